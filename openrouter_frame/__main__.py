@@ -1,0 +1,3 @@
+from openrouter_frame.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Normalise the ids a user passes in: one rule set for every entry point."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputWarning
+
+
+def _is_na(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, (float, np.floating)) and bool(np.isnan(value))
+
+
+def normalize_ids(ids: str | Iterable[Any]) -> list[str]:
+    """Return the unique ids of ``ids``, stripped, in first-seen order.
+
+    A single ``str`` is one id.  NA entries (None, NaN, ``pd.NA``) and blank
+    strings are skipped with one :class:`~openrouter_frame.InputWarning` that
+    counts them; any other non-string entry raises ``TypeError`` naming its
+    position and value.
+
+    Examples
+    --------
+    >>> normalize_ids(["gen-1\\n", "gen-2", " gen-1 "])
+    ['gen-1', 'gen-2']
+    >>> normalize_ids("gen-9")
+    ['gen-9']
+    """
+    if isinstance(ids, (str, np.str_)):
+        ids = [ids]
+    elif isinstance(ids, (bytes, bytearray)):
+        raise TypeError("ids must be str or an iterable of str, not bytes")
+    elif isinstance(ids, Iterable):
+        pass
+    else:
+        raise TypeError(f"ids must be str or an iterable of str, not {type(ids).__name__}")
+    seen: dict[str, None] = {}
+    na = blank = 0
+    for position, value in enumerate(ids):
+        if isinstance(value, str):
+            text = value.strip()
+            if text:
+                seen[text] = None
+            else:
+                blank += 1
+        elif _is_na(value):
+            na += 1
+        else:
+            raise TypeError(
+                f"ids[{position}] is {value!r} ({type(value).__name__}); every id must be a str"
+            )
+    if na or blank:
+        warnings.warn(
+            f"skipped {na + blank} id(s): {na} NA and {blank} blank",
+            InputWarning,
+            stacklevel=3,
+        )
+    return list(seen)

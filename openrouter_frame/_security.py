@@ -1,0 +1,73 @@
+"""Key safety: a key holder that never prints itself, and the base-URL rule."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from urllib.parse import urlsplit
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+class Secret:
+    """Holds an API key; its repr and str are masked.
+
+    >>> s = Secret("sk-or-v1-abc")
+    >>> s, str(s)
+    (Secret('***'), '***')
+    >>> s.redact("Bearer sk-or-v1-abc failed")
+    'Bearer *** failed'
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("an API key is not picklable")
+
+    def redact(self, text: str) -> str:
+        """``text`` with every occurrence of the key replaced by ``***``."""
+        return text.replace(self._value, "***") if self._value else text
+
+    def fingerprint(self, salt: bytes) -> str:
+        """A salted HMAC-SHA256 of the key: identifies an account, reveals nothing."""
+        return hmac.new(salt, self._value.encode(), hashlib.sha256).hexdigest()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is 127.0.0.0/8, ::1 or localhost."""
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> None:
+    """Raise ``ValueError`` unless ``url`` is https, or http to a loopback host."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+        return
+    if parts.scheme == "http":
+        raise ValueError(
+            f"refusing to send an API key over plain http to {parts.hostname!r}: "
+            "use https (http is allowed only for a loopback simulator)"
+        )
+    raise ValueError(f"base_url must be an https:// URL, got {url!r}")

@@ -1,0 +1,305 @@
+"""HTTP client for ``GET /api/v1/generation``: concurrent, retrying, key-safe.
+
+One :class:`requests.Session` (injectable, as in requests-cache) with a
+connection pool as large as the worker pool.  Retries follow urllib3's
+:class:`~urllib3.util.Retry` semantics: exponential backoff with jitter for
+429, 5xx and connection errors, and ``Retry-After`` (seconds or an HTTP date)
+or ``X-RateLimit-Reset`` honoured when the server sends one.  A 429 closes a
+gate that every worker waits on, so one rate limit slows the whole batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+from . import _security
+from .errors import (
+    OpenRouterError,
+    ResponseError,
+    error_class,
+)
+
+logger = logging.getLogger("openrouter_frame")
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+#: Statuses retried with backoff (the service's documented transient errors).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 524, 529})
+#: Statuses that stop a whole batch: nothing else can succeed with this key.
+FATAL_STATUSES = frozenset({401, 402})
+
+
+class _Gate:
+    """A shared "not before" time: a 429 seen by one worker holds back all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._not_before = 0.0
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+    def wait(self, stop: threading.Event) -> None:
+        while True:
+            with self._lock:
+                delay = self._not_before - time.monotonic()
+            if delay <= 0 or stop.wait(delay):
+                return
+
+
+class OpenRouterClient:
+    """A client for OpenRouter's generation endpoint.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        Defaults to ``$OPENROUTER_API_KEY``.  Never shown in any repr, log or
+        error.  A missing key raises :class:`AuthenticationError` before any
+        request.
+    base_url : str, optional
+        Defaults to ``$OPENROUTER_BASE_URL``, else ``https://openrouter.ai/api/v1``.
+        Plain ``http://`` is accepted only for a loopback host (the simulator).
+    session : requests.Session, optional
+        Use this session (its adapters and hooks) instead of a new one.
+    max_workers : int
+        Concurrent requests in :meth:`fetch`; also the connection pool size.
+    timeout : float
+        Seconds per request (connect and read).
+    max_retries : int
+        Retries per id for 429, 5xx, bad bodies and connection errors.
+    app_url, app_title : str, optional
+        Sent as ``HTTP-Referer`` and ``X-Title``.
+    not_found_grace : float
+        Fresh generations can 404 for ~30 s; keep retrying a 404 for this many
+        seconds after the first attempt (default 0: a 404 fails at once).
+    backoff_factor, backoff_max : float
+        Backoff before retry *n* is ``backoff_factor * 2**(n-1)`` seconds, at
+        most ``backoff_max``, times a random jitter in [0.5, 1].
+    cache : None, bool, str or path
+        See :mod:`openrouter_frame.cache`.
+
+    Examples
+    --------
+    >>> from openrouter_frame import OpenRouterClient
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim, OpenRouterClient(sim.api_key, sim.base_url) as client:
+    ...     record = client.get_generation(sim.ids(1)[0])
+    ...     result = client.fetch(sim.ids(5))
+    >>> sorted(record)[:3]
+    ['api_type', 'app_id', 'cache_discount']
+    >>> len(result.frame), len(result.failures)
+    (5, 0)
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        session: requests.Session | None = None,
+        max_workers: int = 16,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        app_url: str | None = None,
+        app_title: str | None = None,
+        not_found_grace: float = 0.0,
+        backoff_factor: float = 0.5,
+        backoff_max: float = 30.0,
+        cache: Any = None,
+    ) -> None:
+        if max_workers < 1:
+            raise ValueError(f"max_workers must be at least 1, got {max_workers}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
+        self.base_url = (base_url or os.environ.get("OPENROUTER_BASE_URL")
+                         or DEFAULT_BASE_URL).rstrip("/")
+        _security.check_base_url(self.base_url)
+        key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY")
+        self._key = _security.Secret(key.strip()) if key and key.strip() else None
+        self.max_workers = max_workers
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.not_found_grace = not_found_grace
+        self.backoff_factor = backoff_factor
+        self.backoff_max = backoff_max
+        self._headers = {"Accept": "application/json", "User-Agent": "openrouter-frame"}
+        if app_url:
+            self._headers["HTTP-Referer"] = app_url
+        if app_title:
+            self._headers["X-Title"] = app_title
+        self._own_session = session is None
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max_workers,
+                                  max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
+        self._gate = _Gate()
+        from .cache import open_cache
+
+        self.cache = open_cache(cache)
+
+    # -- plumbing -----------------------------------------------------------
+    def __repr__(self) -> str:
+        key = "set" if self._key else "missing"
+        return (f"OpenRouterClient(base_url={self.base_url!r}, api_key=<{key}>, "
+                f"max_workers={self.max_workers}, max_retries={self.max_retries})")
+
+    def __enter__(self) -> OpenRouterClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the session if this client created it."""
+        if self._own_session:
+            self.session.close()
+
+    def _require_key(self) -> _security.Secret:
+        if self._key is None:
+            raise error_class(401)(
+                "no OpenRouter API key: set the OPENROUTER_API_KEY environment variable "
+                "or pass api_key=...; for a key-free demo use openrouter_frame.testing.serve()",
+                status=None,
+            )
+        return self._key
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.backoff_max, self.backoff_factor * 2 ** max(attempt - 1, 0))
+        return base * random.uniform(0.5, 1.0)
+
+    # -- one id ---------------------------------------------------------------
+    def _attempt(self, id: str) -> tuple[int | None, Any, float | None, str]:
+        """One request: (status, data or None, server-given wait, message)."""
+        key = self._require_key()
+        headers = dict(self._headers, Authorization=f"Bearer {key.value}")
+        try:
+            response = self.session.get(f"{self.base_url}/generation", params={"id": id},
+                                        headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            return None, None, None, key.redact(f"{type(exc).__name__}: {exc}")
+        status = response.status_code
+        wait = _server_wait(response.headers)
+        if status != 200:
+            return status, None, wait, key.redact(_error_message(response))
+        try:
+            body = response.json()
+        except ValueError:
+            # Truncated or non-JSON 200 (an HTML error page): transient, retried.
+            return 502, None, wait, key.redact(
+                f"unreadable response body ({response.headers.get('Content-Type', '?')}, "
+                f"{len(response.content)} bytes)")
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            return 200, None, None, "response has no 'data' object"
+        return 200, body["data"], None, ""
+
+    def _get(self, id: str, stop: threading.Event) -> dict[str, Any]:
+        """Fetch one id with retries; raise the status's error when it fails."""
+        first = time.monotonic()
+        attempt = 0
+        while True:
+            self._gate.wait(stop)
+            if stop.is_set():
+                raise _Stopped(id)
+            status, data, wait, message = self._attempt(id)
+            if data is not None:
+                return data
+            retry = status is None or status in RETRY_STATUSES or (
+                status == 404 and time.monotonic() - first < self.not_found_grace)
+            if status in FATAL_STATUSES or not retry or attempt >= self.max_retries:
+                cls = ResponseError if status == 200 else error_class(status)
+                raise cls(message, status=status, id=id)
+            attempt += 1
+            delay = wait if wait is not None else self._backoff(attempt)
+            if status == 429:
+                self._gate.hold(delay)
+                delay = 0.0
+            logger.debug("retrying %r after HTTP %s in %.2fs (attempt %d of %d)",
+                         id, status, delay, attempt, self.max_retries)
+            if delay and stop.wait(delay):
+                raise _Stopped(id)
+
+    def get_generation(self, id: str) -> dict[str, Any]:
+        """Return the ``data`` object of generation ``id``.
+
+        Raises the status's :class:`OpenRouterError` subclass on failure.
+        """
+        if not isinstance(id, str) or not id.strip():
+            raise TypeError(f"id must be a non-empty str, got {id!r}")
+        id = id.strip()
+        key = self._require_key()
+        if self.cache is not None:
+            hit = self.cache.get_many(key, [id])
+            if id in hit:
+                return hit[id]
+        data = self._get(id, threading.Event())
+        if self.cache is not None:
+            self.cache.put(key, id, data)
+        return data
+
+    def fetch(self, ids: Any, *, progress: bool | None = None,
+              dtype_backend: str = "numpy_nullable") -> Any:
+        """Fetch many ids concurrently; return a :class:`FetchResult`.
+
+        Per-id failures (403, 404, exhausted retries, bad bodies) land in
+        ``.failures``; they never raise.  401 and 402 stop the batch and raise,
+        carrying the partial result as ``.result``.
+        """
+        from ._batch import run_batch
+
+        return run_batch(self, ids, progress=progress, dtype_backend=dtype_backend)
+
+
+class _Stopped(Exception):
+    """Internal: a worker gave up because the batch was stopped."""
+
+
+def _server_wait(headers: Any) -> float | None:
+    """Seconds the server asked us to wait (Retry-After, then X-RateLimit-Reset)."""
+    value = headers.get("Retry-After")
+    if value:
+        try:
+            return max(0.0, float(Retry.parse_retry_after(Retry(), value)))
+        except Exception:  # noqa: BLE001 - an unparsable header is ignored
+            pass
+    reset = headers.get("X-RateLimit-Reset")
+    if reset:
+        try:
+            number = float(reset)
+        except ValueError:
+            return None
+        if number > 1e11:  # epoch milliseconds (what OpenRouter sends)
+            return max(0.0, number / 1000.0 - time.time())
+        if number > 1e9:  # epoch seconds
+            return max(0.0, number - time.time())
+        return max(0.0, number)
+    return None
+
+
+def _error_message(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type", "unknown type")
+        return f"{response.reason or 'error'} (non-JSON body, {kind})"
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])[:500]
+        if isinstance(err, str):
+            return err[:500]
+    return response.reason or f"HTTP {response.status_code}"
+
+
+__all__ = ["OpenRouterClient", "OpenRouterError", "DEFAULT_BASE_URL"]

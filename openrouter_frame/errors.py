@@ -1,0 +1,143 @@
+"""Exceptions and warnings.
+
+One base class, :class:`OpenRouterError`, with one subclass per HTTP failure
+the service documents.  Each carries the HTTP ``status`` (``None`` for network
+errors), the generation ``id`` where one applies and the server's ``message``.
+None of them ever holds the API key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import FetchResult
+
+
+class OpenRouterError(Exception):
+    """Base class of every error raised by openrouter_frame.
+
+    Parameters
+    ----------
+    message : str
+        The server's message (or ours, for client-side errors).
+    status : int, optional
+        HTTP status; ``None`` for connection errors and client-side checks.
+    id : str, optional
+        The generation id the error concerns, where one applies.
+    result : FetchResult, optional
+        What a batch had fetched when it stopped (nothing is lost).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        id: str | None = None,
+        result: FetchResult | None = None,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.id = id
+        self.result = result
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.id is not None:
+            parts.append(f"id {self.id!r}")
+        prefix = " ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, id={self.id!r}, " \
+               f"message={self.message!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.status, self.id))
+
+
+def _rebuild(cls: type[OpenRouterError], message: str, status: int | None,
+             id: str | None) -> OpenRouterError:
+    return cls(message, status=status, id=id)
+
+
+class AuthenticationError(OpenRouterError):
+    """401: the API key is missing, wrong or revoked. Stops a batch."""
+
+
+class InsufficientCreditsError(OpenRouterError):
+    """402: the account is out of credits. Stops a batch."""
+
+
+class PermissionDeniedError(OpenRouterError):
+    """403: the id belongs to another account. A per-id failure."""
+
+
+class GenerationNotFoundError(OpenRouterError):
+    """404: no such generation (or not yet visible). A per-id failure."""
+
+
+class RateLimitError(OpenRouterError):
+    """429: rate limited, and still so after every retry."""
+
+
+class UpstreamError(OpenRouterError):
+    """5xx (500, 502, 503, 504, 524, 529), still failing after every retry."""
+
+
+class ResponseError(OpenRouterError):
+    """A 200 whose body is not JSON or not shaped ``{"data": {...}}``."""
+
+
+class FetchError(OpenRouterError):
+    """Some ids failed. ``.result`` holds every record fetched and the failures.
+
+    ``.ids`` lists the failed ids; ``str()`` summarises them by status.
+    """
+
+    def __init__(self, message: str, *, result: FetchResult) -> None:
+        super().__init__(message, result=result)
+        self.ids: list[str] = list(result.failures["id"].astype(object))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Exception.__new__, (type(self),), self.__dict__)
+
+
+class OpenRouterWarning(UserWarning):
+    """Base class of openrouter_frame's warnings."""
+
+
+class FetchWarning(OpenRouterWarning):
+    """Some ids failed and ``errors="warn"`` was asked for."""
+
+
+class SchemaWarning(OpenRouterWarning):
+    """A field held a value of an impossible type; it became NA."""
+
+
+class InputWarning(OpenRouterWarning):
+    """Some input ids were NA or blank and were skipped."""
+
+
+_BY_STATUS: dict[int, type[OpenRouterError]] = {
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: PermissionDeniedError,
+    404: GenerationNotFoundError,
+    429: RateLimitError,
+}
+
+
+def error_class(status: int | None) -> type[OpenRouterError]:
+    """The exception class for an HTTP ``status`` (``None``: a network error)."""
+    if status is None:
+        return UpstreamError
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return UpstreamError
+    return OpenRouterError

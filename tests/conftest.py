@@ -1,0 +1,55 @@
+"""Shared fixtures: a loopback simulator per module and clients pointed at it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from openrouter_frame import OpenRouterClient, generations_to_frame  # noqa: E402
+from openrouter_frame.testing import Simulator, serve  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see a real key, base URL or cache from the environment."""
+    for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "OPENROUTER_FRAME_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    """A fault-free simulator shared by a test module."""
+    with serve() as s:
+        yield s
+
+
+@pytest.fixture()
+def client(sim: Simulator) -> Iterator[OpenRouterClient]:
+    with OpenRouterClient(sim.api_key, sim.base_url, max_workers=8,
+                          backoff_factor=0.01) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def demo_frame() -> object:
+    """500 simulator generations as a typed frame (fetched once per session)."""
+    with serve() as s:
+        return generations_to_frame(s.ids(500), api_key=s.api_key, base_url=s.base_url,
+                                    progress=False)
+
+
+@pytest.fixture()
+def tmp_cwd(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> object:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    return tmp_path
+
+
+def pytest_report_header() -> list[str]:
+    import pandas
+
+    return [f"pandas {pandas.__version__}; CI={os.environ.get('CI', '')}"]

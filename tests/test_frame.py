@@ -1,0 +1,204 @@
+"""frame.py: records -> typed frames, for both dtype backends."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openrouter_frame import SchemaWarning, schema
+from openrouter_frame.frame import coerce, empty_frame, failures_frame, records_to_frame
+from openrouter_frame.testing import Simulator
+
+BACKENDS = pytest.mark.parametrize("backend", schema.DTYPE_BACKENDS)
+
+
+@BACKENDS
+def test_every_column_has_its_exact_dtype(sim: Simulator, backend: str) -> None:
+    df = records_to_frame([sim.record(i) for i in sim.ids(300)], dtype_backend=backend)
+    assert list(df.columns[:32]) == list(schema.COLUMNS)
+    for name, expected in schema.dtypes(backend).items():
+        actual = df[name].dtype
+        if expected == "category":
+            assert isinstance(actual, pd.CategoricalDtype), name
+        else:
+            assert actual == expected, name
+    assert isinstance(df.index, pd.RangeIndex)
+
+
+def test_values_survive_typing(sim: Simulator) -> None:
+    ids = sim.ids(50)
+    df = records_to_frame([sim.record(i) for i in ids])
+    for row, id in zip(df.itertuples(index=False), ids):
+        rec = sim.record(id)
+        assert row.id == id
+        assert math.isclose(row.total_cost, rec["total_cost"])
+        assert row.model == rec["model"]
+        if rec["tokens_prompt"] is None:
+            assert row.tokens_prompt is pd.NA
+        else:
+            assert row.tokens_prompt == rec["tokens_prompt"]
+        assert row.created_at == pd.Timestamp(rec["created_at"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-02-24T21:19:33.705Z", "2026-02-24 21:19:33.705+00:00"),
+        ("2024-07-15T23:33:19.433273+00:00", "2024-07-15 23:33:19.433273+00:00"),
+        ("2024-07-15T23:33:19+02:00", "2024-07-15 21:33:19+00:00"),
+    ],
+    ids=["z-millis", "offset-micros", "other-offset"],
+)
+def test_created_at_forms(text: str, expected: str) -> None:
+    df = records_to_frame([{"id": "a", "created_at": text}])
+    assert df.loc[0, "created_at"] == pd.Timestamp(expected)
+    assert df["created_at"].dtype == pd.DatetimeTZDtype("us", "UTC")
+
+
+def test_mixed_created_at_forms_in_one_column() -> None:
+    df = records_to_frame([
+        {"id": "a", "created_at": "2026-02-24T21:19:33.705Z"},
+        {"id": "b", "created_at": "2024-07-15T23:33:19.433273+00:00"},
+    ])
+    assert df["created_at"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        ("total_cost", "0.0012", 0.0012),
+        ("latency", "350", 350.0),
+        ("tokens_prompt", "42", 42),
+        ("tokens_prompt", 42.0, 42),
+        ("is_byok", "true", True),
+        ("external_user", 17, "17"),
+        ("cache_discount", -0.25, -0.25),
+    ],
+    ids=["str-cost", "str-latency", "str-int", "float-int", "str-bool", "int-to-str",
+         "negative-discount"],
+)
+def test_parsable_values_are_parsed(field: str, raw: Any, expected: Any) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        df = records_to_frame([{"id": "a", field: raw}])
+    assert df.loc[0, field] == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "raw"),
+    [("latency", "fast"), ("tokens_prompt", 1.5), ("total_cost", [1]), ("is_byok", 3),
+     ("created_at", "yesterday"), ("model", {"a": 1}), ("latency", True)],
+    ids=["word-float", "fraction-int", "list", "int-bool", "bad-date", "dict-category",
+         "bool-float"],
+)
+def test_impossible_values_become_na_with_one_warning(field: str, raw: Any) -> None:
+    with pytest.warns(SchemaWarning, match=f"field '{field}'.*'gen-x'") as record:
+        df = records_to_frame([{"id": "gen-x", field: raw}, {"id": "gen-y", field: raw}])
+    assert len([w for w in record if issubclass(w.category, SchemaWarning)]) == 1
+    assert df[field].isna().all()
+
+
+def test_api_type_values_beyond_spec_are_kept() -> None:
+    df = records_to_frame([{"id": str(i), "api_type": t} for i, t in
+                           enumerate(["completions", "rerank", "image", None])])
+    assert list(df["api_type"].astype(object).fillna("NA")) == [
+        "completions", "rerank", "image", "NA"]
+
+
+def test_extra_fields_are_kept_after_schema_columns() -> None:
+    df = records_to_frame([
+        {"id": "a", "data_region": "us", "provider_responses": [{"status": 200}]},
+        {"id": "b", "service_tier": "flex", "router": None},
+    ])
+    assert list(df.columns[32:]) == ["data_region", "provider_responses", "service_tier",
+                                     "router"]
+    assert df.loc[0, "provider_responses"] == [{"status": 200}]
+    assert df["data_region"].dtype == pd.StringDtype()
+    assert df.loc[1, "data_region"] is pd.NA
+
+
+@BACKENDS
+def test_empty_frame_has_all_typed_columns(backend: str) -> None:
+    df = empty_frame(backend)
+    assert df.shape == (0, 32)
+    assert list(df.columns) == list(schema.COLUMNS)
+    assert str(df["total_cost"].dtype) in ("Float64", "double[pyarrow]")
+
+
+@BACKENDS
+def test_parquet_round_trip_keeps_every_dtype(sim: Simulator, tmp_path: Path,
+                                              backend: str) -> None:
+    df = records_to_frame([sim.record(i) for i in sim.ids(200)], dtype_backend=backend)
+    df = df[list(schema.COLUMNS)]
+    path = tmp_path / "g.parquet"
+    df.to_parquet(path)
+    back = pd.read_parquet(path, dtype_backend=backend)
+    pd.testing.assert_frame_equal(back, df)
+
+
+def test_parquet_round_trip_without_dtype_backend_argument(sim: Simulator,
+                                                           tmp_path: Path) -> None:
+    df = records_to_frame([sim.record(i) for i in sim.ids(100)])[list(schema.COLUMNS)]
+    df.to_parquet(tmp_path / "g.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "g.parquet"), df)
+
+
+def test_coerce_restores_dtypes_after_csv(sim: Simulator, tmp_path: Path) -> None:
+    df = records_to_frame([sim.record(i) for i in sim.ids(100)])[list(schema.COLUMNS)]
+    df.to_csv(tmp_path / "g.csv", index=False)
+    back = coerce(pd.read_csv(tmp_path / "g.csv"))
+    assert dict(back.dtypes.astype(str)) == dict(df.dtypes.astype(str))
+    pd.testing.assert_frame_equal(back, df, check_categorical=False, check_exact=False)
+
+
+def test_coerce_leaves_typed_frame_alone(sim: Simulator) -> None:
+    df = records_to_frame([sim.record(i) for i in sim.ids(5)])
+    assert coerce(df) is df
+
+
+def test_failures_frame_dtypes() -> None:
+    f = failures_frame([("a", 404, "not found"), ("b", None, "ConnectionError")])
+    assert list(f.columns) == ["id", "status", "error"]
+    assert f["status"].dtype == pd.Int64Dtype()
+    assert f.loc[1, "status"] is pd.NA
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={n: json_values for n in schema.COLUMNS}),
+                min_size=1, max_size=5))
+def test_random_json_never_breaks_the_parser(records: list[dict[str, Any]]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaWarning)
+        df = records_to_frame(records)
+        arrow = records_to_frame(records, dtype_backend="pyarrow")
+    assert len(df) == len(records) == len(arrow)
+    for name, expected in schema.dtypes().items():
+        if expected != "category":
+            assert df[name].dtype == expected
+    for i, rec in enumerate(records):
+        value = rec.get("total_cost")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                math.isfinite(float(value)):
+            assert df.loc[i, "total_cost"] == float(value)
+        if value is None:
+            assert df.loc[i, "total_cost"] is pd.NA
+    na_numpy = df[list(schema.COLUMNS)].isna().to_numpy()
+    na_arrow = arrow[list(schema.COLUMNS)].isna().to_numpy()
+    assert np.array_equal(na_numpy, na_arrow)
