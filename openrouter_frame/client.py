@@ -10,6 +10,7 @@ gate that every worker waits on, so one rate limit slows the whole batch.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -145,15 +146,17 @@ class OpenRouterClient:
             session.mount("http://", adapter)
         self.session = session
         self._gate = _Gate()
-        from .cache import open_cache
+        from .cache import GenerationCache, open_cache
 
+        self._own_cache = not isinstance(cache, GenerationCache)
         self.cache = open_cache(cache)
 
     # -- plumbing -----------------------------------------------------------
     def __repr__(self) -> str:
         key = "set" if self._key else "missing"
+        cache = f", cache={str(self.cache.path)!r}" if self.cache is not None else ""
         return (f"OpenRouterClient(base_url={self.base_url!r}, api_key=<{key}>, "
-                f"max_workers={self.max_workers}, max_retries={self.max_retries})")
+                f"max_workers={self.max_workers}, max_retries={self.max_retries}{cache})")
 
     def __enter__(self) -> OpenRouterClient:
         return self
@@ -162,9 +165,11 @@ class OpenRouterClient:
         self.close()
 
     def close(self) -> None:
-        """Close the session if this client created it."""
+        """Close the session and the cache if this client opened them."""
         if self._own_session:
             self.session.close()
+        if self._own_cache and self.cache is not None:
+            self.cache.close()
 
     def _require_key(self) -> _security.Secret:
         if self._key is None:
@@ -180,26 +185,37 @@ class OpenRouterClient:
         return base * random.uniform(0.5, 1.0)
 
     # -- one id ---------------------------------------------------------------
-    def _attempt(self, id: str) -> tuple[int | None, Any, float | None, str]:
-        """One request: (status, data or None, server-given wait, message)."""
+    def _attempt(self, id: str, attempt: int = 0) -> tuple[int | None, Any, float | None, str]:
+        """One request: (status, data or None, server-given wait, message).
+
+        A 429 closes the shared gate as soon as its status line arrives, before
+        the connection goes back to the pool for another worker to use.
+        """
         key = self._require_key()
-        headers = dict(self._headers, Authorization=f"Bearer {key.value}")
         try:
             response = self.session.get(f"{self.base_url}/generation", params={"id": id},
-                                        headers=headers, timeout=self.timeout)
+                                        headers=self._headers, auth=_security.BearerAuth(key),
+                                        timeout=self.timeout, stream=True)
         except requests.RequestException as exc:
             return None, None, None, key.redact(f"{type(exc).__name__}: {exc}")
-        status = response.status_code
-        wait = _server_wait(response.headers)
+        with response:
+            status = response.status_code
+            wait = _server_wait(response.headers)
+            if status == 429:
+                self._gate.hold(wait if wait is not None else self._backoff(attempt + 1))
+            try:
+                content = response.content
+            except requests.RequestException as exc:  # the body was cut off
+                return None, None, wait, key.redact(f"{type(exc).__name__}: {exc}")
         if status != 200:
             return status, None, wait, key.redact(_error_message(response))
         try:
-            body = response.json()
+            body = json.loads(content)
         except ValueError:
             # Truncated or non-JSON 200 (an HTML error page): transient, retried.
             return 502, None, wait, key.redact(
                 f"unreadable response body ({response.headers.get('Content-Type', '?')}, "
-                f"{len(response.content)} bytes)")
+                f"{len(content)} bytes)")
         if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
             return 200, None, None, "response has no 'data' object"
         return 200, body["data"], None, ""
@@ -212,19 +228,19 @@ class OpenRouterClient:
             self._gate.wait(stop)
             if stop.is_set():
                 raise _Stopped(id)
-            status, data, wait, message = self._attempt(id)
+            status, data, wait, message = self._attempt(id, attempt)
             if data is not None:
                 return data
             retry = status is None or status in RETRY_STATUSES or (
                 status == 404 and time.monotonic() - first < self.not_found_grace)
+            if status in FATAL_STATUSES:
+                stop.set()  # at once, so no worker starts another request
             if status in FATAL_STATUSES or not retry or attempt >= self.max_retries:
                 cls = ResponseError if status == 200 else error_class(status)
                 raise cls(message, status=status, id=id)
             attempt += 1
-            delay = wait if wait is not None else self._backoff(attempt)
-            if status == 429:
-                self._gate.hold(delay)
-                delay = 0.0
+            # A 429 already closed the gate (every worker waits there); others back off.
+            delay = 0.0 if status == 429 else wait if wait is not None else self._backoff(attempt)
             logger.debug("retrying %r after HTTP %s in %.2fs (attempt %d of %d)",
                          id, status, delay, attempt, self.max_retries)
             if delay and stop.wait(delay):

@@ -38,7 +38,7 @@ GROUPS: tuple[str, ...] = ("identity", "cost", "timing", "tokens", "media", "fla
 DATETIME_UNIT = "us"
 
 _NUMPY_DTYPES: dict[str, object] = {
-    "string": pd.StringDtype("python"),
+    "string": pd.StringDtype(),
     "float": pd.Float64Dtype(),
     "int": pd.Int64Dtype(),
     "bool": pd.BooleanDtype(),
@@ -192,5 +192,5 @@ def failures_dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
             "status": pd.ArrowDtype(pa.int64()),
             "error": pd.ArrowDtype(pa.string()),
         }
-    return {"id": pd.StringDtype("python"), "status": pd.Int64Dtype(),
-            "error": pd.StringDtype("python")}
+    return {"id": pd.StringDtype(), "status": pd.Int64Dtype(),
+            "error": pd.StringDtype()}
