@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import FetchResult
+    from ._batch import FetchResult
 
 
 class OpenRouterError(Exception):

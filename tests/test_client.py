@@ -228,8 +228,10 @@ def test_injected_session_and_app_headers(sim: Simulator) -> None:
     assert seen[0].headers["HTTP-Referer"] == "https://x.test"
     assert seen[0].headers["X-Title"] == "My notebook"
     assert seen[0].headers["Authorization"] == f"Bearer {sim.api_key}"
-    session.get  # the injected session stays open for its owner
-    assert session.adapters
+    # Closing the client leaves the injected session usable by its owner.
+    again = session.get(f"{sim.base_url}/generation", params={"id": sim.ids(1)[0]},
+                        headers={"Authorization": f"Bearer {sim.api_key}"}, timeout=10)
+    assert again.status_code == 200
 
 
 def test_connection_pool_matches_workers(sim: Simulator) -> None:
