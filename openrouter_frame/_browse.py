@@ -1,0 +1,170 @@
+"""Precomputed lookups that make browsing a large generations frame instant.
+
+:class:`FrameIndex` does the slow work once (an id index, model/provider codes,
+sort orders, sorted metric values per model) so that the viewer's filter
+changes, next/previous moves and percentile ranks are a few numpy operations,
+whatever the frame's size.  No widgets here: it is tested on its own.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from openrouter_frame._browse import FrameIndex
+>>> df = pd.DataFrame({"id": ["a", "b", "c"], "model": ["m", "n", "m"],
+...                    "total_cost": [0.2, 0.5, 0.1]})
+>>> index = FrameIndex(df)
+>>> index.positions("cost").tolist(), index.positions("cost", model=0).tolist()
+([1, 0, 2], [0, 2])
+>>> index.models, index.position("c")
+(['m', 'n'], 2)
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from . import _format as fmt
+
+#: Sort orders: key -> (column, label).  Every order is descending, NA last.
+SORTS: dict[str, tuple[str, str]] = {
+    "cost": ("total_cost", "cost (highest first)"),
+    "latency": ("latency", "latency (slowest first)"),
+    "generation_time": ("generation_time", "generation time (longest first)"),
+    "newest": ("created_at", "newest first"),
+}
+#: Group code of rows whose model or provider is NA.
+NA_CODE = -1
+
+
+def as_float(series: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for NA; datetimes as microseconds since the epoch.
+
+    >>> as_float(pd.Series([1, None], dtype="Int64")).tolist()
+    [1.0, nan]
+    """
+    if pd.api.types.is_datetime64_any_dtype(series.dtype) or "timestamp" in str(series.dtype):
+        ts = pd.to_datetime(series, utc=True).astype("datetime64[us, UTC]")
+        out = ts.to_numpy(dtype="datetime64[us]").astype("int64").astype("float64")
+        out[ts.isna().to_numpy()] = np.nan
+        return out
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def factorize(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+    """Integer codes (:data:`NA_CODE` for NA) and labels of a grouping column, labels sorted.
+
+    >>> codes, labels = factorize(pd.DataFrame({"m": ["b", None, "a", "b"]}), "m")
+    >>> codes.tolist(), labels
+    ([1, -1, 0, 1], ['a', 'b'])
+    """
+    if column not in frame.columns:
+        return np.full(len(frame), NA_CODE, dtype=np.int64), []
+    values = frame[column].astype(object).where(frame[column].notna(), None).to_numpy()
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return codes.astype(np.int64), [str(u) for u in uniques]
+
+
+class FrameIndex:
+    """Lookups over one frame, computed once (sort orders and ranks lazily, then cached).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Needs an ``id`` column; every other column is optional.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.n = len(frame)
+        self.ids: list[str] = [str(i) for i in frame["id"].tolist()]
+        self._ids_lower = [i.lower() for i in self.ids]
+        self._position: dict[str, int] = {}
+        for pos, gid in enumerate(self.ids):
+            self._position.setdefault(gid, pos)  # duplicated ids: the first row
+        self.model_codes, self.models = factorize(frame, "model")
+        self.provider_codes, self.providers = factorize(frame, "provider_name")
+        self._metrics: dict[str, np.ndarray] = {}
+        self._orders: dict[str, np.ndarray] = {}
+        self._sorted: dict[tuple[str, int | None], np.ndarray] = {}
+
+    def position(self, generation_id: str) -> int | None:
+        """Row position of an id (its first row), ``None`` when absent."""
+        return self._position.get(generation_id)
+
+    def matching_ids(self, text: str, limit: int = 50) -> list[str]:
+        """Ids containing ``text`` (case-insensitive), in frame order, at most ``limit``."""
+        q = text.strip().lower()
+        if not q:
+            return []
+        hits = (i for i, low in zip(self.ids, self._ids_lower, strict=True) if q in low)
+        return list(itertools.islice(hits, limit))
+
+    def metric(self, column: str) -> np.ndarray:
+        """A column (or ``tokens_per_second``) as float64, NaN where NA or absent."""
+        if column not in self._metrics:
+            if column == "tokens_per_second":
+                values = fmt.tokens_per_second(self.frame)
+            elif column in self.frame.columns:
+                values = as_float(self.frame[column])
+            else:
+                values = np.full(self.n, np.nan)
+            self._metrics[column] = values
+        return self._metrics[column]
+
+    def order(self, sort: str) -> np.ndarray:
+        """All row positions, descending by the sort's column, NA last, ties in frame order."""
+        if sort not in self._orders:
+            self._orders[sort] = np.argsort(-self.metric(SORTS[sort][0]), kind="stable")
+        return self._orders[sort]
+
+    def positions(self, sort: str, model: int | None = None, provider: int | None = None
+                  ) -> np.ndarray:
+        """Row positions of the rows with these model/provider codes (``None``: any), sorted."""
+        order = self.order(sort)
+        mask: np.ndarray | None = None
+        for code, codes in ((model, self.model_codes), (provider, self.provider_codes)):
+            if code is not None:
+                hit = codes == code
+                mask = hit if mask is None else mask & hit
+        return order if mask is None else order[mask[order]]
+
+    def sorted_values(self, column: str, model: int | None = None) -> np.ndarray:
+        """Finite values of a metric, ascending, over all rows or one model's."""
+        key = (column, model)
+        if key not in self._sorted:
+            values = self.metric(column)
+            if model is not None:
+                values = values[self.model_codes == model]
+            self._sorted[key] = np.sort(values[np.isfinite(values)])
+        return self._sorted[key]
+
+    def model_size(self, model: int) -> int:
+        """Rows of one model code."""
+        return int(np.count_nonzero(self.model_codes == model))
+
+    def model_label(self, model: int) -> str:
+        return "<NA>" if model == NA_CODE else self.models[model]
+
+    def ranks(self, pos: int) -> tuple[dict[str, float], dict[str, float | None],
+                                       dict[str, float | None]]:
+        """For :data:`~openrouter_frame._format.RANK_METRICS`: the row's values, its
+        percentile ranks over the frame and within its model."""
+        model = int(self.model_codes[pos])
+        value, overall, within = {}, {}, {}
+        for key, _ in fmt.RANK_METRICS:
+            x = float(self.metric(key)[pos])
+            value[key] = x
+            overall[key] = fmt.percentile_rank(self.sorted_values(key), x)
+            within[key] = fmt.percentile_rank(self.sorted_values(key, model), x)
+        return value, overall, within
+
+    @staticmethod
+    def group_counts(codes: np.ndarray, labels: list[str]) -> list[tuple[str, int, int]]:
+        """``(label, code, rows)`` per group, labels sorted, the NA group last if any."""
+        counts = np.bincount(codes + 1, minlength=len(labels) + 1)
+        out = [(label, i, int(counts[i + 1])) for i, label in enumerate(labels)]
+        if counts[0]:
+            out.append(("<NA>", NA_CODE, int(counts[0])))
+        return out

@@ -1,0 +1,371 @@
+"""Record and id generation for the loopback simulator (:mod:`openrouter_frame.testing`).
+
+Everything here is a pure function of its inputs: :func:`make_record` depends on
+the id alone (seeded from ``sha256(id)``), so a record is identical across
+processes, and :func:`make_id` / :func:`check_id` let the server tell a valid,
+other-account or unknown id apart without storing any set of ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: Records are created over the six weeks before this instant (UTC).
+END = int(datetime(2026, 11, 20, tzinfo=timezone.utc).timestamp())
+SPAN = 42 * 86_400
+_ID_RE = re.compile(r"gen-([0-9]{10})-([0-9A-Za-z]{14})([0-9A-Za-z]{3})([0-9A-Za-z]{3})")
+# Relative traffic per UTC hour (a working-day curve, peaking in the US afternoon).
+_HOURS = (3, 2, 2, 1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10, 9, 9, 8, 7, 6, 5, 4)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A simulated model: prices in USD per million tokens, timings in ms."""
+
+    slug: str
+    providers: tuple[str, ...]
+    prompt: float
+    completion: float
+    weight: float
+    ttft: float
+    tps: float
+    family: str
+    kind: str = "chat"  # chat, reasoning, embeddings, rerank, search, image, audio
+    ratio: float = 1.0  # native tokens per normalized token
+    cache: str | None = None  # openai, anthropic, google, deepseek
+    request_fee: float = 0.0  # USD per call
+    image_price: float = 0.0  # USD per million image tokens
+
+
+_M = Model
+MODELS: tuple[Model, ...] = (
+    _M("openai/gpt-4o-mini", ("OpenAI", "Azure"), 0.15, 0.6, 22, 450, 85, "openai",
+       cache="openai"),
+    _M("openai/gpt-4o", ("OpenAI", "Azure"), 2.5, 10.0, 7, 550, 70, "openai", cache="openai"),
+    _M("openai/o3-mini", ("OpenAI",), 1.1, 4.4, 3, 2500, 140, "openai", "reasoning",
+       cache="openai"),
+    _M("openai/gpt-4o-audio-preview", ("OpenAI",), 2.5, 10.0, 0.7, 600, 60, "openai", "audio"),
+    _M("openai/text-embedding-3-small", ("OpenAI",), 0.02, 0.0, 6, 90, 0, "openai",
+       "embeddings"),
+    _M("anthropic/claude-3.5-haiku", ("Anthropic", "Amazon Bedrock", "Google"), 0.8, 4.0, 7,
+       700, 60, "anthropic", ratio=1.12, cache="anthropic"),
+    _M("anthropic/claude-sonnet-4", ("Anthropic", "Amazon Bedrock", "Google"), 3.0, 15.0, 6,
+       1400, 55, "anthropic", ratio=1.12, cache="anthropic"),
+    _M("google/gemini-2.0-flash-001", ("Google AI Studio", "Google"), 0.1, 0.4, 14, 380, 160,
+       "google", ratio=0.95, cache="google"),
+    _M("google/gemini-2.5-pro", ("Google AI Studio", "Google"), 1.25, 10.0, 3, 3500, 90,
+       "google", "reasoning", ratio=0.95, cache="google"),
+    _M("google/gemini-2.5-flash-image-preview", ("Google AI Studio", "Google"), 0.3, 2.5, 1,
+       4000, 120, "google", "image", ratio=0.95, image_price=30.0),
+    _M("meta-llama/llama-3.3-70b-instruct", ("Together", "DeepInfra", "Fireworks", "Groq",
+       "Lambda"), 0.13, 0.4, 10, 420, 120, "open", ratio=1.04),
+    _M("deepseek/deepseek-r1", ("DeepSeek", "Together", "Fireworks", "DeepInfra"), 0.55, 2.19,
+       4, 4500, 35, "deepseek", "reasoning", ratio=1.02, cache="deepseek"),
+    _M("mistralai/mistral-small", ("Mistral",), 0.2, 0.6, 4, 330, 110, "mistral", ratio=1.08),
+    _M("mistralai/mistral-embed", ("Mistral",), 0.1, 0.0, 1, 120, 0, "mistral", "embeddings",
+       ratio=1.08),
+    _M("qwen/qwen-2.5-72b-instruct", ("DeepInfra", "Together", "Fireworks", "Hyperbolic"), 0.35,
+       0.4, 4, 500, 60, "open", ratio=1.06),
+    _M("x-ai/grok-3-mini", ("xAI",), 0.3, 0.5, 1.5, 900, 150, "openai", "reasoning"),
+    _M("cohere/command-r-08-2024", ("Cohere",), 0.15, 0.6, 1.5, 400, 70, "cohere", ratio=1.1),
+    _M("cohere/rerank-v3.5", ("Cohere",), 0.0, 0.0, 1.5, 180, 0, "cohere", "rerank",
+       request_fee=0.002),
+    _M("perplexity/sonar", ("Perplexity",), 1.0, 1.0, 1.5, 1200, 80, "openai", "search",
+       request_fee=0.005),
+)
+#: Models by slug.
+BY_SLUG: dict[str, Model] = {m.slug: m for m in MODELS}
+_WEIGHTS = [m.weight for m in MODELS]
+
+#: Cache pricing per family: (read price, write price) as fractions of the prompt price.
+CACHE_PRICING: dict[str, tuple[float, float | None]] = {
+    "openai": (0.5, None), "anthropic": (0.1, 1.25), "google": (0.25, None),
+    "deepseek": (0.25, None),
+}
+FINISH_REASONS = ("stop", "tool_calls", "length", "content_filter", "error")
+_FINISH_WEIGHTS = (80, 9, 7, 2, 2)
+# Each provider family's own finish-reason strings (alternatives picked at random).
+_NATIVE: dict[str, dict[str, tuple[str | None, ...]]] = {
+    "openai": {"stop": ("stop",), "length": ("length",), "tool_calls": ("tool_calls",),
+               "content_filter": ("content_filter",), "error": ("error", None)},
+    "anthropic": {"stop": ("end_turn", "end_turn", "stop_sequence"), "length": ("max_tokens",),
+                  "tool_calls": ("tool_use",), "content_filter": ("refusal",),
+                  "error": (None,)},
+    "google": {"stop": ("STOP",), "length": ("MAX_TOKENS",), "tool_calls": ("STOP",),
+               "content_filter": ("SAFETY", "PROHIBITED_CONTENT"),
+               "error": ("MALFORMED_FUNCTION_CALL", "OTHER")},
+    "open": {"stop": ("stop", "eos"), "length": ("length",), "tool_calls": ("tool_calls",),
+             "content_filter": ("content_filter",), "error": ("error",)},
+    "deepseek": {"stop": ("stop",), "length": ("length",), "tool_calls": ("tool_calls",),
+                 "content_filter": ("content_filter",),
+                 "error": ("insufficient_system_resource",)},
+    "mistral": {"stop": ("stop",), "length": ("length", "model_length"),
+                "tool_calls": ("tool_calls",), "content_filter": ("content_filter",),
+                "error": ("error",)},
+    "cohere": {"stop": ("COMPLETE",), "length": ("MAX_TOKENS",), "tool_calls": ("TOOL_CALL",),
+               "content_filter": ("ERROR_TOXIC",), "error": ("ERROR",)},
+}
+_PROVIDER_SPEED = {"Groq": 0.35, "Fireworks": 0.7, "Together": 0.85, "Azure": 1.1,
+                   "Amazon Bedrock": 1.2, "Hyperbolic": 1.3}
+_APPS = (5124, 128375, 449203, 902211)
+_ORIGINS = ("", "", "https://openrouter.ai/", "https://chat.example.com/",
+            "http://localhost:3000/", "https://notebook.example.org/")
+_WORKSPACES = ("ws_7f3a9c2e51d84b6a", "ws_0b1c4e8d2a7f9035", "ws_c95d13ab40e2f7c8")
+
+
+def _alnum(digest: bytes, n: int) -> str:
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(n):
+        number, rest = divmod(number, 62)
+        chars.append(ALNUM[rest])
+    return "".join(chars)
+
+
+def account_secret(api_key: str, *, salt: str = "account") -> bytes:
+    """The secret that signs the ids of the account behind ``api_key``."""
+    return hashlib.sha256(f"orf-sim-{salt}\0{api_key}".encode()).digest()
+
+
+def _global_check(stem: str) -> str:
+    return _alnum(hashlib.sha256(b"orf-sim-id\0" + stem.encode()).digest(), 3)
+
+
+def _account_check(secret: bytes, stem: str) -> str:
+    return _alnum(hmac.new(secret, stem.encode(), hashlib.sha256).digest(), 3)
+
+
+def make_id(secret: bytes, index: int) -> str:
+    """The ``index``-th id of the account signed by ``secret``.
+
+    ``gen-<10-digit unix ts>-<20 alnum>``: 14 random characters, then 3 characters
+    that any account's ids share (a well-formed check) and 3 that only this
+    account's ids carry.
+    """
+    rng = random.Random(hmac.new(secret, f"id:{index}".encode(), hashlib.sha256).digest())
+    day = rng.randrange(SPAN // 86_400)
+    hour = rng.choices(range(24), weights=_HOURS)[0]
+    ts = END - SPAN + day * 86_400 + hour * 3600 + rng.randrange(3600)
+    stem = f"gen-{ts}-" + "".join(rng.choice(ALNUM) for _ in range(14))
+    stem += _global_check(stem)
+    return stem + _account_check(secret, stem)
+
+
+def check_id(id: str, secret: bytes) -> str:
+    """``"valid"`` for this account's ids, ``"foreign"`` for another's, else ``"unknown"``."""
+    match = _ID_RE.fullmatch(id)
+    if match is None:
+        return "unknown"
+    stem = id[:-6]
+    if not hmac.compare_digest(_global_check(stem), match.group(3)):
+        return "unknown"
+    if hmac.compare_digest(_account_check(secret, stem + match.group(3)), match.group(4)):
+        return "valid"
+    return "foreign"
+
+
+def _created_at(ts: int, rng: random.Random) -> str:
+    micros = rng.randrange(1_000_000)
+    base = datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    if rng.random() < 0.5:
+        return f"{base}.{micros // 1000:03d}Z"
+    return f"{base}.{micros:06d}+00:00"
+
+
+def _ms(value: float, rng: random.Random) -> float:
+    """A duration in ms as the service sends it: usually an int, sometimes a float."""
+    value = max(0.0, value)
+    return round(value, 1) if rng.random() < 0.05 else int(round(value))
+
+
+def _upstream_id(provider: str | None, rng: random.Random) -> str | None:
+    if provider is None or rng.random() < 0.03:
+        return None
+    if provider in ("OpenAI", "Azure"):
+        return "chatcmpl-" + "".join(rng.choice(ALNUM) for _ in range(29))
+    if provider in ("Anthropic", "Amazon Bedrock", "Google"):
+        return "msg_01" + "".join(rng.choice(ALNUM) for _ in range(22))
+    return "".join(rng.choice(ALNUM[:16].lower()) for _ in range(32))
+
+
+def _tokens(rng: random.Random, median: float, sigma: float, lo: int, hi: int) -> int:
+    return min(hi, max(lo, int(rng.lognormvariate(0.0, sigma) * median)))
+
+
+def list_cost(rec: dict[str, Any]) -> float:
+    """What a record's tokens cost at list price (before any cache discount), in USD."""
+    model = BY_SLUG[rec["model"]]
+    prompt = rec["native_tokens_prompt"] or 0
+    completion = rec["native_tokens_completion"] or 0
+    images = rec["native_tokens_completion_images"] or 0
+    return (prompt * model.prompt + (completion - images) * model.completion
+            + images * model.image_price) / 1e6 + model.request_fee
+
+
+def make_record(id: str) -> dict[str, Any]:
+    """The ``data`` object the simulator serves for ``id``: a function of ``id`` alone."""
+    rng = random.Random(hashlib.sha256(id.encode("utf-8", "surrogatepass")).digest())
+    match = _ID_RE.fullmatch(id)
+    ts = int(match.group(1)) if match else END - SPAN + rng.randrange(SPAN)
+    created_at = _created_at(ts, rng)
+    model = rng.choices(MODELS, weights=_WEIGHTS)[0]
+    kind = model.kind
+    legacy = rng.random() < 0.02  # older rows lack the newer counters
+    provider: str | None = model.providers[0] if rng.random() < 0.6 else rng.choice(
+        model.providers)
+    if rng.random() < 0.01:
+        provider = None
+    byok = kind != "rerank" and rng.random() < 0.05
+    chat = kind not in ("embeddings", "rerank")
+    streamed: bool | None = chat and rng.random() < 0.6
+    cancelled: bool | None = bool(streamed) and rng.random() < 0.03
+    finish: str | None = None
+    native_finish: str | None = None
+    if chat and not cancelled:
+        finish = rng.choices(FINISH_REASONS, weights=_FINISH_WEIGHTS)[0]
+        native_finish = rng.choice(_NATIVE[model.family][finish])
+    if rng.random() < 0.01:
+        streamed = cancelled = None
+
+    # Tokens, in the model's own tokenizer first.
+    images = media_prompt = audio = searches = 0
+    reasoning = 0
+    if kind == "rerank":
+        prompt = _tokens(rng, 2500, 0.8, 50, 60_000)
+    elif kind == "embeddings":
+        prompt = _tokens(rng, 300, 1.2, 1, 8000)
+    else:
+        prompt = _tokens(rng, 900, 1.3, 5, 190_000)
+    completion = 0
+    if chat:
+        completion = _tokens(rng, 280, 1.0, 1, 16_000)
+        thinks = kind == "reasoning" or (
+            model.slug == "anthropic/claude-sonnet-4" and rng.random() < 0.25)
+        if thinks:
+            reasoning = _tokens(rng, 1500, 0.9, 64, 32_000)
+        if finish == "length":
+            completion = rng.choice((256, 512, 1024, 2048, 4096))
+            reasoning = min(reasoning, completion // 2)
+            completion -= reasoning
+        elif finish == "error":
+            completion, reasoning = rng.randrange(0, 20), 0
+        elif cancelled:
+            completion = rng.randrange(0, completion + 1)
+            reasoning = rng.randrange(0, reasoning + 1)
+        if kind == "image" and finish in ("stop", "length"):
+            images = 1290 * rng.choice((1, 1, 2))
+            completion += images
+        if kind == "audio":
+            audio = rng.choice((1, 1, 2))
+            prompt += 1500 * audio
+        if kind == "search":
+            searches = rng.randrange(3, 11)
+        if model.slug.split("/")[0] in ("openai", "anthropic", "google") and rng.random() < 0.08:
+            media_prompt = rng.randrange(1, 5)
+            prompt += 765 * media_prompt
+        completion += reasoning
+    norm_prompt = max(1, round(prompt / model.ratio))
+    norm_completion = round((completion - reasoning) / model.ratio) + reasoning
+
+    # Prompt caching: positive discounts for cache reads, negative for cache writes.
+    cached = 0
+    discount: float | None = None
+    if model.cache and chat:
+        discount = 0.0
+        read, write = CACHE_PRICING[model.cache]
+        if not legacy and prompt >= 1024 and rng.random() < 0.3:
+            if write is not None and rng.random() < 0.4:
+                written = int(prompt * rng.uniform(0.5, 0.95))
+                discount = -written * model.prompt * (write - 1) / 1e6
+            else:
+                cached = int(prompt * rng.uniform(0.5, 0.97))
+                if model.cache == "openai":
+                    cached = max(1024, cached // 128 * 128)
+                discount = cached * model.prompt * (1 - read) / 1e6
+
+    # Timings.
+    speed = _PROVIDER_SPEED.get(provider or "", 1.0)
+    latency = model.ttft * speed * rng.lognormvariate(0.0, 0.45)
+    generation: float | None
+    if chat:
+        if reasoning and not streamed:
+            latency += reasoning / model.tps * 1000 * 0.8
+        generation = latency + completion / model.tps * 1000 * speed * rng.uniform(0.8, 1.3)
+    else:
+        generation = None if rng.random() < 0.5 else latency * rng.uniform(0.0, 0.3)
+    moderation = None
+    if model.family in ("openai", "anthropic") and not byok and rng.random() < 0.35:
+        moderation = _ms(rng.lognormvariate(0.0, 0.5) * 120, rng)
+
+    rec: dict[str, Any] = {
+        "id": id,
+        "upstream_id": _upstream_id(provider, rng),
+        "total_cost": 0.0,
+        "cache_discount": None if discount is None else round(discount, 9),
+        "upstream_inference_cost": None,
+        "created_at": created_at,
+        "model": model.slug,
+        "app_id": None if rng.random() < 0.55 else rng.choice(_APPS),
+        "streamed": streamed,
+        "cancelled": cancelled,
+        "provider_name": provider,
+        "latency": None if rng.random() < 0.01 else _ms(latency, rng),
+        "moderation_latency": moderation,
+        "generation_time": None if generation is None else _ms(generation, rng),
+        "finish_reason": finish,
+        "tokens_prompt": norm_prompt,
+        "tokens_completion": norm_completion,
+        "native_tokens_prompt": prompt,
+        "native_tokens_completion": completion,
+        "native_tokens_completion_images": images,
+        "native_tokens_reasoning": reasoning,
+        "native_tokens_cached": cached,
+        "num_media_prompt": media_prompt,
+        "num_input_audio_prompt": audio,
+        "num_media_completion": images // 1290,
+        "num_search_results": searches,
+        "origin": rng.choice(_ORIGINS),
+        "usage": 0.0,
+        "is_byok": byok,
+        "native_finish_reason": native_finish,
+        "external_user": None if rng.random() < 0.85 else f"user-{rng.randrange(10**6):06d}",
+        "api_type": {"embeddings": "embeddings", "rerank": "rerank"}.get(
+            kind, None if rng.random() < 0.03 else "completions"),
+    }
+    if legacy:
+        for name in ("native_tokens_completion_images", "native_tokens_reasoning",
+                     "native_tokens_cached", "num_media_prompt", "num_input_audio_prompt",
+                     "num_media_completion", "num_search_results"):
+            rec[name] = None
+    cost = list_cost(rec) - (discount or 0.0)
+    if byok:
+        rec["upstream_inference_cost"] = round(cost, 9)
+        cost *= 0.05  # OpenRouter's BYOK fee
+    elif rng.random() < 0.3:
+        rec["upstream_inference_cost"] = 0.0
+    rec["total_cost"] = rec["usage"] = round(cost, 9)
+
+    # Fields the live service sends that the spec does not list.
+    responses: list[dict[str, Any]] = []
+    if provider is not None:
+        others = [p for p in model.providers if p != provider]
+        if others and rng.random() < 0.06:
+            responses.append({"provider": rng.choice(others),
+                              "status": rng.choice((429, 502, 503)),
+                              "latency": int(rng.uniform(80, 2500))})
+        responses.append({"provider": provider, "status": 200,
+                          "latency": int(latency)})
+    rec["data_region"] = "eu" if rng.random() < 0.1 else "us"
+    rec["router"] = rng.choices((None, "openrouter/auto", "fallback"), weights=(90, 7, 3))[0]
+    rec["service_tier"] = rng.choices((None, "default", "flex", "priority"),
+                                      weights=(70, 20, 5, 5))[0]
+    rec["workspace_id"] = rng.choice(_WORKSPACES)
+    rec["provider_responses"] = responses
+    return rec

@@ -1,0 +1,557 @@
+"""A loopback OpenRouter simulator for tests, demos and benchmarks.
+
+:func:`serve` starts a real HTTP/1.1 server on ``127.0.0.1`` (and nowhere else)
+that answers ``GET /api/v1/generation?id=...`` like the live service: realistic,
+deterministic records, the same error shapes, and optional reproducible faults
+(rate limits with ``Retry-After``, 5xx, truncated or HTML bodies, dropped
+connections, revoked keys, exhausted credits, fresh ids that 404 for a while).
+It never contacts the network and needs no real key.
+
+Examples
+--------
+>>> import json, urllib.request
+>>> from openrouter_frame.testing import serve
+>>> with serve(seed=1) as sim:
+...     id = sim.ids(1)[0]
+...     req = urllib.request.Request(f"{sim.base_url}/generation?id={id}",
+...                                  headers={"Authorization": f"Bearer {sim.api_key}"})
+...     body = json.load(urllib.request.urlopen(req))
+>>> body["data"] == sim.record(id)
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import socket
+import socketserver
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ._simdata import account_secret, check_id, make_id, make_record
+
+__all__ = ["EARLY_TOLERANCE", "Faults", "Simulator", "Stats", "serve"]
+
+#: Seconds of slack when judging whether a request ignored a ``Retry-After``.
+EARLY_TOLERANCE = 0.05
+#: Random faults, drawn in this order from one uniform number per attempt.
+_RANDOM_FAULTS = ("rate_limit", "server_error", "bad_gateway", "truncated", "html", "drop")
+_MESSAGES = {
+    400: "Missing required parameter: id", 401: "User not found.",
+    402: "Insufficient credits. Add more using https://openrouter.ai/settings/credits",
+    403: "Forbidden: this generation belongs to another account",
+    404: "Generation not found", 405: "Method not allowed",
+    429: "Rate limit exceeded: too many requests", 500: "Internal Server Error",
+    502: "Bad gateway: upstream provider error", 503: "Service unavailable",
+}
+_HTML = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+         b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+         b"</body>\r\n</html>\r\n")
+
+
+@dataclass
+class Faults:
+    """What the simulator gets wrong, and how often.
+
+    Rates are probabilities per attempt, drawn from a hash of ``(seed, id,
+    attempt number for that id)`` so a run is reproducible whatever the thread
+    scheduling.  They must sum to at most 1.
+
+    Attributes
+    ----------
+    rate_limit : float
+        429 with ``Retry-After`` (and ``X-RateLimit-Reset`` in epoch ms).
+    server_error : float
+        500 with a JSON error body.
+    bad_gateway : float
+        502 with a JSON error body.
+    truncated : float
+        The normal answer (200 for a valid id) with its body cut mid-JSON;
+        ``Content-Length`` matches the cut body.
+    html : float
+        An HTML error page (``text/html``), half the time as 502, half as 200.
+    drop : float
+        The connection is closed without any response.
+    retry_after : float
+        Seconds announced on a 429.  A whole number is sent as-is; a fraction
+        (handy for fast tests) is sent as a decimal ``Retry-After`` too.
+    status_for : dict
+        ``{id: status}``: that id always answers ``status`` (after auth).
+    body_for : dict
+        ``{id: bytes | str | jsonable}``: that id answers 200 with this body.
+    revoke_after : int, optional
+        Requests after the first ``revoke_after`` (in total) all get 401.
+    credits_after : int, optional
+        Requests after the first ``credits_after`` (in total) all get 402.
+    fresh_for : float
+        A valid id answers 404 until ``fresh_for`` seconds after the first
+        request for it (fresh generations are not queryable at once).
+    """
+
+    rate_limit: float = 0.0
+    server_error: float = 0.0
+    bad_gateway: float = 0.0
+    truncated: float = 0.0
+    html: float = 0.0
+    drop: float = 0.0
+    retry_after: float = 1.0
+    status_for: Mapping[str, int] = field(default_factory=dict)
+    body_for: Mapping[str, Any] = field(default_factory=dict)
+    revoke_after: int | None = None
+    credits_after: int | None = None
+    fresh_for: float = 0.0
+
+    def __post_init__(self) -> None:
+        rates = [getattr(self, name) for name in _RANDOM_FAULTS]
+        if any(not 0.0 <= r <= 1.0 for r in rates) or sum(rates) > 1.0 + 1e-9:
+            raise ValueError(f"fault rates must be in [0, 1] and sum to <= 1, got {rates}")
+        if self.retry_after < 0 or self.fresh_for < 0:
+            raise ValueError("retry_after and fresh_for must be >= 0")
+        self.status_for = dict(self.status_for)
+        self.body_for = dict(self.body_for)
+
+    @classmethod
+    def coerce(cls, value: Faults | Mapping[str, Any] | None) -> Faults:
+        """A :class:`Faults` from ``None``, a mapping of its fields, or itself."""
+        if value is None:
+            return cls()
+        if isinstance(value, Faults):
+            return value
+        unknown = set(value) - {f.name for f in fields(cls)}
+        if unknown:
+            raise TypeError(f"unknown fault(s): {', '.join(sorted(map(str, unknown)))}")
+        return cls(**value)
+
+
+class Stats:
+    """Counters of what the simulator saw; read them at any time, :meth:`reset` to zero.
+
+    Attributes
+    ----------
+    requests : int
+        Requests received (every method and path, dropped ones included).
+    by_status : collections.Counter
+        Responses by status code; ``0`` counts dropped connections.
+    max_in_flight : int
+        Most requests being handled at once.
+    early_requests : int
+        Requests that arrived while their client (identified by its
+        ``Authorization`` header) was told by a 429 to wait: a retry of the
+        429's id at once, any other request once :data:`EARLY_TOLERANCE` has
+        passed (earlier ones may have been in flight), and never within
+        :data:`EARLY_TOLERANCE` of the end of the wait.
+    connections : int
+        TCP connections accepted (keep-alive reuses one for many requests).
+    in_flight : int
+        Requests being handled right now.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.requests = self.max_in_flight = self.early_requests = self.connections = 0
+        self.by_status: Counter[int] = Counter()
+
+    def reset(self) -> None:
+        """Zero every counter (``in_flight`` stays live)."""
+        with self._lock:
+            self.requests = self.early_requests = self.connections = 0
+            self.max_in_flight = self.in_flight
+            self.by_status = Counter()
+
+    def __repr__(self) -> str:
+        return (f"Stats(requests={self.requests}, by_status={dict(self.by_status)}, "
+                f"max_in_flight={self.max_in_flight}, early_requests={self.early_requests})")
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+
+def _error(status: int, message: str | None = None) -> _Reply:
+    text = message or _MESSAGES.get(status, "Error")
+    return _Reply(status, json.dumps({"error": {"code": status, "message": text}}).encode())
+
+
+def _unit(*parts: object) -> float:
+    """A uniform number in [0, 1) from a hash of ``parts``."""
+    text = "\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big") / 2**64
+
+
+class Simulator:
+    """A loopback OpenRouter (use :func:`serve`, or ``with Simulator(...) as sim``).
+
+    Attributes
+    ----------
+    base_url : str
+        ``http://127.0.0.1:PORT/api/v1`` once started.
+    api_key : str
+        The only key the server accepts (an obviously fake one by default).
+    stats : Stats
+        Request counters.
+    received_ids : list of str
+        Every decoded ``id`` query value received, in arrival order.
+    faults : Faults
+        The configured faults.
+    """
+
+    def __init__(self, *, latency_ms: float = 0, seed: int = 0,
+                 faults: Faults | Mapping[str, Any] | None = None,
+                 api_key: str | None = None) -> None:
+        self.latency_ms = float(latency_ms)
+        self.seed = seed
+        self.faults = Faults.coerce(faults)
+        self.api_key = api_key or "sk-or-v1-simulator-" + hashlib.sha256(
+            f"orf-sim-key\0{seed}".encode()).hexdigest()[:16]
+        self._secret = account_secret(self.api_key)
+        self._foreign = account_secret(self.api_key, salt="foreign")
+        self.stats = Stats()
+        self.received_ids: list[str] = []
+        self.base_url = ""
+        self._lock = self.stats._lock  # one lock for all mutable state
+        self._total = 0
+        self._attempts: Counter[str] = Counter()
+        self._first_seen: dict[str, float] = {}
+        # client -> (last 429 sent at, wait until); (client, id) -> wait until
+        self._holds: dict[str | None, tuple[float, float]] = {}
+        self._limited: dict[tuple[str | None, str | None], float] = {}
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        return f"Simulator(base_url={self.base_url!r}, seed={self.seed})"
+
+    # Ids and records ---------------------------------------------------------------
+    def ids(self, n: int, *, start: int = 0) -> list[str]:
+        """``n`` valid ids of this account (deterministic: the same each time)."""
+        return [make_id(self._secret, i) for i in range(start, start + n)]
+
+    def foreign_ids(self, n: int, *, start: int = 0) -> list[str]:
+        """``n`` well-formed ids of another account (the server answers 403)."""
+        out: list[str] = []
+        i = start
+        while len(out) < n:
+            candidate = make_id(self._foreign, i)
+            if check_id(candidate, self._secret) == "foreign":
+                out.append(candidate)
+            i += 1
+        return out
+
+    def record(self, id: str) -> dict[str, Any]:
+        """The exact ``data`` object served for ``id``; ``KeyError`` if not this account's."""
+        if check_id(id, self._secret) != "valid":
+            raise KeyError(f"not an id of this simulator's account: {id!r}")
+        return make_record(id)
+
+    # Lifecycle ---------------------------------------------------------------------
+    def start(self) -> Simulator:
+        """Bind ``127.0.0.1:0`` and serve in a background thread."""
+        if self._server is not None:
+            raise RuntimeError("simulator already started")
+        self._server = _Server(self)
+        self.base_url = f"http://127.0.0.1:{self._server.server_port}/api/v1"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        name="openrouter-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving, close every connection and wait for handler threads."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        if self._thread is not None:
+            self._thread.join()
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Request handling --------------------------------------------------------------
+    def _enter(self) -> int:
+        with self._lock:
+            self._total += 1
+            stats = self.stats
+            stats.requests += 1
+            stats.in_flight += 1
+            stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+            return self._total
+
+    def _check_early(self, client: str | None, id: str | None, arrival: float) -> None:
+        """Count a request that arrived while its client was told to wait.
+
+        A retry of an id that got a 429 is early at once; any other request of the
+        client only from :data:`EARLY_TOLERANCE` after the 429 (before that it may
+        have been sent before the client could see the 429).
+        """
+        with self._lock:
+            hold = self._holds.get(client)
+            if hold is None:
+                return
+            sent_at, until = hold
+            same = self._limited.get((client, id), 0.0)
+            if (arrival < same - EARLY_TOLERANCE
+                    or sent_at + EARLY_TOLERANCE <= arrival < until - EARLY_TOLERANCE):
+                self.stats.early_requests += 1
+
+    def _count(self, status: int) -> None:
+        with self._lock:
+            self.stats.by_status[status] += 1
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.stats.in_flight -= 1
+
+    def _rate_limited(self, client: str | None, id: str) -> _Reply:
+        wait = self.faults.retry_after
+        now = time.monotonic()
+        with self._lock:
+            old = self._holds.get(client)
+            self._holds[client] = (now, max(now + wait, old[1] if old else 0.0))
+            self._limited[client, id] = now + wait
+        reply = _error(429)
+        reply.headers = {
+            "Retry-After": str(int(wait)) if wait == int(wait) else f"{wait:g}",
+            "X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(math.ceil((time.time() + wait) * 1000)),
+        }
+        return reply
+
+    def _reply(self, method: str, target: str, auth: str | None, number: int,
+               arrival: float) -> _Reply:
+        faults = self.faults
+        url = urlsplit(target)
+        values = parse_qs(url.query, keep_blank_values=True).get("id")
+        id = values[0] if values else None
+        self._check_early(auth, id, arrival)
+        if url.path.rstrip("/") != "/api/v1/generation":
+            return _error(404, "Not Found")
+        if method != "GET":
+            return _error(405)
+        if auth is None or not auth.startswith("Bearer "):
+            return _error(401, "No auth credentials found")
+        if not hmac.compare_digest(auth[7:].strip().encode(), self.api_key.encode()):
+            return _error(401)
+        if faults.revoke_after is not None and number > faults.revoke_after:
+            return _error(401, "User not found. (key revoked)")
+        if faults.credits_after is not None and number > faults.credits_after:
+            return _error(402)
+        if id is None:
+            return _error(400)
+        with self._lock:
+            self.received_ids.append(id)
+            attempt = self._attempts[id]
+            self._attempts[id] += 1
+        if not id:
+            return _error(400)
+        if id in faults.status_for and faults.status_for[id] != 200:
+            status = faults.status_for[id]
+            return self._rate_limited(auth, id) if status == 429 else _error(status)
+        if id in faults.body_for:
+            body = faults.body_for[id]
+            if isinstance(body, str):
+                body = body.encode()
+            elif not isinstance(body, (bytes, bytearray)):
+                body = json.dumps(body).encode()
+            return _Reply(200, bytes(body))
+
+        u = _unit(self.seed, id, attempt)
+        fault, low = None, 0.0
+        for name in _RANDOM_FAULTS:
+            rate = getattr(faults, name)
+            if u < low + rate:
+                fault, u = name, (u - low) / rate  # u: uniform again, within the fault
+                break
+            low += rate
+        if fault == "rate_limit":
+            return self._rate_limited(auth, id)
+        if fault in ("server_error", "bad_gateway"):
+            return _error(500 if fault == "server_error" else 502)
+        if fault == "drop":
+            return _Reply(0, drop=True)
+        if fault == "html":
+            return _Reply(502 if u < 0.5 else 200, _HTML, "text/html")
+        reply = self._lookup(id)
+        if fault == "truncated":
+            reply.body = reply.body[: max(1, int(len(reply.body) * (0.2 + 0.6 * u)))]
+        return reply
+
+    def _lookup(self, id: str) -> _Reply:
+        verdict = check_id(id, self._secret)
+        if verdict == "foreign":
+            return _error(403)
+        if verdict != "valid":
+            return _error(404)
+        if self.faults.fresh_for:
+            now = time.monotonic()
+            with self._lock:
+                first = self._first_seen.setdefault(id, now)
+            if now - first < self.faults.fresh_for:
+                return _error(404)
+        body = json.dumps({"data": make_record(id)}, ensure_ascii=False,
+                          separators=(",", ":")).encode()
+        return _Reply(200, body)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "OpenRouterSimulator/1.0"
+    sys_version = ""
+    disable_nagle_algorithm = True
+    wbufsize = -1  # buffer headers + body into one write, flushed per request
+    timeout = 60  # idle keep-alive connections are closed after this
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.conn_id = self.server.register(self)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.unregister(self)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the default per-request stderr log."""
+
+    def _handle(self) -> None:
+        sim = self.server.simulator
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        arrival = time.monotonic()
+        number = sim._enter()
+        reply = None
+        try:
+            # Always sleep, if only for 0 s: that yields the GIL like a real server's
+            # I/O would, so concurrent requests overlap (and max_in_flight shows it).
+            time.sleep(sim.latency_ms / 1000)
+            reply = sim._reply(self.command, self.path, self.headers.get("Authorization"),
+                               number, arrival)
+            sim._count(reply.status)  # before the client can see the answer
+            if reply.drop:
+                self.close_connection = True
+                return
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+            self.wfile.flush()
+        finally:
+            if reply is None:  # the simulator itself failed: the connection drops
+                sim._count(0)
+            sim._leave()
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 128
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.simulator = simulator
+        self._open: dict[int, tuple[socket.socket, threading.Thread]] = {}
+        self._open_lock = threading.Lock()
+        self._next_conn = 0
+        self._closing = False
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def server_bind(self) -> None:
+        # Skip HTTPServer.server_bind's socket.getfqdn(): a reverse DNS lookup.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
+
+    def register(self, handler: _Handler) -> int:
+        with self._open_lock:
+            self._next_conn += 1
+            self._open[self._next_conn] = (handler.connection, threading.current_thread())
+            with self.simulator._lock:
+                self.simulator.stats.connections += 1
+            if self._closing:  # accepted just before close(): end it at once
+                _shut(handler.connection)
+            return self._next_conn
+
+    def unregister(self, handler: _Handler) -> None:
+        with self._open_lock:
+            self._open.pop(getattr(handler, "conn_id", -1), None)
+
+    def close_connections(self, timeout: float = 5.0) -> None:
+        """Shut every open connection so idle keep-alive handlers end, then join them."""
+        with self._open_lock:
+            self._closing = True
+            open_now = list(self._open.values())
+        for sock, _ in open_now:
+            _shut(sock)
+        deadline = time.monotonic() + timeout
+        for _, thread in open_now:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet about clients that went away; report anything else."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+@contextmanager
+def serve(*, latency_ms: float = 0, seed: int = 0,
+          faults: Faults | Mapping[str, Any] | None = None,
+          api_key: str | None = None) -> Iterator[Simulator]:
+    """Run a loopback OpenRouter simulator for the duration of a ``with`` block.
+
+    Parameters
+    ----------
+    latency_ms : float
+        Time each request sleeps before it is answered.
+    seed : int
+        Drives the default API key (hence the account's ids) and the fault draws.
+    faults : Faults or dict, optional
+        Faults to inject, e.g. ``{"rate_limit": 0.1, "retry_after": 0.2}``.
+    api_key : str, optional
+        The key to accept instead of the default fake one.
+
+    Yields
+    ------
+    Simulator
+        Started, bound to ``127.0.0.1`` on a free port.
+    """
+    sim = Simulator(latency_ms=latency_ms, seed=seed, faults=faults, api_key=api_key)
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.close()

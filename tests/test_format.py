@@ -1,0 +1,228 @@
+"""The viewer's pure formatting and ranking helpers (no kernel, no widgets)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from openrouter_frame import _format as fmt
+from openrouter_frame import schema
+
+NA_VALUES = [None, float("nan"), np.nan, pd.NA, pd.NaT, np.datetime64("NaT")]
+NA_IDS = ["None", "float-nan", "np-nan", "pd-NA", "NaT", "np-NaT"]
+
+
+@pytest.mark.parametrize("value", NA_VALUES, ids=NA_IDS)
+@pytest.mark.parametrize("func", [fmt.format_usd, fmt.format_ms, fmt.format_tokens,
+                                  fmt.format_count, fmt.format_bool, fmt.format_datetime,
+                                  fmt.format_relative, fmt.format_other, fmt.ordinal],
+                         ids=lambda f: f.__name__)
+def test_missing_values_are_an_em_dash(func, value):
+    assert func(value) == "\u2014"
+
+
+@pytest.mark.parametrize("value", [0, 0.0, "", False, "—x"], ids=["0", "0.0", "empty", "False",
+                                                                  "text"])
+def test_present_values_are_not_na(value):
+    assert not fmt.is_na(value)
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0.000345, "$0.000345"),
+    (0.00034512, "$0.000345"),
+    (0.0003, "$0.0003"),
+    (0.0345, "$0.0345"),
+    (0.5, "$0.50"),
+    (0.99999, "$1.00"),
+    (1, "$1.00"),
+    (1234.567, "$1,234.57"),
+    (0, "$0.00"),
+    (-0.0000123, "-$0.0000123"),
+    (-2.5, "-$2.50"),
+    (1e-9, "$0.000000001"),
+    (np.float64(0.0012), "$0.0012"),
+], ids=["issue-example", "rounded-3-sig", "trailing-zeros", "cents-fraction", "half",
+        "rounds-up-to-1", "one", "thousands", "zero", "negative-small", "negative",
+        "tiny", "numpy-float"])
+def test_format_usd(value, text):
+    assert fmt.format_usd(value) == text
+
+
+@pytest.mark.parametrize(("ms", "text"), [
+    (0, "0 ms"),
+    (4.5, "4.5 ms"),
+    (345, "345 ms"),
+    (345.6, "346 ms"),
+    (999.4, "999 ms"),
+    (999.6, "1.00 s"),
+    (1020, "1.02 s"),
+    (9999, "10.0 s"),
+    (12345, "12.3 s"),
+    (59990, "1 min 00 s"),
+    (125000, "2 min 05 s"),
+    (3.9e6, "1 h 05 min"),
+], ids=["zero", "sub-10ms", "ms", "ms-rounded", "just-under-1s", "rounds-to-1s",
+        "issue-example", "rounds-to-10s", "tens-of-seconds", "rounds-to-a-minute",
+        "minutes", "hours"])
+def test_format_ms(ms, text):
+    assert fmt.format_ms(ms) == text
+
+
+@pytest.mark.parametrize(("n", "text"), [(12345, "12,345 tokens"), (1, "1 token"),
+                                         (0, "0 tokens"), (np.int64(7), "7 tokens")],
+                         ids=["issue-example", "singular", "zero", "numpy-int"])
+def test_format_tokens(n, text):
+    assert fmt.format_tokens(n) == text
+
+
+NOW = pd.Timestamp("2025-03-10T12:00:00Z")
+
+
+@pytest.mark.parametrize(("when", "text"), [
+    (NOW, "just now"),
+    (NOW - pd.Timedelta(seconds=1), "1 second ago"),
+    (NOW - pd.Timedelta(seconds=59), "59 seconds ago"),
+    (NOW - pd.Timedelta(minutes=5), "5 minutes ago"),
+    (NOW - pd.Timedelta(hours=1, minutes=59), "1 hour ago"),
+    (NOW - pd.Timedelta(days=3), "3 days ago"),
+    (NOW - pd.Timedelta(days=65), "2 months ago"),
+    (NOW - pd.Timedelta(days=800), "2 years ago"),
+    (NOW + pd.Timedelta(hours=2), "in 2 hours"),
+    (pd.Timestamp("2025-03-10T11:00:00"), "1 hour ago"),
+    ("2025-03-10T11:59:30+00:00", "30 seconds ago"),
+], ids=["now", "second", "seconds", "minutes", "hour-floored", "days", "months", "years",
+        "future", "naive-is-utc", "iso-string"])
+def test_format_relative(when, text):
+    assert fmt.format_relative(when, NOW) == text
+
+
+def test_format_datetime_shows_absolute_utc_and_relative():
+    when = pd.Timestamp("2025-03-10T13:00:00+01:00")  # 12:00 UTC
+    assert fmt.format_datetime(when, NOW + pd.Timedelta(days=1)) == \
+        "2025-03-10 12:00:00 UTC (1 day ago)"
+
+
+def test_format_relative_defaults_to_the_current_time():
+    assert fmt.format_relative(pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=2)) == "2 days ago"
+
+
+@pytest.mark.parametrize(("name", "value", "text"), [
+    ("total_cost", 0.000345, "$0.000345"),
+    ("cache_discount", -0.0001, "-$0.0001"),
+    ("latency", 1020.0, "1.02 s"),
+    ("tokens_prompt", 12345, "12,345 tokens"),
+    ("num_media_prompt", 2, "2"),
+    ("streamed", False, "no"),
+    ("is_byok", True, "yes"),
+    ("model", "openai/gpt-4o", "openai/gpt-4o"),
+    ("app_id", 42, "42"),
+    ("created_at", NOW - pd.Timedelta(hours=3), "2025-03-10 09:00:00 UTC (3 hours ago)"),
+    ("upstream_id", None, "\u2014"),
+    ("custom", {"a": 1}, "{'a': 1}"),
+    ("custom", np.array([1, 2]), "[1, 2]"),
+    ("custom", None, "\u2014"),
+], ids=["usd", "negative-usd", "ms", "tokens", "count", "bool-false", "bool-true", "category",
+        "int-id", "datetime", "na-string", "extra-dict", "extra-array", "extra-na"])
+def test_format_value_dispatches_on_the_schema(name, value, text):
+    assert fmt.format_value(name, value, NOW) == text
+
+
+def test_every_schema_field_formats_a_typical_value():
+    samples = {"string": "x", "float": 1.5, "int": 3, "bool": True,
+               "datetime": NOW, "category": "c"}
+    for name, field in schema.FIELDS.items():
+        text = fmt.format_value(name, samples[field.kind], NOW)
+        assert text and text != "\u2014", name
+
+
+@pytest.mark.parametrize(("p", "text"), [(87.2, "87th"), (1, "1st"), (2, "2nd"), (3, "3rd"),
+                                         (11, "11th"), (12, "12th"), (13, "13th"),
+                                         (21, "21st"), (100, "100th"), (0.01, "1st"),
+                                         (99.6, "100th")],
+                         ids=["round", "1st", "2nd", "3rd", "11th", "12th", "13th", "21st",
+                              "100th", "tiny-is-1st", "rounds-to-100"])
+def test_ordinal(p, text):
+    assert fmt.ordinal(p) == text
+
+
+@pytest.mark.parametrize(("values", "x", "rank"), [
+    ([1.0, 2.0, 3.0, 4.0], 4.0, 100.0),
+    ([1.0, 2.0, 3.0, 4.0], 1.0, 25.0),
+    ([1.0, 2.0, 2.0, 5.0], 2.0, 75.0),
+    ([1.0, 2.0, 3.0, 4.0], 2.5, 50.0),
+    ([1.0, 2.0], 0.5, 0.0),
+    ([7.0], 7.0, 100.0),
+], ids=["max-is-100", "min-is-1-over-n", "ties-count-as-at-or-below", "between", "below-all",
+        "single"])
+def test_percentile_rank(values, x, rank):
+    assert fmt.percentile_rank(np.array(values), x) == rank
+
+
+@pytest.mark.parametrize(("values", "x"), [([], 1.0), ([1.0], None), ([1.0], float("nan")),
+                                           ([1.0], pd.NA)],
+                         ids=["empty", "none", "nan", "pd-NA"])
+def test_percentile_rank_undefined(values, x):
+    assert fmt.percentile_rank(np.array(values), x) is None
+
+
+def test_percentile_rank_matches_a_brute_force_count():
+    rng = np.random.default_rng(1)
+    values = rng.integers(0, 20, 200).astype(float)
+    ranked = fmt.sorted_finite(pd.array(list(values) + [None], dtype="Float64"))
+    assert len(ranked) == 200
+    for x in (0.0, 5.0, 19.0, 7.5):
+        assert fmt.percentile_rank(ranked, x) == pytest.approx(100 * np.mean(values <= x))
+
+
+def test_tokens_per_second_prefers_native_and_is_never_inf():
+    frame = pd.DataFrame({
+        "native_tokens_completion": pd.array([100, None, 10, 10, None], dtype="Int64"),
+        "tokens_completion": pd.array([90, 50, 10, None, None], dtype="Int64"),
+        "generation_time": pd.array([2000.0, 500.0, 0.0, None, 1000.0], dtype="Float64"),
+    })
+    out = fmt.tokens_per_second(frame)
+    assert out[0] == 50.0 and out[1] == 100.0
+    assert all(math.isnan(v) for v in out[2:])
+
+
+def test_tokens_per_second_without_the_columns_is_all_nan():
+    out = fmt.tokens_per_second(pd.DataFrame({"id": ["a", "b"]}))
+    assert out.shape == (2,) and np.isnan(out).all()
+
+
+def test_detail_sections_follow_the_schema_groups_then_other():
+    row = {name: None for name in schema.COLUMNS} | {"shoe_size": 42, "total_cost": 0.5}
+    sections = fmt.detail_sections(row, NOW)
+    assert [g for g, _ in sections] == [*schema.GROUPS, "other"]
+    for group, rows in sections[:-1]:
+        assert [r[0] for r in rows] == list(schema.names(group))
+        assert all(r[2] == schema.FIELDS[r[0]].description for r in rows)
+    assert sections[-1] == ("other", [("shoe_size", "42", "")])
+    cost = dict((r[0], r[1]) for r in sections[1][1])
+    assert cost == {"total_cost": "$0.50", "cache_discount": "\u2014",
+                    "upstream_inference_cost": "\u2014", "usage": "\u2014"}
+
+
+def test_detail_html_escapes_values_and_marks_id_and_cost():
+    row = {"id": "gen-<b>1</b>", "total_cost": 0.000345, "model": "a/b",
+           "external_user": '<script>alert("x")</script>', "latency": None}
+    text = fmt.detail_html(row, NOW)
+    assert "<script>" not in text and "<b>1</b>" not in text
+    assert '<code class="orgen-id">gen-&lt;b&gt;1&lt;/b&gt;</code>' in text
+    assert '<b class="orgen-cost">$0.000345</b>' in text
+    assert '<td class="orgen-field-latency">\u2014</td>' in text
+    assert "orgen-group-identity" in text and "orgen-group-other" not in text
+
+
+def test_ranks_html_shows_value_overall_and_within_model():
+    text = fmt.ranks_html({"total_cost": 0.002, "latency": 1020.0, "tokens_per_second": None},
+                          {"total_cost": 99.9, "latency": 50.0},
+                          {"total_cost": 12.0, "latency": None},
+                          n_overall=1000, n_model=25, model="<m>")
+    assert "of all 1,000" in text and '<th title="&lt;m&gt;">of 25 in its model</th>' in text
+    assert "<td>$0.002</td><td>100th</td><td>12th</td>" in text
+    assert "<td>1.02 s</td><td>50th</td><td>\u2014</td>" in text
+    assert "<td>\u2014</td><td>\u2014</td><td>\u2014</td>" in text
