@@ -10,9 +10,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from . import accessor as _accessor  # noqa: F401  (registers df.orgen)
 from . import schema
 from ._batch import FetchResult
 from .api import fetch_generations, generations_to_frame
+from .cache import CacheInfo, cache_info, clear_cache
 from .client import OpenRouterClient
 from .errors import (
     AuthenticationError,
@@ -21,6 +25,7 @@ from .errors import (
     GenerationNotFoundError,
     InputWarning,
     InsufficientCreditsError,
+    MissingColumnsError,
     OpenRouterError,
     OpenRouterWarning,
     PermissionDeniedError,
@@ -30,16 +35,32 @@ from .errors import (
     UpstreamError,
 )
 
+if TYPE_CHECKING:
+    from .viewer import GenerationViewer
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """Import :class:`GenerationViewer` (and so ipywidgets) only when it is asked for."""
+    if name == "GenerationViewer":
+        from .viewer import GenerationViewer
+
+        return GenerationViewer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AuthenticationError",
+    "CacheInfo",
     "FetchError",
     "FetchResult",
     "FetchWarning",
     "GenerationNotFoundError",
+    "GenerationViewer",
     "InputWarning",
     "InsufficientCreditsError",
+    "MissingColumnsError",
     "OpenRouterClient",
     "OpenRouterError",
     "OpenRouterWarning",
@@ -48,6 +69,8 @@ __all__ = [
     "ResponseError",
     "SchemaWarning",
     "UpstreamError",
+    "cache_info",
+    "clear_cache",
     "fetch_generations",
     "generations_to_frame",
     "schema",

@@ -8,6 +8,7 @@ None of them ever holds the API key.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -141,3 +142,32 @@ def error_class(status: int | None) -> type[OpenRouterError]:
     if status >= 500:
         return UpstreamError
     return OpenRouterError
+
+
+class MissingColumnsError(KeyError, OpenRouterError):
+    """A summary or plot needs columns the frame does not have.
+
+    A :class:`KeyError` (as pandas raises for a missing column) and an
+    :class:`OpenRouterError`.  ``.method`` names what was called and
+    ``.missing`` the absent columns.
+
+    Examples
+    --------
+    >>> err = MissingColumnsError("cost_summary", ["total_cost"])
+    >>> str(err)
+    "cost_summary() needs the column(s) 'total_cost', which the frame does not have"
+    """
+
+    def __init__(self, method: str, missing: Any, *, hint: str = "") -> None:
+        self.method = method
+        self.missing: tuple[str, ...] = tuple(str(m) for m in missing)
+        self.hint = hint
+        names = ", ".join(repr(m) for m in self.missing)
+        text = f"{method}() needs the column(s) {names}, which the frame does not have"
+        OpenRouterError.__init__(self, f"{text}{hint}")
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (functools.partial(type(self), hint=self.hint), (self.method, self.missing))

@@ -1,0 +1,186 @@
+"""Column access and per-group building blocks of :mod:`openrouter_frame.summary`.
+
+Turns the columns of a typed generations frame into ``float64`` arrays (NaN
+for NA, whatever the dtype backend), defines the per-row metrics
+(:func:`tokens_per_second_values`) and computes the figures several
+summaries share (costs, finish-reason shares) per :class:`~._groups.Groups`.
+Everything is vectorised; nothing here warns on empty or all-NA input.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from openrouter_frame._metrics import floats
+>>> floats(pd.DataFrame({"latency": pd.array([120.0, None], dtype="Float64")}), "latency")
+array([120.,  nan])
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ._groups import NA_LABEL, Groups, group_by, key_codes, normalize_by
+from .errors import MissingColumnsError
+
+if TYPE_CHECKING:
+    from .summary import By
+
+#: The completion-token columns, in order of preference (native, then normalized).
+COMPLETION = ("native_tokens_completion", "tokens_completion")
+
+
+# -- columns ----------------------------------------------------------------------------
+def require(frame: pd.DataFrame, columns: Iterable[str], method: str) -> None:
+    """Raise :class:`MissingColumnsError` if ``frame`` lacks any of ``columns``."""
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    if missing:
+        raise MissingColumnsError(method, missing)
+
+
+def floats(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` as float64 with NaN for NA (all NaN if the column is absent)."""
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return np.asarray(frame[name].to_numpy(dtype="float64", na_value=np.nan))
+
+
+def timestamps(frame: pd.DataFrame) -> np.ndarray:
+    """``created_at`` as naive UTC ``datetime64[us]`` (NaT for NA)."""
+    # Both backends store UTC instants: this is a cast, never a per-value conversion.
+    return np.asarray(frame["created_at"].to_numpy(dtype="datetime64[us]",
+                                                   na_value=np.datetime64("NaT")))
+
+
+def tokens_per_second_values(frame: pd.DataFrame, method: str = "tokens_per_second"
+                             ) -> np.ndarray:
+    """The values of :func:`tokens_per_second` as float64 (NaN where undefined)."""
+    require(frame, ["generation_time"], method)
+    if not any(c in frame.columns for c in COMPLETION):
+        raise MissingColumnsError(method, COMPLETION, hint=" (either one will do)")
+    tokens = floats(frame, "native_tokens_completion")
+    tokens = np.where(np.isnan(tokens), floats(frame, "tokens_completion"), tokens)
+    ms = floats(frame, "generation_time")
+    defined = ms > 0  # False for NaN
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(defined, tokens / np.where(defined, ms, 1.0) * 1000.0, np.nan)
+
+
+# -- building blocks --------------------------------------------------------------------
+def float_col(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``Float64`` result column (NaN becomes NA)."""
+    return pd.array(np.asarray(values, dtype=np.float64), dtype="Float64")
+
+
+def int_col(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """An ``Int64`` result column from float counts or sums (NaN becomes NA)."""
+    values = np.asarray(values, dtype=np.float64)
+    mask = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(mask, 0, np.round(values)).astype(np.int64), mask)
+
+
+def flag_rate(frame: pd.DataFrame, groups: Groups, name: str) -> np.ndarray:
+    """Share of ``True`` among the known values of boolean column ``name``."""
+    return groups.means(floats(frame, name))
+
+
+def reason_counts(frame: pd.DataFrame, groups: Groups) -> tuple[np.ndarray, list[str]]:
+    """Generations per (group, finish reason), NA reason as ``<NA>`` (last column)."""
+    codes, labels = key_codes(frame["finish_reason"])
+    k = len(labels)
+    flat = np.bincount(groups.codes * k + codes, minlength=groups.n * k) if k else np.zeros(0)
+    return flat.reshape(groups.n, k), [str(x) for x in labels]
+
+
+def reason_shares(frame: pd.DataFrame, groups: Groups, *reasons: str) -> list[np.ndarray]:
+    """Share of each of ``reasons`` among the generations with a known finish_reason.
+
+    NA for a group where no finish reason is known (or the column is absent).
+    """
+    if "finish_reason" not in frame.columns:
+        return [np.full(groups.n, np.nan) for _ in reasons]
+    counts, labels = reason_counts(frame, groups)
+    rows = groups.counts()
+    known = rows - (counts[:, labels.index(NA_LABEL)] if NA_LABEL in labels else 0)
+    out = []
+    for reason in reasons:
+        hits = counts[:, labels.index(reason)] if reason in labels else np.zeros(groups.n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(np.where(known > 0, hits / np.maximum(known, 1), np.nan))
+    return out
+
+
+def cost_block(frame: pd.DataFrame, groups: Groups) -> dict[str, np.ndarray]:
+    """The cost figures shared by ``summary()`` and ``cost_summary()``, per group."""
+    cost = floats(frame, "total_cost")
+    total = groups.sums(cost)
+    q = groups.quantiles(cost, (0.5, 0.9))
+    prompt = groups.sums(floats(frame, "native_tokens_prompt"))
+    completion = groups.sums(floats(frame, "native_tokens_completion"))
+    tokens = np.where(np.isnan(prompt) & np.isnan(completion), np.nan,
+                      np.nan_to_num(prompt) + np.nan_to_num(completion))
+    discount = floats(frame, "cache_discount")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_1m = np.where(tokens > 0, total / np.where(tokens > 0, tokens, 1) * 1e6, np.nan)
+    return {
+        "total": total, "mean": groups.means(cost), "median": q[:, 0], "p90": q[:, 1],
+        "prompt": prompt, "completion": completion, "per_1m": per_1m,
+        "savings": groups.sums(np.where(discount > 0, discount, np.where(
+            np.isnan(discount), np.nan, 0.0))),
+        "writes": 0.0 - groups.sums(np.where(discount < 0, discount, np.where(
+            np.isnan(discount), np.nan, 0.0))),
+    }
+
+
+def pct_label(p: float) -> str:
+    """``0.5`` -> ``p50``, ``0.999`` -> ``p99.9``."""
+    return f"p{p * 100:.10g}"
+
+
+def check_percentiles(percentiles: float | Iterable[float]) -> tuple[float, ...]:
+    """``percentiles`` as a tuple of floats strictly between 0 and 1, else ``ValueError``."""
+    items = (percentiles,) if isinstance(percentiles, numbers.Real) else percentiles
+    try:
+        ps = tuple(items)  # type: ignore[arg-type]
+    except TypeError:
+        raise ValueError(f"percentiles must be numbers in (0, 1), got {percentiles!r}") from None
+    if not ps:
+        raise ValueError("percentiles must not be empty")
+    for p in ps:
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 < float(p) < 1:
+            raise ValueError(f"percentiles must be strictly between 0 and 1, got {p!r}")
+    labels = [pct_label(float(p)) for p in ps]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"percentiles has duplicates: {list(ps)!r}")
+    return tuple(float(p) for p in ps)
+
+
+def table(columns: dict[str, Any], groups: Groups, sort_keys: Sequence[np.ndarray]
+          ) -> pd.DataFrame:
+    """A result frame on the group labels, rows ordered by ``sort_keys`` (descending)."""
+    out = pd.DataFrame(columns, index=groups.index)
+    if groups.n > 1:
+        # lexsort's last key is the primary one; NaN sorts last, ties go by label.
+        keys = [groups.label_ranks()] + [-np.nan_to_num(np.asarray(k, dtype=np.float64),
+                                                       nan=-np.inf) for k in sort_keys[::-1]]
+        out = out.iloc[np.lexsort(keys)]
+    return out
+
+
+def py_value(x: Any, kind: str) -> Any:
+    """A plain Python value for :func:`summary`'s object Series (``pd.NA``/``NaT`` if NaN)."""
+    if kind == "datetime":
+        return pd.Timestamp(x, tz="UTC") if not pd.isna(x) else pd.NaT
+    if pd.isna(x):
+        return pd.NA
+    return int(round(float(x))) if kind == "int" else float(x)
+
+
+def group(frame: pd.DataFrame, by: By, needs: Iterable[str], method: str) -> Groups:
+    """Check that ``frame`` has ``needs`` and the ``by`` columns, then group it."""
+    keys = normalize_by(by)
+    require(frame, [*needs, *keys], method)
+    return group_by(frame, keys or None)

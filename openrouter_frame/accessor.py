@@ -1,0 +1,189 @@
+"""``df.orgen``: the pandas accessor over a generations frame.
+
+Registered when :mod:`openrouter_frame` is imported.  It is a thin layer: each
+method casts the frame's schema columns to the schema's dtypes with
+:func:`~openrouter_frame.frame.coerce` (so a frame read back from CSV or JSON
+works as well as a fresh or parquet one), then calls a pure function of
+:mod:`openrouter_frame.summary` or :mod:`openrouter_frame.plotting`, where
+every metric is defined.  matplotlib is imported only by the plot methods.
+
+Examples
+--------
+>>> import openrouter_frame as orf
+>>> from openrouter_frame.testing import serve
+>>> with serve() as sim:
+...     df = orf.generations_to_frame(sim.ids(30), api_key=sim.api_key, base_url=sim.base_url)
+>>> df.orgen.summary()["generations"]
+30
+>>> df.orgen.cost_summary(by="model")["count"].sum()
+np.int64(30)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from . import schema, summary
+from .frame import coerce
+from .summary import By
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .viewer import GenerationViewer
+
+__all__ = ["GenerationsAccessor"]
+
+
+@pd.api.extensions.register_dataframe_accessor("orgen")
+class GenerationsAccessor:
+    """Summaries, plots and a viewer for a frame of OpenRouter generations.
+
+    Available on any DataFrame with at least one of the schema's columns
+    (``id``, ``total_cost``, ``latency``, ...); a method that needs a column
+    the frame lacks raises :class:`~openrouter_frame.errors.MissingColumnsError`
+    (a ``KeyError``) naming the columns and the method.
+
+    Raises
+    ------
+    AttributeError
+        On ``df.orgen`` when ``df`` has none of the schema's columns.
+    """
+
+    def __init__(self, pandas_obj: pd.DataFrame) -> None:
+        self._validate(pandas_obj)
+        self._obj = pandas_obj
+
+    @staticmethod
+    def _validate(obj: pd.DataFrame) -> None:
+        if not any(name in obj.columns for name in schema.COLUMNS):
+            raise AttributeError(
+                "df.orgen needs a frame of OpenRouter generations: this one has none of the "
+                "schema's columns (such as 'id', 'total_cost', 'model', 'latency'); "
+                "build one with openrouter_frame.generations_to_frame()"
+            )
+
+    def _frame(self) -> pd.DataFrame:
+        """The frame with its schema columns cast to the schema's dtypes."""
+        return coerce(self._obj)
+
+    # -- summaries ----------------------------------------------------------------------
+    def summary(self) -> pd.Series:
+        """Totals, percentiles and rates of the whole frame (labels carry units).
+
+        See :func:`openrouter_frame.summary.summary` for each figure's definition.
+
+        Examples
+        --------
+        >>> from openrouter_frame import generations_to_frame
+        >>> from openrouter_frame.testing import serve
+        >>> with serve() as sim:
+        ...     df = generations_to_frame(sim.ids(20), api_key=sim.api_key,
+        ...                               base_url=sim.base_url)
+        >>> "total_cost_usd" in df.orgen.summary().index
+        True
+        """
+        return summary.summary(self._frame())
+
+    def cost_summary(self, by: By = "model") -> pd.DataFrame:
+        """Cost per group (a column, a list of them, or ``None`` for one row), largest first.
+
+        See :func:`openrouter_frame.summary.cost_summary`.
+        """
+        return summary.cost_summary(self._frame(), by=by)
+
+    def latency_summary(self, by: By = "provider_name",
+                        percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)
+                        ) -> pd.DataFrame:
+        """Percentiles of latency, generation time (ms) and tokens per second per group.
+
+        See :func:`openrouter_frame.summary.latency_summary`.
+        """
+        return summary.latency_summary(self._frame(), by=by, percentiles=percentiles)
+
+    def cost_over_time(self, freq: str = "D", by: By = None,
+                       top: int = 8) -> pd.DataFrame:
+        """Cost (USD) per period; columns are the ``top`` groups by cost plus ``other``.
+
+        See :func:`openrouter_frame.summary.cost_over_time`.
+        """
+        return summary.cost_over_time(self._frame(), freq=freq, by=by, top=top)
+
+    def finish_reasons(self, by: By = "model") -> pd.DataFrame:
+        """Share of each finish reason per group, plus the cancelled rate.
+
+        See :func:`openrouter_frame.summary.finish_reasons`.
+        """
+        return summary.finish_reasons(self._frame(), by=by)
+
+    def tokens_per_second(self) -> pd.Series:
+        """Completion tokens per second of ``generation_time``, per row (NA, never inf).
+
+        See :func:`openrouter_frame.summary.tokens_per_second`.
+        """
+        return summary.tokens_per_second(self._frame())
+
+    def top(self, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
+        """The ``n`` rows with the largest ``by`` (NA last).
+
+        See :func:`openrouter_frame.summary.top`.
+        """
+        return summary.top(self._frame(), n=n, by=by)
+
+    # -- plots --------------------------------------------------------------------------
+    def plot_cost_over_time(self, freq: str = "D", by: By = "model", top: int = 8,
+                            ax: Axes | None = None) -> Axes:
+        """Stacked bars of cost (USD) per period, by the ``top`` groups plus ``other``.
+
+        See :func:`openrouter_frame.plotting.plot_cost_over_time`.
+        """
+        from . import plotting
+
+        return plotting.plot_cost_over_time(self._frame(), freq=freq, by=by, top=top, ax=ax)
+
+    def plot_cost_by(self, by: By = "model", top: int = 15,
+                     ax: Axes | None = None) -> Axes:
+        """Horizontal bars of total cost (USD) per group, largest on top.
+
+        See :func:`openrouter_frame.plotting.plot_cost_by`.
+        """
+        from . import plotting
+
+        return plotting.plot_cost_by(self._frame(), by=by, top=top, ax=ax)
+
+    def plot_latency(self, by: By = "provider_name", kind: str = "ecdf",
+                     metric: str = "latency", top: int = 8,
+                     ax: Axes | None = None) -> Axes:
+        """ECDF or box plot of latency, generation time (ms) or tokens per second by group.
+
+        See :func:`openrouter_frame.plotting.plot_latency`.
+        """
+        from . import plotting
+
+        return plotting.plot_latency(self._frame(), by=by, kind=kind, metric=metric, top=top,
+                                     ax=ax)
+
+    def plot_tokens_vs_cost(self, by: By = "model", top: int = 8,
+                            max_points: int = 20_000, ax: Axes | None = None) -> Axes:
+        """Scatter of cost (USD) against native tokens, log-log, coloured by model.
+
+        See :func:`openrouter_frame.plotting.plot_tokens_vs_cost`.
+        """
+        from . import plotting
+
+        return plotting.plot_tokens_vs_cost(self._frame(), by=by, top=top,
+                                            max_points=max_points, ax=ax)
+
+    # -- viewer (drill-down issue) ------------------------------------------------------
+    def view(self, selected: Any = None) -> GenerationViewer:
+        """Open a :class:`~openrouter_frame.GenerationViewer` on this frame.
+
+        ``selected`` is the id to show first (default: the most expensive).
+        Needs ipywidgets; imported only when called.
+        """
+        from .viewer import GenerationViewer
+
+        return GenerationViewer(self._obj, selected=selected)

@@ -1,0 +1,400 @@
+"""matplotlib plots of a generations frame, built on :mod:`openrouter_frame.summary`.
+
+Every function takes ``ax=None`` (a new figure is created when none is
+given), draws on that Axes and returns it.  Axis labels carry units; groups
+beyond the ``top`` largest are merged into one ``other`` group (grey) so a
+frame with fifty models stays readable; an empty frame gives an empty,
+labelled plot rather than an exception.  Large frames are reduced before
+drawing (ECDFs to at most 512 steps per group, scatter plots to a random
+sample), so plotting a million rows takes well under a second.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from openrouter_frame import generations_to_frame
+>>> from openrouter_frame.plotting import plot_cost_by
+>>> from openrouter_frame.testing import serve
+>>> with serve() as sim:
+...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+>>> ax = plot_cost_by(df, by="model", top=5)
+>>> ax.get_xlabel(), len(ax.patches)
+('total cost (USD)', 6)
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import summary as _summary
+from ._format import format_usd
+from ._groups import OTHER_LABEL, Groups, group_by, label_text, normalize_by
+from ._metrics import floats, require, tokens_per_second_values
+from .summary import By
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_cost_by", "plot_cost_over_time", "plot_latency", "plot_tokens_vs_cost"]
+
+#: Axis label of each metric :func:`plot_latency` can show.
+METRIC_LABELS = {
+    "latency": "latency, time to first token (ms)",
+    "generation_time": "generation time (ms)",
+    "tokens_per_second": "completion tokens per second (tokens/s)",
+}
+KINDS = ("ecdf", "box")
+#: Colour of the ``other`` group.
+OTHER_COLOR = "#9e9e9e"
+#: Most steps drawn per ECDF line.
+ECDF_POINTS = 512
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+    return ax
+
+
+def _colors(labels: Sequence[str]) -> list[Any]:
+    """A qualitative colour per label (no greys); ``other`` is grey."""
+    import matplotlib
+
+    name = "tab10" if len(labels) <= 10 else "tab20"
+    palette = [c for c in matplotlib.colormaps[name].colors  # type: ignore[attr-defined]
+               if len(set(np.round(c[:3], 2))) > 1]  # drop the greys: "other" is grey
+    out, k = [], 0
+    for label in labels:
+        if label == OTHER_LABEL:
+            out.append(OTHER_COLOR)
+        else:
+            out.append(palette[k % len(palette)])
+            k += 1
+    return out
+
+
+def _log_axis(axis: Any) -> None:
+    """Log scale with plain numbers (``1,000``, ``20``) rather than powers of ten."""
+    from matplotlib.ticker import LogFormatter
+
+    class _Plain(LogFormatter):
+        def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
+            return f"{x:,.0f}" if x >= 1 and float(x).is_integer() else f"{x:,.6g}"
+
+    axis.set_major_formatter(_Plain())
+    axis.set_minor_formatter(_Plain(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+
+
+def _usd_axis(axis: Any) -> None:
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: format_usd(v)))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _empty(ax: Axes, what: str = "no generations to plot") -> None:
+    ax.text(0.5, 0.5, what, transform=ax.transAxes, ha="center", va="center", color="grey")
+
+
+def _by_name(by: By) -> str:
+    keys = normalize_by(by)
+    return " / ".join(keys) if keys else "all generations"
+
+
+def _check_top(top: Any) -> None:
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise ValueError(f"top must be a positive integer, got {top!r}")
+
+
+def _legend(ax: Axes, title: str, reverse: bool = False, **kwargs: Any) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    if reverse:
+        handles, labels = handles[::-1], labels[::-1]
+    ax.legend(handles, labels, title=title, fontsize="small", title_fontsize="small",
+              **kwargs)
+
+
+def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = "model", top: int = 8,
+                        ax: Axes | None = None) -> Axes:
+    """Stacked bars of cost per period: one layer per group, ``top`` groups plus ``other``.
+
+    The bars are :func:`~openrouter_frame.summary.cost_over_time` (USD per
+    period of ``freq``, UTC): one bar container per column, one bar per
+    period, so the heights sum to the total cost of the frame's dated
+    generations.  ``by=None`` draws one layer.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> ax = plot_cost_over_time(df, freq="W", top=3)
+    >>> len(ax.containers), ax.get_ylabel()
+    (4, 'cost per period (USD)')
+    """
+    import matplotlib.dates as mdates
+    from pandas.tseries.frequencies import to_offset
+
+    _check_top(top)
+    require(frame, ["created_at", "total_cost", *normalize_by(by)], "plot_cost_over_time")
+    table = _summary.cost_over_time(frame, freq=freq, by=by, top=top)
+    ax = _axes(ax)
+    ax.set_xlabel(f"created_at (UTC), one bar per period of {freq!r}")
+    ax.set_ylabel("cost per period (USD)")
+    ax.set_title(f"Cost over time by {_by_name(by)}")
+    _usd_axis(ax.yaxis)
+    if table.empty:
+        _empty(ax)
+        return ax
+    when = table.index.tz_localize(None)
+    span = (when[1:] - when[:-1]).min() if len(when) > 1 else \
+        (when[0] + to_offset(freq)) - when[0]
+    width = 0.8 * (span / pd.Timedelta(days=1))
+    x = mdates.date2num(when.to_numpy())
+    bottom = np.zeros(len(table))
+    labels = [str(c) for c in table.columns]
+    for label, color, column in zip(labels, _colors(labels), table.columns, strict=True):
+        heights = table[column].to_numpy(dtype="float64")
+        ax.bar(x, heights, width=width, bottom=bottom, label=label, color=color,
+               align="center", linewidth=0)
+        bottom = bottom + heights
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if by is not None:
+        _legend(ax, _by_name(by), reverse=True, loc="upper left")
+    return ax
+
+
+def plot_cost_by(frame: pd.DataFrame, by: By = "model", top: int = 15,
+                 ax: Axes | None = None) -> Axes:
+    """Horizontal bars of total cost per group, largest on top, dollars on the bars.
+
+    The ``top`` groups of :func:`~openrouter_frame.summary.cost_summary`
+    each get a bar; the rest are summed into one ``other`` bar (last), so
+    the bar lengths sum to the frame's total cost.  Each bar is labelled
+    with its cost and share of the total.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> ax = plot_cost_by(df, by="provider_name", top=3)
+    >>> [t.get_text() for t in ax.get_yticklabels()][-1]
+    'other'
+    """
+    _check_top(top)
+    require(frame, ["total_cost", *normalize_by(by)], "plot_cost_by")
+    table = _summary.cost_summary(frame, by=by)
+    ax = _axes(ax)
+    ax.set_xlabel("total cost (USD)")
+    ax.set_ylabel(_by_name(by))
+    ax.set_title(f"Total cost by {_by_name(by)} ({len(frame):,} generations)")
+    _usd_axis(ax.xaxis)
+    if table.empty:
+        _empty(ax)
+        return ax
+    totals = table["total_cost_usd"].to_numpy(dtype="float64", na_value=np.nan)
+    totals = np.nan_to_num(totals, nan=0.0)
+    labels = [label_text(x) for x in table.index]
+    if len(labels) > top:
+        totals = np.append(totals[:top], totals[top:].sum())
+        labels = [*labels[:top], OTHER_LABEL]
+    grand = totals.sum()
+    positions = np.arange(len(labels))
+    bars = ax.barh(positions, totals, color=_colors(labels), height=0.7)
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    texts = [f"{format_usd(v)} ({v / grand:.0%})" if grand > 0 else format_usd(v)
+             for v in totals]
+    ax.bar_label(bars, labels=texts, padding=3, fontsize="small")
+    ax.margins(x=0.18)
+    return ax
+
+
+def _metric_values(frame: pd.DataFrame, metric: str) -> np.ndarray:
+    if metric == "tokens_per_second":
+        return tokens_per_second_values(frame, "plot_latency")
+    require(frame, [metric], "plot_latency")
+    return floats(frame, metric)
+
+
+def _sorted_by_group(values: np.ndarray, groups: Groups) -> tuple[np.ndarray, np.ndarray]:
+    """Known values sorted by (group, value), and each group's start offset."""
+    known = ~np.isnan(values)
+    v, c = values[known], groups.codes[known]
+    order = np.lexsort((v, c))
+    counts = np.bincount(c, minlength=groups.n)
+    return v[order], np.concatenate(([0], np.cumsum(counts)))
+
+
+def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecdf",
+                 metric: str = "latency", top: int = 8, log: bool = True,
+                 ax: Axes | None = None) -> Axes:
+    """Distribution of latency, generation time or speed per group: ECDF lines or boxes.
+
+    Parameters
+    ----------
+    by : str, list of str or None
+        Groups; the ``top`` with most known values are drawn, the rest as
+        ``other``.  Groups with no known value are not drawn.
+    kind : {"ecdf", "box"}
+        ``ecdf``: one step line per group, the share of generations at or
+        below each value (exact up to 512 values per group, evenly spaced
+        order statistics beyond).  ``box``: one horizontal box per group,
+        quartiles and median, whiskers at the 5th and 95th percentiles, no
+        fliers.
+    metric : {"latency", "generation_time", "tokens_per_second"}
+        ``latency`` and ``generation_time`` in ms, or
+        :func:`~openrouter_frame.summary.tokens_per_second`.
+    log : bool
+        Logarithmic value axis (values <= 0 are then not drawn).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> ax = plot_latency(df, by=None, kind="ecdf")
+    >>> len(ax.lines), ax.get_xlabel()
+    (1, 'latency, time to first token (ms)')
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be 'ecdf' or 'box', got {kind!r}")
+    if metric not in METRIC_LABELS:
+        raise ValueError(f"metric must be one of {', '.join(METRIC_LABELS)}, got {metric!r}")
+    _check_top(top)
+    require(frame, normalize_by(by), "plot_latency")
+    values = _metric_values(frame, metric)
+    if log:
+        values = np.where(values > 0, values, np.nan)
+    groups = group_by(frame, by)
+    folded = groups.fold(groups.known(values), top)
+    ordered, bounds = _sorted_by_group(values, folded)
+    labels = [str(x) for x in folded.index]
+    drawn = [g for g in range(folded.n) if bounds[g + 1] > bounds[g]]
+    ax = _axes(ax)
+    value_label = METRIC_LABELS[metric]
+    ax.set_title(f"{value_label.split(' (')[0].capitalize()} by {_by_name(by)}")
+    if kind == "ecdf":
+        ax.set_xlabel(value_label)
+        ax.set_ylabel("share of generations at or below (0-1)")
+    else:
+        ax.set_xlabel(value_label)
+        ax.set_ylabel(_by_name(by))
+    if not drawn:
+        _empty(ax)
+        return ax
+    if log:
+        ax.set_xscale("log")
+        _log_axis(ax.xaxis)
+    colors = _colors(labels)
+    if kind == "ecdf":
+        for g in drawn:
+            part = ordered[bounds[g]:bounds[g + 1]]
+            n = len(part)
+            idx = np.unique(np.round(np.linspace(0, n - 1, min(n, ECDF_POINTS))).astype(int))
+            ax.step(part[idx], (idx + 1) / n, where="post", color=colors[g],
+                    label=f"{labels[g]} (n={n:,})")
+        ax.set_ylim(0, 1.02)
+        _legend(ax, _by_name(by), loc="lower right")
+        return ax
+    q = folded.quantiles(values, (0.05, 0.25, 0.5, 0.75, 0.95))
+    stats = [{"whislo": q[g, 0], "q1": q[g, 1], "med": q[g, 2], "q3": q[g, 3],
+              "whishi": q[g, 4], "fliers": [],
+              "label": f"{labels[g]} (n={bounds[g + 1] - bounds[g]:,})"} for g in drawn]
+    horizontal: dict[str, Any] = (
+        {"orientation": "horizontal"}
+        if "orientation" in inspect.signature(ax.bxp).parameters else {"vert": False})
+    artists = ax.bxp(stats, positions=np.arange(len(drawn)), showfliers=False,
+                     patch_artist=True, **horizontal)
+    for box, g in zip(artists["boxes"], drawn, strict=True):
+        box.set_facecolor(colors[g])
+        box.set_alpha(0.6)
+    for median in artists["medians"]:
+        median.set_color("black")
+        median.set_gid("median")
+    ax.invert_yaxis()
+    return ax
+
+
+def plot_tokens_vs_cost(frame: pd.DataFrame, by: By = "model", top: int = 8,
+                        max_points: int = 20_000, ax: Axes | None = None) -> Axes:
+    """Scatter of cost against tokens, log-log, one colour per group (``top`` plus ``other``).
+
+    x is ``native_tokens_prompt + native_tokens_completion`` (an NA part
+    counts as 0), y is ``total_cost`` in USD.  Generations where either is
+    NA or not positive cannot sit on log axes and are left out.  Groups are
+    ranked by total cost.  At most ``max_points`` generations are drawn, a
+    reproducible random sample (the title says so).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> ax = plot_tokens_vs_cost(df, top=3)
+    >>> len(ax.collections) <= 4, ax.get_xscale(), ax.get_yscale()
+    (True, 'log', 'log')
+    """
+    _check_top(top)
+    if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) \
+            or max_points < 1:
+        raise ValueError(f"max_points must be a positive integer, got {max_points!r}")
+    require(frame, ["total_cost", "native_tokens_prompt", "native_tokens_completion",
+                    *normalize_by(by)], "plot_tokens_vs_cost")
+    cost = floats(frame, "total_cost")
+    prompt, completion = floats(frame, "native_tokens_prompt"), floats(frame,
+                                                                       "native_tokens_completion")
+    tokens = np.where(np.isnan(prompt) & np.isnan(completion), np.nan,
+                      np.nan_to_num(prompt) + np.nan_to_num(completion))
+    groups = group_by(frame, by)
+    folded = groups.fold(groups.sums(cost), top)
+    labels = [str(x) for x in folded.index]
+    rows = np.flatnonzero((tokens > 0) & (cost > 0))
+    total = len(rows)
+    if total > max_points:
+        rows = np.sort(np.random.default_rng(0).choice(rows, size=max_points, replace=False))
+    ax = _axes(ax)
+    ax.set_xlabel("native tokens, prompt + completion (tokens)")
+    ax.set_ylabel("cost (USD)")
+    sample = f", a sample of {len(rows):,} of {total:,}" if len(rows) < total else ""
+    ax.set_title(f"Cost against tokens by {_by_name(by)}{sample}")
+    if not len(rows):
+        _empty(ax)
+        return ax
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    _log_axis(ax.xaxis)
+    codes = folded.codes[rows]
+    for g, (label, color) in enumerate(zip(labels, _colors(labels), strict=True)):
+        mine = rows[codes == g]
+        if len(mine):
+            ax.scatter(tokens[mine], cost[mine], s=8, alpha=0.5, color=color, label=label,
+                       linewidths=0, zorder=1 if label == OTHER_LABEL else 2)
+    _usd_axis(ax.yaxis)
+    if by is not None:
+        _legend(ax, _by_name(by), loc="upper left", markerscale=2)
+    return ax

@@ -1,0 +1,463 @@
+"""Cost and latency summaries of a generations frame: pure, vectorised functions.
+
+These are what ``df.orgen`` calls (see :mod:`openrouter_frame.accessor`); each
+takes a typed frame (:func:`~openrouter_frame.frame.coerce` one read back from
+CSV first) and returns a new Series or DataFrame.  Conventions, shared by all:
+
+* Units: costs are US dollars, ``latency`` and ``generation_time`` are
+  milliseconds (as the API reports them), tokens are counts.  Result labels
+  carry their unit (``total_cost_usd``, ``latency_p50_ms``).
+* NA values are skipped.  A sum, mean or percentile with no known value is NA
+  (never 0, never a warning); counts are never NA.
+* Group keys that are NA form their own group labelled ``<NA>``; only groups
+  that occur are listed.  ``by`` is a column name, a list of them, or ``None``
+  (one row, labelled ``all``).  Any column can be a key, including the
+  extra fields the service sends.
+* Results use pandas' nullable dtypes (``Float64``, ``Int64``) whatever the
+  frame's dtype backend.
+* A function lacking a column it needs raises
+  :class:`~openrouter_frame.errors.MissingColumnsError` (a ``KeyError``)
+  naming the columns and the function; columns that only feed one optional
+  output (say ``cache_discount``) give NA there when absent.
+
+Examples
+--------
+>>> from openrouter_frame import generations_to_frame, summary
+>>> from openrouter_frame.testing import serve
+>>> with serve() as sim:
+...     df = generations_to_frame(sim.ids(50), api_key=sim.api_key, base_url=sim.base_url)
+>>> s = summary.summary(df)
+>>> s["generations"], s["total_cost_usd"] > 0
+(50, True)
+>>> list(summary.cost_summary(df, by="model").columns[:3])
+['count', 'total_cost_usd', 'share_of_cost']
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from ._groups import NA_LABEL, Groups, normalize_by
+from ._metrics import (
+    COMPLETION,
+    check_percentiles,
+    cost_block,
+    flag_rate,
+    float_col,
+    floats,
+    group,
+    int_col,
+    pct_label,
+    py_value,
+    reason_counts,
+    reason_shares,
+    require,
+    table,
+    timestamps,
+    tokens_per_second_values,
+)
+
+#: ``by`` argument type: a column, several columns, or ``None`` for one row.
+By: TypeAlias = "str | Sequence[str] | None"
+_P3 = ("p50", "p90", "p99")
+
+__all__ = ["By", "cost_over_time", "cost_summary", "finish_reasons", "latency_summary",
+           "summary", "tokens_per_second", "top"]
+
+
+def tokens_per_second(frame: pd.DataFrame) -> pd.Series:
+    """Completion tokens per second of generation time, per generation.
+
+    ``native_tokens_completion`` (``tokens_completion``, the normalized count,
+    where the native one is NA) divided by ``generation_time / 1000``
+    (``generation_time`` is in milliseconds).  NA where the tokens are NA or
+    ``generation_time`` is NA, 0 or negative: never ``inf``.  Completion
+    tokens include reasoning tokens.
+
+    Returns
+    -------
+    pandas.Series
+        ``Float64``, named ``tokens_per_second``, on ``frame``'s index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"native_tokens_completion": pd.array([100, None, 5], "Int64"),
+    ...                    "tokens_completion": pd.array([90, 50, 5], "Int64"),
+    ...                    "generation_time": pd.array([2000.0, 500.0, 0.0], "Float64")})
+    >>> tokens_per_second(df).tolist()
+    [50.0, 100.0, <NA>]
+    """
+    return pd.Series(pd.array(tokens_per_second_values(frame), dtype="Float64"),
+                     index=frame.index, name="tokens_per_second")
+
+
+# -- the summaries ----------------------------------------------------------------------
+def summary(frame: pd.DataFrame) -> pd.Series:
+    """Totals, percentiles and rates of the whole frame, one labelled value each.
+
+    Needs ``total_cost``; every other figure is NA when its column is absent
+    (or entirely NA).  Labels and definitions:
+
+    ``generations``
+        Number of rows.
+    ``total_cost_usd``, ``mean_cost_usd``, ``median_cost_usd``, ``p90_cost_usd``
+        Sum, mean, median and 90th percentile of ``total_cost`` (USD).
+    ``total_prompt_tokens``, ``total_completion_tokens``, ``total_reasoning_tokens``, \
+``total_cached_tokens``
+        Sums of ``native_tokens_prompt``, ``native_tokens_completion``,
+        ``native_tokens_reasoning`` and ``native_tokens_cached`` (the model's
+        own, billed, token counts).
+    ``cost_per_1m_tokens_usd``
+        ``total_cost_usd`` divided by (total native prompt + completion
+        tokens), times 1,000,000.  NA when that token total is 0.
+    ``cache_savings_usd``
+        Sum of the positive ``cache_discount`` values (cache reads).
+    ``cache_write_cost_usd``
+        Minus the sum of the negative ``cache_discount`` values: what cache
+        writes cost on top of list price (a positive number).
+    ``latency_p50_ms``, ``latency_p90_ms``, ``latency_p99_ms``
+        Percentiles of ``latency`` (time to first token, ms).
+    ``generation_time_p50_ms``, ``generation_time_p90_ms``, ``generation_time_p99_ms``
+        Percentiles of ``generation_time`` (ms).
+    ``tokens_per_second_p50``
+        Median of :func:`tokens_per_second` (tokens / s).
+    ``cancelled_rate``, ``byok_share``, ``streamed_share``
+        Share of ``True`` among the known values of ``cancelled``,
+        ``is_byok`` and ``streamed`` (0..1).
+    ``truncated_rate``, ``error_rate``
+        Share of ``"length"`` / ``"error"`` among the generations with a
+        known ``finish_reason`` (0..1); NA when none is known.
+    ``first_created_at``, ``last_created_at``
+        Earliest and latest ``created_at`` (UTC timestamps).
+
+    Percentiles interpolate linearly, as :meth:`pandas.Series.quantile`.
+
+    Returns
+    -------
+    pandas.Series
+        ``object`` dtype: ints, floats and timestamps, ``pd.NA`` (``NaT`` for
+        the timestamps) where undefined.
+
+    Examples
+    --------
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.summary import summary
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(40), api_key=sim.api_key, base_url=sim.base_url)
+    >>> s = summary(df)
+    >>> s.index[:3].tolist()
+    ['generations', 'total_cost_usd', 'mean_cost_usd']
+    >>> bool(s["latency_p50_ms"] <= s["latency_p90_ms"] <= s["latency_p99_ms"])
+    True
+    """
+    groups = group(frame, None, ["total_cost"], "summary")
+    cost = cost_block(frame, groups)
+    lat = groups.quantiles(floats(frame, "latency"), (0.5, 0.9, 0.99))[0]
+    gen = groups.quantiles(floats(frame, "generation_time"), (0.5, 0.9, 0.99))[0]
+    has_tps = "generation_time" in frame.columns and any(c in frame.columns for c in COMPLETION)
+    tps = groups.quantiles(tokens_per_second_values(frame), (0.5,))[0, 0] if has_tps else np.nan
+    when = timestamps(frame) if "created_at" in frame.columns else np.array([], "datetime64[us]")
+    when = when[~np.isnat(when)]
+    truncated, errored = reason_shares(frame, groups, "length", "error")
+    values: list[tuple[str, Any, str]] = [
+        ("generations", len(frame), "int"),
+        ("total_cost_usd", cost["total"][0], "float"),
+        ("mean_cost_usd", cost["mean"][0], "float"),
+        ("median_cost_usd", cost["median"][0], "float"),
+        ("p90_cost_usd", cost["p90"][0], "float"),
+        ("total_prompt_tokens", cost["prompt"][0], "int"),
+        ("total_completion_tokens", cost["completion"][0], "int"),
+        ("total_reasoning_tokens", groups.sums(floats(frame, "native_tokens_reasoning"))[0],
+         "int"),
+        ("total_cached_tokens", groups.sums(floats(frame, "native_tokens_cached"))[0], "int"),
+        ("cost_per_1m_tokens_usd", cost["per_1m"][0], "float"),
+        ("cache_savings_usd", cost["savings"][0], "float"),
+        ("cache_write_cost_usd", cost["writes"][0], "float"),
+        *((f"latency_{p}_ms", v, "float") for p, v in zip(_P3, lat, strict=True)),
+        *((f"generation_time_{p}_ms", v, "float") for p, v in zip(_P3, gen, strict=True)),
+        ("tokens_per_second_p50", tps, "float"),
+        ("cancelled_rate", flag_rate(frame, groups, "cancelled")[0], "float"),
+        ("truncated_rate", truncated[0], "float"),
+        ("error_rate", errored[0], "float"),
+        ("byok_share", flag_rate(frame, groups, "is_byok")[0], "float"),
+        ("streamed_share", flag_rate(frame, groups, "streamed")[0], "float"),
+        ("first_created_at", when.min() if len(when) else np.datetime64("NaT"), "datetime"),
+        ("last_created_at", when.max() if len(when) else np.datetime64("NaT"), "datetime"),
+    ]
+    return pd.Series([py_value(v, kind) for _, v, kind in values],
+                     index=pd.Index([label for label, _, _ in values]), dtype=object)
+
+
+def cost_summary(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
+    """Where the money goes: cost figures per group, most expensive first.
+
+    Needs ``total_cost`` and the ``by`` columns; the token, cache, upstream
+    and BYOK columns are NA when their source column is absent.  Columns:
+
+    ``count``
+        Generations in the group.
+    ``total_cost_usd``, ``share_of_cost``
+        Sum of ``total_cost``, and that sum divided by the sum over all
+        groups (0..1; NA when the overall sum is NA or 0).
+    ``mean_cost_usd``, ``median_cost_usd``, ``p90_cost_usd``
+        Mean, median and 90th percentile of ``total_cost``.
+    ``cost_per_1m_tokens_usd``
+        ``total_cost_usd`` / (native prompt + completion tokens) x 1,000,000.
+    ``cache_savings_usd``
+        Sum of the positive ``cache_discount`` values.
+    ``upstream_inference_cost_usd``
+        Sum of ``upstream_inference_cost`` (what BYOK providers charged).
+    ``byok_count``
+        Generations with ``is_byok`` true.
+
+    Rows are sorted by ``total_cost_usd`` descending (NA last), then by
+    count, then by label; the index holds the group labels (``<NA>`` for a
+    missing key).
+
+    Examples
+    --------
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.summary import cost_summary
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> table = cost_summary(df, by="model")
+    >>> bool(table["total_cost_usd"].is_monotonic_decreasing), float(table["share_of_cost"].sum())
+    (True, 1.0)
+    >>> cost_summary(df, by=None).index.tolist()
+    ['all']
+    """
+    groups = group(frame, by, ["total_cost"], "cost_summary")
+    cost = cost_block(frame, groups)
+    overall = np.nansum(cost["total"]) if not np.isnan(cost["total"]).all() else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = cost["total"] / overall if overall and not np.isnan(overall) else \
+            np.full(groups.n, np.nan)
+    byok = floats(frame, "is_byok")
+    counts = groups.counts()
+    columns = {
+        "count": int_col(counts),
+        "total_cost_usd": float_col(cost["total"]),
+        "share_of_cost": float_col(share),
+        "mean_cost_usd": float_col(cost["mean"]),
+        "median_cost_usd": float_col(cost["median"]),
+        "p90_cost_usd": float_col(cost["p90"]),
+        "cost_per_1m_tokens_usd": float_col(cost["per_1m"]),
+        "cache_savings_usd": float_col(cost["savings"]),
+        "upstream_inference_cost_usd": float_col(
+            groups.sums(floats(frame, "upstream_inference_cost"))),
+        "byok_count": int_col(groups.sums(byok)),
+    }
+    return table(columns, groups, [cost["total"], counts])
+
+
+def latency_summary(frame: pd.DataFrame, by: By = "provider_name",
+                    percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)) -> pd.DataFrame:
+    """Which provider is slow: percentiles of latency, generation time and speed per group.
+
+    Needs ``latency``, ``generation_time`` and the ``by`` columns; the
+    ``tokens_per_second`` columns are NA when neither completion-token column
+    is present.  Columns, for each ``p`` in ``percentiles`` (labelled
+    ``p50``, ``p90``, ``p99.9``, ...):
+
+    ``count``
+        Generations in the group.
+    ``latency_<p>_ms``
+        Percentile of ``latency``: milliseconds to the first token.
+    ``generation_time_<p>_ms``
+        Percentile of ``generation_time``: milliseconds spent generating.
+    ``tokens_per_second_<p>``
+        Percentile of :func:`tokens_per_second` (completion tokens / s).
+
+    NA values are skipped; a group with no known value gets NA.  Rows are
+    sorted by count, largest first (ties by label).
+
+    Raises
+    ------
+    ValueError
+        If a percentile is not strictly between 0 and 1, or one repeats.
+
+    Examples
+    --------
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.summary import latency_summary
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> table = latency_summary(df, percentiles=[0.5, 0.999])
+    >>> table.columns[:3].tolist(), table.columns[-1]
+    (['count', 'latency_p50_ms', 'latency_p99.9_ms'], 'tokens_per_second_p99.9')
+    """
+    ps = check_percentiles(percentiles)
+    groups = group(frame, by, ["latency", "generation_time"], "latency_summary")
+    has_tps = any(c in frame.columns for c in COMPLETION)
+    tps = tokens_per_second_values(frame) if has_tps else np.full(len(frame), np.nan)
+    counts = groups.counts()
+    columns: dict[str, Any] = {"count": int_col(counts)}
+    for name, values, unit in (("latency", floats(frame, "latency"), "_ms"),
+                               ("generation_time", floats(frame, "generation_time"), "_ms"),
+                               ("tokens_per_second", tps, "")):
+        q = groups.quantiles(values, ps)
+        for i, p in enumerate(ps):
+            columns[f"{name}_{pct_label(p)}{unit}"] = float_col(q[:, i])
+    return table(columns, groups, [counts])
+
+
+def cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None,
+                   top: int = 8) -> pd.DataFrame:
+    """Cost per period: one row per period, one column per group.
+
+    ``total_cost`` (NA counted as 0) is summed per period of ``freq`` (any
+    pandas frequency: ``"h"``, ``"D"``, ``"W"``, ``"MS"``, ...; periods are
+    UTC, binned as :meth:`pandas.DataFrame.resample` does).  Periods with no
+    generation are 0.  Generations without ``created_at`` are left out.
+
+    Parameters
+    ----------
+    freq : str
+        Period length.
+    by : str, list of str or None
+        ``None``: one column, ``total_cost_usd``.  Otherwise the ``top``
+        groups by total cost, most expensive first, then ``other`` holding
+        the rest (only when there is a rest).  Labels of several keys are
+        joined with `` / ``.
+    top : int
+        How many groups keep a column of their own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``float64`` costs in USD on a UTC ``DatetimeIndex`` named
+        ``created_at``; no rows for an empty frame.
+
+    Examples
+    --------
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.summary import cost_over_time
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(80), api_key=sim.api_key, base_url=sim.base_url)
+    >>> weekly = cost_over_time(df, freq="W", by="model", top=3)
+    >>> weekly.columns[-1], len(weekly.columns)
+    ('other', 4)
+    >>> bool(abs(weekly.to_numpy().sum() - df["total_cost"].sum()) < 1e-9)
+    True
+    """
+    if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 1:
+        raise ValueError(f"top must be a positive integer, got {top!r}")
+    to_offset(freq)  # ValueError for an unknown frequency, even on an empty frame
+    groups = group(frame, by, ["created_at", "total_cost"], "cost_over_time")
+    cost = np.nan_to_num(floats(frame, "total_cost"), nan=0.0)
+    if by is None:
+        folded = Groups(groups.codes, pd.Index(["total_cost_usd"], dtype=object))
+    else:
+        folded = groups.fold(groups.sums(cost), top)
+    when = timestamps(frame)
+    keep = ~np.isnat(when)
+    index = pd.DatetimeIndex(when[keep], name="created_at").tz_localize("UTC")
+    series = pd.Series(cost[keep], index=index)
+    labels = list(folded.index)
+    if not keep.any():
+        empty = pd.DatetimeIndex([], dtype="datetime64[us, UTC]", name="created_at")
+        out = pd.DataFrame({label: pd.Series([], dtype="float64") for label in labels},
+                           index=empty)
+    else:
+        binned = series.groupby([pd.Grouper(freq=freq), folded.codes[keep]]).sum()
+        out = binned.unstack(fill_value=0.0).resample(freq).sum()
+        out = out.reindex(columns=range(len(labels)), fill_value=0.0).astype("float64")
+        out.columns = pd.Index(labels, dtype=object)
+    out.columns.name = " / ".join(normalize_by(by)) or None
+    return out
+
+
+def finish_reasons(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
+    """How generations ended, per group: the share of each finish reason.
+
+    Needs ``finish_reason`` and the ``by`` columns.  Columns:
+
+    ``count``
+        Generations in the group.
+    one column per finish reason (``stop``, ``length``, ...)
+        Share of the group's generations *with a known finish reason* that
+        ended so (0..1; a row's shares sum to 1), reasons in order of overall
+        frequency.  NA for a group where no finish reason is known.  The
+        ``length`` and ``error`` shares of ``by=None`` are
+        :func:`summary`'s ``truncated_rate`` and ``error_rate``.
+    ``no_finish_reason_rate``
+        Share of all the group's generations with no finish reason
+        (cancelled streams, embeddings, rerank calls).
+    ``cancelled_rate``
+        Share of ``True`` among the known ``cancelled`` values (NA when the
+        column is absent or unknown for the whole group).
+
+    Rows are sorted by count, largest first (ties by label).
+
+    Examples
+    --------
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.summary import finish_reasons
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(80), api_key=sim.api_key, base_url=sim.base_url)
+    >>> table = finish_reasons(df, by="provider_name")
+    >>> table.columns[1], table.columns[-2:].tolist()
+    ('stop', ['no_finish_reason_rate', 'cancelled_rate'])
+    >>> shares = table.drop(columns=["count", "no_finish_reason_rate", "cancelled_rate"])
+    >>> bool(((shares.sum(axis=1) - 1).abs() < 1e-12).all())
+    True
+    """
+    groups = group(frame, by, ["finish_reason"], "finish_reasons")
+    counts, labels = reason_counts(frame, groups)
+    rows = groups.counts()
+    missing = counts[:, labels.index(NA_LABEL)] if NA_LABEL in labels else np.zeros(groups.n)
+    known = rows - missing
+    order = sorted((i for i in range(len(labels)) if labels[i] != NA_LABEL),
+                   key=lambda i: (-counts[:, i].sum(), labels[i]))
+    columns: dict[str, Any] = {"count": int_col(rows)}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in order:
+            columns[labels[i]] = float_col(np.where(known > 0, counts[:, i] / known, np.nan))
+        columns["no_finish_reason_rate"] = float_col(
+            np.where(rows > 0, missing / np.maximum(rows, 1), np.nan))
+    columns["cancelled_rate"] = float_col(flag_rate(frame, groups, "cancelled"))
+    return table(columns, groups, [rows])
+
+
+def top(frame: pd.DataFrame, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
+    """The ``n`` generations with the largest ``by`` (NA last), whole rows.
+
+    ``by`` is any column, or ``"tokens_per_second"`` (computed with
+    :func:`tokens_per_second` when the frame has no such column).  Ties
+    keep the frame's order.
+
+    Examples
+    --------
+    >>> from openrouter_frame import generations_to_frame
+    >>> from openrouter_frame.summary import top
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = generations_to_frame(sim.ids(30), api_key=sim.api_key, base_url=sim.base_url)
+    >>> worst = top(df, 3, by="latency")
+    >>> len(worst), bool(worst["latency"].iloc[0] == df["latency"].max())
+    (3, True)
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    if not isinstance(by, str):
+        raise ValueError(f"by must be one column name, got {by!r}")
+    if by == "tokens_per_second" and by not in frame.columns:
+        key = pd.Series(tokens_per_second_values(frame, "top"), index=frame.index)
+    else:
+        require(frame, [by], "top")
+        key = frame[by]
+    order = key.reset_index(drop=True).sort_values(ascending=False, na_position="last",
+                                                   kind="stable").index[:n]
+    return frame.iloc[np.asarray(order)]

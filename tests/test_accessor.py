@@ -1,0 +1,127 @@
+"""df.orgen: registration, validation, coercion of read-back frames, delegation, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+
+from openrouter_frame import MissingColumnsError, plotting, summary
+from openrouter_frame.accessor import GenerationsAccessor
+from openrouter_frame.frame import coerce
+
+METHODS = {
+    "summary": ((), summary.summary),
+    "cost_summary": ((), summary.cost_summary),
+    "cost_summary_by_list": ((["provider_name", "api_type"],), summary.cost_summary),
+    "latency_summary": (("model", (0.5, 0.95)), summary.latency_summary),
+    "cost_over_time": (("W", "model", 3), summary.cost_over_time),
+    "finish_reasons": ((), summary.finish_reasons),
+    "tokens_per_second": ((), summary.tokens_per_second),
+    "top": ((5, "latency"), summary.top),
+}
+
+
+def test_registered_on_import_without_matplotlib():
+    code = ("import sys, pandas as pd, openrouter_frame\n"
+            "df = pd.DataFrame({'id': ['gen-1'], 'total_cost': [0.5]})\n"
+            "print(type(df.orgen).__name__, df.orgen.summary()['total_cost_usd'],\n"
+            "      'matplotlib' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    assert out == ["GenerationsAccessor", "0.5", "False"]
+
+
+@pytest.mark.parametrize("frame", [pd.DataFrame({"a": [1]}), pd.DataFrame()],
+                         ids=["foreign-columns", "no-columns"])
+def test_frames_without_schema_columns_have_no_accessor(frame):
+    assert not hasattr(frame, "orgen")
+    with pytest.raises(AttributeError, match="none of the schema's columns"):
+        frame.orgen  # noqa: B018
+
+
+def test_any_schema_column_is_enough():
+    frame = pd.DataFrame({"latency": [100.0, 250.0], "generation_time": [900.0, 1200.0],
+                          "provider_name": ["A", None]})
+    table = frame.orgen.latency_summary()
+    assert table.loc["<NA>", "latency_p50_ms"] == 250.0
+    assert table["tokens_per_second_p50"].isna().all()  # no token columns: NA, not an error
+    assert isinstance(frame.orgen, GenerationsAccessor)
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_methods_delegate_to_the_pure_functions(demo_frame, name):
+    args, func = METHODS[name]
+    method = name.replace("_by_list", "")
+    got = getattr(demo_frame.orgen, method)(*args)
+    expected = func(demo_frame, *args)
+    if isinstance(got, pd.Series):
+        pd.testing.assert_series_equal(got, expected)
+    else:
+        pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_csv_read_back_is_coerced_on_the_fly(demo_frame, tmp_path, name):
+    path = tmp_path / "generations.csv"
+    demo_frame.to_csv(path, index=False)
+    raw = pd.read_csv(path)  # text created_at, plain-string categories, float ints
+    assert raw["created_at"].dtype != demo_frame["created_at"].dtype
+    args, _ = METHODS[name]
+    method = name.replace("_by_list", "")
+    got = getattr(raw.orgen, method)(*args)
+    expected = getattr(demo_frame.orgen, method)(*args)
+    if name == "top":  # whole rows: compare the schema columns as typed
+        got, expected = coerce(got).iloc[:, :32], expected.iloc[:, :32]
+        got.index = expected.index
+    if isinstance(got, pd.Series):
+        pd.testing.assert_series_equal(got, expected, check_index=name != "tokens_per_second")
+    else:
+        pd.testing.assert_frame_equal(got, expected, check_index_type=False)
+
+
+def test_accessor_leaves_the_frame_alone(demo_frame, tmp_path):
+    path = tmp_path / "generations.csv"
+    demo_frame.to_csv(path, index=False)
+    raw = pd.read_csv(path)
+    before = raw.dtypes.copy()
+    raw.orgen.summary()
+    pd.testing.assert_series_equal(raw.dtypes, before)
+
+
+@pytest.mark.parametrize(("method", "kwargs", "drop", "missing"), [
+    ("cost_summary", {}, ["total_cost"], "'total_cost'"),
+    ("latency_summary", {"by": "workspace"}, [], "'workspace'"),
+    ("finish_reasons", {}, ["finish_reason", "model"], "'finish_reason', 'model'"),
+    ("plot_cost_by", {}, ["model"], "'model'"),
+], ids=["cost_summary", "latency_summary-by", "finish_reasons", "plot_cost_by"])
+def test_missing_columns_name_the_method(demo_frame, method, kwargs, drop, missing):
+    frame = demo_frame.drop(columns=drop)
+    with pytest.raises(KeyError) as info:
+        getattr(frame.orgen, method)(**kwargs)
+    assert isinstance(info.value, MissingColumnsError)
+    assert str(info.value).startswith(f"{method}() needs the column(s) {missing}")
+
+
+@pytest.mark.parametrize("name", ["plot_cost_over_time", "plot_cost_by", "plot_latency",
+                                  "plot_tokens_vs_cost"])
+def test_plot_methods_return_axes(demo_frame, name):
+    fig, ax = plt.subplots()
+    try:
+        got = getattr(demo_frame.orgen, name)(ax=ax)
+        assert got is ax and isinstance(got, Axes)
+        assert ax.get_xlabel() and ax.get_ylabel()
+        own = getattr(demo_frame.orgen, name)()
+        assert own is not ax and own.figure is not fig
+    finally:
+        plt.close("all")
+
+
+def test_plot_methods_pass_their_options(demo_frame):
+    ax = demo_frame.orgen.plot_latency(by="model", kind="box", metric="generation_time", top=3)
+    assert len(ax.patches) == 4 and ax.get_xlabel() == plotting.METRIC_LABELS["generation_time"]
+    plt.close("all")

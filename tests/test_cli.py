@@ -1,0 +1,225 @@
+"""The command line, run as ``python -m openrouter_frame`` against a loopback simulator."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+
+from openrouter_frame import cli
+from openrouter_frame.frame import coerce
+from openrouter_frame.testing import Simulator, serve
+
+KEY = "sk-or-v1-cli-test-0123456789abcdef-do-not-print"
+
+
+@pytest.fixture(scope="module")
+def keyed_sim() -> Iterator[Simulator]:
+    """A simulator whose key is distinctive, so a leak into any output is caught."""
+    with serve(api_key=KEY) as s:
+        yield s
+
+
+def run(*args: str, key: str | None = KEY, env: dict[str, str] | None = None,
+        stdin: str | None = None, cwd: object = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER")}
+    if key is not None:
+        environ["OPENROUTER_API_KEY"] = key
+    environ.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "openrouter_frame", *args], input=stdin,
+                          capture_output=True, text=True, env=environ, cwd=cwd, timeout=120)
+    for secret in {KEY, key} - {None}:
+        assert secret not in proc.stdout and secret not in proc.stderr
+    return proc
+
+
+def _ids_file(path, lines: list[str]):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_fetch_writes_parquet_and_failures(keyed_sim, tmp_path):
+    ids = keyed_sim.ids(20)
+    foreign = keyed_sim.foreign_ids(1)[0]
+    lines = ["# generations of the nightly job", "", *ids[:10], "   ", f"{foreign}  # not ours",
+             "gen-does-not-exist", *ids[10:], ids[0]]
+    out = tmp_path / "nightly.parquet"
+    proc = run("fetch", str(_ids_file(tmp_path / "ids.txt", lines)), "-o", str(out),
+               "--base-url", keyed_sim.base_url, "--workers", "4")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == ""
+    assert "generations:" in proc.stderr and "100%" in proc.stderr  # the progress bar
+    frame = pd.read_parquet(out)
+    assert frame["id"].tolist() == ids  # input order, duplicates once, comments skipped
+    failures = pd.read_csv(tmp_path / "nightly.parquet.failures.csv")
+    assert failures.columns.tolist() == ["id", "status", "error"]
+    assert dict(zip(failures["id"], failures["status"], strict=True)) == {
+        foreign: 403, "gen-does-not-exist": 404}
+    assert "nightly.parquet.failures.csv" in proc.stderr and "2 id(s) failed" in proc.stderr
+
+
+def test_fetch_from_stdin_to_csv(keyed_sim, tmp_path):
+    ids = keyed_sim.ids(15, start=100)
+    proc = run("fetch", "-", "-o", "out.csv", "--no-progress",
+               stdin="\ufeff# from a pipe\n" + "\n".join(ids) + "\n\n", cwd=tmp_path,
+               env={"OPENROUTER_BASE_URL": keyed_sim.base_url})  # base URL from the env
+    assert proc.returncode == 0, proc.stderr
+    assert "generations:" not in proc.stderr
+    frame = coerce(pd.read_csv(tmp_path / "out.csv"))
+    assert frame["id"].tolist() == ids
+    assert frame["total_cost"].tolist() == pytest.approx(
+        [keyed_sim.record(i)["total_cost"] for i in ids])
+    assert not (tmp_path / "out.csv.failures.csv").exists()
+
+
+def test_fetch_jsonl_default_name_and_stale_failures(keyed_sim, tmp_path):
+    ids_file = _ids_file(tmp_path / "week.txt", keyed_sim.ids(12, start=200))
+    stale = tmp_path / "week.jsonl.failures.csv"
+    stale.write_text("id,status,error\ngen-old,404,Generation not found\n")
+    proc = run("fetch", str(ids_file), "--format", "jsonl", "--base-url", keyed_sim.base_url)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "week.jsonl"
+    assert len(out.read_text().splitlines()) == 12
+    assert not stale.exists()  # a failures file from an earlier run would mislead
+
+
+def test_fetch_with_a_wrong_key_exits_1(keyed_sim, tmp_path):
+    ids = keyed_sim.ids(5)
+    wrong = "sk-or-v1-wrong-key-abcdef-secret"
+    proc = run("fetch", str(_ids_file(tmp_path / "ids.txt", ids)), "-o", str(tmp_path / "g.csv"),
+               "--base-url", keyed_sim.base_url, key=wrong)
+    assert proc.returncode == 1
+    assert "HTTP 401" in proc.stderr
+    failures = pd.read_csv(tmp_path / "g.csv.failures.csv")
+    assert sorted(failures["id"]) == sorted(ids)
+
+
+@pytest.mark.parametrize(("args", "key", "message"), [
+    (["fetch", "IDS"], None, "OPENROUTER_API_KEY is not set"),
+    (["fetch", "IDS", "--api-key", KEY], KEY, "unrecognized arguments"),
+    (["fetch", "missing.txt"], KEY, "cannot read ids from missing.txt"),
+], ids=["no-key", "key-flag", "missing-ids-file"])
+def test_fetch_bad_usage_exits_2(tmp_path, keyed_sim, args, key, message):
+    _ids_file(tmp_path / "ids.txt", keyed_sim.ids(2))
+    args = [str(tmp_path / "ids.txt") if a == "IDS" else a for a in args]
+    proc = run(*args, "--base-url", keyed_sim.base_url, key=key, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert not list(tmp_path.glob("*.parquet"))
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--workers", "0"], "must be at least 1"),
+    (["--format", "xml"], "invalid choice"),
+    (["-o", "out.txt"], "cannot tell the format"),
+    (["-o", "out.csv", "--format", "parquet"], "conflicts"),
+    (["-o", "nowhere/out.csv"], "does not exist"),
+    (["--base-url", "http://example.com/api/v1"], "plain http"),
+    (["-o", "-"], "not supported"),
+], ids=["workers", "format", "suffix", "conflict", "directory", "http", "stdout"])
+def test_fetch_usage_errors_in_process(tmp_cwd, monkeypatch, capsys, args, message):
+    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
+    _ids_file(tmp_cwd / "ids.txt", ["gen-1"])
+    assert cli.main(["fetch", "ids.txt", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and KEY not in err
+
+
+def test_ids_file_rules(tmp_path):
+    path = _ids_file(tmp_path / "ids.txt", ["\ufeffgen-a", "  gen-b  ", "", "# gen-c",
+                                            "gen-d # trailing note", "\t"])
+    assert cli.read_ids(str(path)) == ["gen-a", "gen-b", "gen-d"]
+
+
+@pytest.fixture(scope="module")
+def fetched(keyed_sim, tmp_path_factory) -> dict[str, object]:
+    """Forty generations written as parquet, CSV and JSON lines by the library."""
+    from openrouter_frame import generations_to_frame
+
+    root = tmp_path_factory.mktemp("summary")
+    frame = generations_to_frame(keyed_sim.ids(40, start=300), api_key=KEY,
+                                 base_url=keyed_sim.base_url, progress=False)
+    paths = {}
+    for fmt in cli.FORMATS:
+        paths[fmt] = root / f"g.{fmt}"
+        cli.write_frame(frame, paths[fmt], fmt)
+    return {"frame": frame, **paths}
+
+
+@pytest.mark.parametrize("fmt", cli.FORMATS)
+def test_summary_prints_the_summary(fetched, fmt):
+    proc = run("summary", str(fetched[fmt]), key=None)
+    assert proc.returncode == 0, proc.stderr
+    rows = dict(line.split(maxsplit=1) for line in proc.stdout.splitlines())
+    expected = fetched["frame"].orgen.summary()
+    assert list(rows) == expected.index.tolist()
+    assert rows["generations"] == "40"
+    assert float(rows["total_cost_usd"]) == pytest.approx(expected["total_cost_usd"], rel=1e-5)
+    widths = {len(line) for line in proc.stdout.splitlines()}
+    assert len(widths) == 1  # aligned
+
+
+def test_summary_by_and_latency(fetched):
+    proc = run("summary", str(fetched["csv"]), "--by", "model", key=None)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split()[:3] == ["count", "total_cost_usd", "share_of_cost"]
+    table = fetched["frame"].orgen.cost_summary(by="model")
+    assert [line.split()[0] for line in lines[2:]] == table.index.tolist()
+
+    proc = run("summary", str(fetched["parquet"]), "--latency", "--percentiles", "0.5,0.999",
+               key=None)
+    assert proc.returncode == 0, proc.stderr
+    header = proc.stdout.splitlines()[0].split()
+    assert header[:3] == ["count", "latency_p50_ms", "latency_p99.9_ms"]
+    assert proc.stdout.splitlines()[1].strip() == "provider_name"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["FILE", "--by", "shoe_size"], "cost_summary() needs the column(s) 'shoe_size'"),
+    (["FILE", "--latency", "--percentiles", "0.5,1"], "strictly between 0 and 1"),
+    (["missing.parquet"], "no such file"),
+    (["FILE", "--format", "csv"], "conflicts"),
+    (["NOTGEN"], "none of the schema's columns"),
+], ids=["unknown-column", "percentile", "missing-file", "format-conflict", "not-generations"])
+def test_summary_bad_usage_exits_2(fetched, tmp_cwd, capsys, args, message):
+    pd.DataFrame({"a": [1], "b": [2]}).to_csv(tmp_cwd / "other.csv", index=False)
+    args = [{"FILE": str(fetched["parquet"]), "NOTGEN": "other.csv"}.get(a, a) for a in args]
+    assert cli.main(["summary", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_summary_of_an_empty_fetch(tmp_cwd, capsys):
+    from openrouter_frame.frame import empty_frame
+
+    cli.write_frame(empty_frame(), tmp_cwd / "none.csv", "csv")
+    assert cli.main(["summary", "none.csv", "--by", "model"]) == 0
+    assert capsys.readouterr().out.startswith("(no rows; columns: count, total_cost_usd")
+
+
+def test_demo_still_works_and_uses_the_accessor(tmp_cwd, capsys):
+    assert cli.main(["demo", "-n", "25", "-o", "demo.parquet", "--latency-ms", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "== summary ==" in out and "total_cost_usd" in out and "latency_p99_ms" in out
+    assert len(pd.read_parquet(tmp_cwd / "demo.parquet")) == 25
+
+
+def test_help_and_no_subcommand(capsys):
+    assert cli.main(["--help"]) == 0
+    assert "fetch" in capsys.readouterr().out
+    assert cli.main([]) == 2
+
+
+@pytest.mark.parametrize("text", [
+    f"unrecognized arguments: --api-key {KEY}", f"unrecognized arguments: --key={KEY}",
+    "unrecognized arguments: sk-or-v1-someone-elses-key", f"error from the server for {KEY}"],
+    ids=["flag", "flag-equals", "key-like", "env-key"])
+def test_redact_removes_keys(monkeypatch, text):
+    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
+    cleaned = cli.redact(text)
+    assert "sk-or" not in cleaned and "***" in cleaned
+    assert cli.redact("/home/desk-notes/ids.txt") == "/home/desk-notes/ids.txt"

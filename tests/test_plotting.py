@@ -1,0 +1,179 @@
+"""Plots: what was drawn on simulator data, fifty models folded to top-N + other, empty frames."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection
+
+from openrouter_frame import MissingColumnsError, plotting, summary
+from openrouter_frame.frame import empty_frame
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def fifty_models(demo_frame):
+    """The demo frame with its rows spread over 50 model names."""
+    frame = demo_frame.copy()
+    names = [f"vendor{i % 50:02d}/model-{i % 50:02d}" for i in range(len(frame))]
+    frame["model"] = pd.Series(names, index=frame.index, dtype="category")
+    return frame
+
+
+def test_cost_over_time_bars_sum_to_the_cost(demo_frame):
+    ax = plotting.plot_cost_over_time(demo_frame, freq="D", by="model", top=4)
+    table = summary.cost_over_time(demo_frame, freq="D", by="model", top=4)
+    assert len(ax.containers) == 5  # four models and "other"
+    assert all(len(c.patches) == len(table) for c in ax.containers)
+    heights = sum(p.get_height() for c in ax.containers for p in c.patches)
+    assert heights == pytest.approx(demo_frame["total_cost"].sum())
+    assert ax.get_ylabel() == "cost per period (USD)" and "UTC" in ax.get_xlabel()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "other" and sorted(legend) == sorted(table.columns)  # top of the stack
+    for container in ax.containers[1:]:  # stacked: each layer starts where the last ended
+        assert all(p.get_y() >= 0 for p in container.patches)
+
+
+def test_cost_over_time_draws_on_a_given_axes(demo_frame):
+    fig, axes = plt.subplots(1, 2)
+    ax = plotting.plot_cost_over_time(demo_frame, freq="W", by=None, ax=axes[1])
+    assert ax is axes[1] and not axes[0].patches and len(plt.get_fignums()) == 1
+    assert len(ax.containers) == 1 and ax.get_legend() is None
+
+
+def test_cost_by_bars_equal_the_cost_summary(demo_frame):
+    ax = plotting.plot_cost_by(demo_frame, by="provider_name", top=50)
+    table = summary.cost_summary(demo_frame, by="provider_name")
+    widths = [p.get_width() for p in ax.patches]
+    assert len(widths) == len(table)
+    assert sum(widths) == pytest.approx(table["total_cost_usd"].sum())
+    assert widths == pytest.approx(table["total_cost_usd"].fillna(0).tolist())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [str(x) for x in table.index] and "<NA>" in labels
+    assert ax.get_xlabel() == "total cost (USD)" and ax.get_ylabel() == "provider_name"
+    bar_texts = [t.get_text() for t in ax.texts]
+    assert all(t.startswith("$") and t.endswith("%)") for t in bar_texts)
+    assert ax.xaxis.get_major_formatter()(0.5, 0) == "$0.50"
+
+
+def test_fifty_models_fold_into_top_and_other(fifty_models):
+    ax = plotting.plot_cost_by(fifty_models, by="model", top=15)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ax.patches) == 16 and labels[-1] == "other"
+    assert sum(p.get_width() for p in ax.patches) == pytest.approx(
+        fifty_models["total_cost"].sum())
+    ax = plotting.plot_cost_over_time(fifty_models, freq="W", top=8)
+    assert len(ax.containers) == 9
+    assert len(ax.get_legend().get_texts()) == 9
+    ax = plotting.plot_latency(fifty_models, by="model", top=8)
+    assert len(ax.lines) == 9 and ax.lines[-1].get_label().startswith("other")
+    ax = plotting.plot_tokens_vs_cost(fifty_models, top=8)
+    assert len(ax.collections) == 9
+
+
+@pytest.mark.parametrize("metric", ["latency", "generation_time", "tokens_per_second"])
+def test_latency_ecdf(demo_frame, metric):
+    ax = plotting.plot_latency(demo_frame, by="provider_name", kind="ecdf", metric=metric,
+                               top=5)
+    assert len(ax.lines) == 6
+    assert ax.get_xlabel() == plotting.METRIC_LABELS[metric] and ax.get_xscale() == "log"
+    assert "(ms)" in ax.get_xlabel() or "(tokens/s)" in ax.get_xlabel()
+    for line in ax.lines:
+        y = np.asarray(line.get_ydata(), dtype=float)
+        assert y[-1] == pytest.approx(1.0) and (np.diff(y) >= 0).all()
+    counts = sum(int(line.get_label().split("n=")[1].rstrip(")").replace(",", ""))
+                 for line in ax.lines)
+    values = summary.tokens_per_second(demo_frame) if metric == "tokens_per_second" \
+        else demo_frame[metric]
+    assert counts == int((values > 0).sum())  # every positive value, no other
+
+
+def test_latency_box(demo_frame):
+    ax = plotting.plot_latency(demo_frame, by="provider_name", kind="box", top=4, log=False)
+    assert len(ax.patches) == 5
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0].startswith("OpenAI (n=") and labels[-1].startswith("other")
+    assert ax.get_xlabel() == "latency, time to first token (ms)" and ax.get_xscale() == "linear"
+    medians = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "median"]
+    assert len(medians) == 5
+    openai = demo_frame.loc[demo_frame["provider_name"] == "OpenAI", "latency"]
+    assert medians[0] == pytest.approx(openai.median())
+
+
+def test_tokens_vs_cost_scatter(demo_frame):
+    ax = plotting.plot_tokens_vs_cost(demo_frame, by="model", top=5)
+    assert all(isinstance(c, PathCollection) for c in ax.collections)
+    assert len(ax.collections) == 6
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert ax.get_ylabel() == "cost (USD)" and "tokens" in ax.get_xlabel()
+    points = sum(len(c.get_offsets()) for c in ax.collections)
+    tokens = demo_frame["native_tokens_prompt"].fillna(0) + demo_frame[
+        "native_tokens_completion"].fillna(0)
+    assert points == int(((tokens > 0) & (demo_frame["total_cost"] > 0)).sum())
+
+
+def test_tokens_vs_cost_samples_large_frames(demo_frame):
+    ax = plotting.plot_tokens_vs_cost(demo_frame, max_points=100)
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 100
+    assert "sample of 100" in ax.get_title()
+
+
+PLOTS = {
+    "cost_over_time": lambda df: plotting.plot_cost_over_time(df),
+    "cost_by": lambda df: plotting.plot_cost_by(df),
+    "latency_ecdf": lambda df: plotting.plot_latency(df),
+    "latency_box": lambda df: plotting.plot_latency(df, kind="box", metric="generation_time"),
+    "tokens_per_second": lambda df: plotting.plot_latency(df, metric="tokens_per_second"),
+    "tokens_vs_cost": lambda df: plotting.plot_tokens_vs_cost(df),
+}
+
+
+@pytest.mark.parametrize("backend", ["numpy_nullable", "pyarrow"])
+@pytest.mark.parametrize("name", list(PLOTS))
+def test_empty_frame_gives_an_empty_labelled_plot(name, backend):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = PLOTS[name](empty_frame(backend))
+        ax.figure.canvas.draw()
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    assert not ax.patches and not ax.lines and not ax.collections
+    assert [t.get_text() for t in ax.texts] == ["no generations to plot"]
+
+
+@pytest.mark.parametrize("name", list(PLOTS))
+def test_plots_render_on_arrow_frames(name, demo_frame):
+    arrow = demo_frame.iloc[:, :32].convert_dtypes(dtype_backend="pyarrow")
+    ax = PLOTS[name](arrow)
+    ax.figure.canvas.draw()
+    assert ax.patches or ax.lines or ax.collections
+
+
+@pytest.mark.parametrize(("call", "missing"), [
+    (lambda df: plotting.plot_cost_by(df.drop(columns="total_cost")), "total_cost"),
+    (lambda df: plotting.plot_cost_over_time(df.drop(columns="created_at")), "created_at"),
+    (lambda df: plotting.plot_latency(df.drop(columns="latency")), "latency"),
+    (lambda df: plotting.plot_latency(df, by="nope"), "nope"),
+    (lambda df: plotting.plot_tokens_vs_cost(df.drop(columns="native_tokens_prompt")),
+     "native_tokens_prompt"),
+], ids=["cost_by", "cost_over_time", "latency", "latency-by", "tokens_vs_cost"])
+def test_missing_columns_raise(demo_frame, call, missing):
+    with pytest.raises(MissingColumnsError, match=missing) as info:
+        call(demo_frame)
+    assert info.value.method.startswith("plot_")
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"kind": "violin"}, "kind"), ({"metric": "cost"}, "metric"), ({"top": 0}, "top")],
+    ids=["kind", "metric", "top"])
+def test_bad_plot_arguments(demo_frame, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.plot_latency(demo_frame, **kwargs)
