@@ -1,19 +1,287 @@
 """The ``openrouter-frame`` command line (also ``python -m openrouter_frame``).
 
-Exit codes: 0 success, 1 some ids failed, 2 bad usage.
+Subcommands:
+
+``fetch IDS_FILE [-o OUT] [--format parquet|csv|jsonl] [--workers N] [--base-url URL]``
+    Read one generation id per line (``-`` for stdin; blank lines and ``#``
+    comments skipped), fetch them with a progress bar on stderr, write the
+    typed frame to ``OUT`` and the failures (``id``, ``status``, ``error``)
+    to ``OUT.failures.csv``.
+``summary FILE [--by COLUMN[,COLUMN...]] [--latency] [--percentiles P,...]``
+    Print ``df.orgen.summary()``, ``cost_summary(by=...)`` or, with
+    ``--latency``, ``latency_summary(by=...)`` as an aligned table.
+``demo``
+    Fetch from the built-in simulator and summarise (no key, no network).
+
+Exit codes: 0 success, 1 some ids failed (or the batch stopped), 2 bad usage
+(unknown option, unreadable file, no API key, bad base URL, missing column).
+The API key is read from ``OPENROUTER_API_KEY`` only, never from a flag, and
+is never printed; the base URL is ``--base-url``, else
+``OPENROUTER_BASE_URL``, else OpenRouter's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pandas as pd
 
+from . import schema
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
+FORMATS = ("parquet", "csv", "jsonl")
+_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",
+             ".ndjson": "jsonl", ".json": "jsonl"}
+#: Suffix appended to the output path for the failures file.
+FAILURES_SUFFIX = ".failures.csv"
 
 
+class UsageError(Exception):
+    """Bad usage: the message is printed and the exit code is 2."""
+
+
+_KEY_LIKE = re.compile(r"(?<![\w-])sk-[A-Za-z0-9][\w-]*")
+_KEY_FLAG = re.compile(r"(--?[\w-]*(?:key|token|secret)[\w-]*)(=|\s+)\S+", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` without anything that may be an API key.
+
+    Removes the value of ``OPENROUTER_API_KEY``, ``sk-...`` tokens and the
+    value given to any ``--...key...`` option (argparse echoes unknown
+    arguments, so ``--api-key sk-...`` would otherwise end up in a log).
+    """
+    key = os.environ.get("OPENROUTER_API_KEY", "").strip()
+    if key:
+        text = text.replace(key, "***")
+    text = _KEY_FLAG.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _KEY_LIKE.sub("sk-***", text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose error messages never echo a key."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {redact(message)}\n")
+
+
+def _err(message: str) -> None:
+    print(f"openrouter-frame: {redact(message)}", file=sys.stderr)
+
+
+# -- reading and writing ----------------------------------------------------------------
+def read_ids(source: str) -> list[str]:
+    """Ids of ``source`` (a path, or ``-`` for stdin), one per line.
+
+    Blank lines and everything from a ``#`` on are skipped; surrounding
+    whitespace and a UTF-8 byte order mark are removed.
+    """
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read ids from {source}: {exc}") from None
+    ids = (line.split("#", 1)[0].strip() for line in text.lstrip("\ufeff").splitlines())
+    return [i for i in ids if i]
+
+
+def format_of(path: str | Path, given: str | None = None) -> str:
+    """The file format: ``given`` if set (checked against the suffix), else from the suffix."""
+    inferred = _SUFFIXES.get(Path(path).suffix.lower())
+    if given is not None:
+        if inferred is not None and inferred != given:
+            raise UsageError(f"--format {given} conflicts with the file name {path} "
+                             f"(a {inferred} name)")
+        return given
+    if inferred is None:
+        raise UsageError(f"cannot tell the format of {path} from its name; pass --format "
+                         f"({', '.join(FORMATS)})")
+    return inferred
+
+
+def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    """Write ``frame`` as parquet, CSV or JSON lines (timestamps as ISO 8601, UTC)."""
+    if fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    elif fmt == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_json(path, orient="records", lines=True, date_format="iso", date_unit="us",
+                      force_ascii=False)
+
+
+def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:
+    """Read a frame written by :func:`write_frame` (or any with the schema's columns).
+
+    CSV text columns are read as text (an id made of digits stays text);
+    JSON lines go through the same typing as API records.  ``df.orgen``
+    casts the rest to the schema's dtypes.
+    """
+    if fmt == "parquet":
+        try:
+            return pd.read_parquet(path)
+        except (TypeError, ValueError):
+            # A frame with Arrow dictionary columns only reads back with the pyarrow
+            # backend (pandas-dev/pandas#54392).
+            return pd.read_parquet(path, dtype_backend="pyarrow")
+    if fmt == "csv":
+        text = schema.names(kind="string") + schema.names(kind="category")
+        return pd.read_csv(path, dtype=dict.fromkeys(text, "string"))
+    from .frame import records_to_frame
+
+    with open(path, encoding="utf-8-sig") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    return records_to_frame(records)
+
+
+def _cell(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "<NA>"
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, float):
+        return "<NA>" if value != value else _number(value)
+    return str(value)
+
+
+def _number(value: float) -> str:
+    """Six significant digits, without exponents for large values."""
+    return f"{value:.0f}" if abs(value) >= 1e6 else f"{value:.6g}"
+
+
+def format_table(result: pd.Series | pd.DataFrame) -> str:
+    """``summary()`` (a Series) or a summary frame as an aligned text table."""
+    if isinstance(result, pd.Series):
+        width = max((len(str(i)) for i in result.index), default=0)
+        cells = [_cell(v) for v in result]
+        right = max((len(c) for c in cells), default=0)
+        return "\n".join(f"{str(i).ljust(width)}  {c.rjust(right)}"
+                         for i, c in zip(result.index, cells, strict=True))
+    if result.empty:
+        names = ", ".join(map(str, result.columns))
+        return f"(no rows; columns: {names})"
+    return result.to_string(float_format=_number)
+
+
+# -- fetch ------------------------------------------------------------------------------
+def _output_path(args: argparse.Namespace) -> tuple[Path, str]:
+    if args.output is not None:
+        if args.output == "-":
+            raise UsageError("-o - (stdout) is not supported: give a file name")
+        out = Path(args.output)
+        return out, format_of(out, args.format)
+    fmt = args.format or "parquet"
+    ext = "jsonl" if fmt == "jsonl" else fmt
+    if args.ids_file == "-":
+        return Path(f"generations.{ext}"), fmt
+    source = Path(args.ids_file)
+    out = source.with_suffix(f".{ext}")
+    if out.resolve() == source.resolve():
+        raise UsageError(f"the default output {out} is the ids file itself; pass -o OUT")
+    return out, fmt
+
+
+def _client_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments of :class:`OpenRouterClient` from the command line.
+
+    Room for more: a ``--cache`` option adds ``cache=args.cache`` here.
+    """
+    return {"max_workers": args.workers}
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from .client import OpenRouterClient
+    from .errors import OpenRouterError
+
+    out, fmt = _output_path(args)
+    if not out.parent.is_dir():
+        raise UsageError(f"the output directory {out.parent} does not exist")
+    if not os.environ.get("OPENROUTER_API_KEY", "").strip():
+        raise UsageError("OPENROUTER_API_KEY is not set: export your OpenRouter API key "
+                         "(the key is read from the environment only)")
+    ids = read_ids(args.ids_file)
+    try:
+        client = OpenRouterClient(None, args.base_url, **_client_options(args))
+    except ValueError as exc:  # a base URL that is not https (or loopback http)
+        raise UsageError(str(exc)) from None
+    stopped: OpenRouterError | None = None
+    with client:
+        try:
+            result = client.fetch(ids, progress=not args.no_progress)
+        except OpenRouterError as exc:  # 401/402 stop the batch; keep what was fetched
+            if exc.result is None:
+                _err(str(exc))
+                return EXIT_FAILED
+            stopped, result = exc, exc.result
+    failures_path = Path(f"{out}{FAILURES_SUFFIX}")
+    try:
+        write_frame(result.frame, out, fmt)
+        if not result.failures.empty:
+            result.failures.to_csv(failures_path, index=False)
+        elif failures_path.exists():
+            failures_path.unlink()  # a stale file from an earlier run would mislead
+    except (OSError, ValueError) as exc:
+        _err(f"cannot write {out}: {exc}")
+        return EXIT_FAILED
+    total = len(result.frame) + len(result.failures)
+    _err(f"wrote {len(result.frame):,} of {total:,} generation(s) to {out} ({fmt})")
+    if stopped is not None:
+        _err(f"the batch stopped at HTTP {stopped.status} ({type(stopped).__name__}); "
+             "the ids it did not try are listed as failures")
+    if not result.failures.empty:
+        _err(f"{len(result.failures):,} id(s) failed; written to {failures_path}\n"
+             f"{result.describe_failures()}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+# -- summary ----------------------------------------------------------------------------
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from .errors import MissingColumnsError
+
+    fmt = format_of(args.file, args.format)
+    if not Path(args.file).is_file():
+        raise UsageError(f"no such file: {args.file}")
+    try:
+        frame = read_frame(args.file, fmt)
+    except Exception as exc:  # noqa: BLE001 - any parser error means an unusable file
+        raise UsageError(f"cannot read {args.file} as {fmt}: {type(exc).__name__}: {exc}"
+                         ) from None
+    by: list[str] | None = _split(args.by) if args.by else None
+    try:
+        orgen = frame.orgen
+        if args.latency:
+            percentiles = [float(p) for p in _split(args.percentiles)]
+            result: pd.Series | pd.DataFrame = orgen.latency_summary(
+                by=by or "provider_name", percentiles=percentiles)
+        elif by:
+            result = orgen.cost_summary(by=by)
+        else:
+            result = orgen.summary()
+    except (AttributeError, MissingColumnsError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    with pd.option_context("display.width", 250, "display.max_columns", None,
+                           "display.max_rows", None, "display.max_colwidth", 60):
+        print(format_table(result))
+    return EXIT_OK
+
+
+# -- demo -------------------------------------------------------------------------------
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .api import generations_to_frame
     from .testing import serve
@@ -31,26 +299,68 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(df[["id", "model", "provider_name", "total_cost", "latency",
                   "generation_time", "finish_reason"]].head().to_string())
         print("\n== summary ==")
-        print(_summary_text(df))
+        print(format_table(df.orgen.summary()))
     df.to_parquet(args.output)
     print(f"\nwrote {len(df):,} rows to {args.output}")
     return EXIT_OK
 
 
-def _summary_text(df: pd.DataFrame) -> str:
-    summary = getattr(df, "orgen", None)
-    if summary is not None:
-        return summary.summary().to_string()
-    return df[["total_cost", "latency", "generation_time"]].describe().to_string()
+# -- parser -----------------------------------------------------------------------------
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="openrouter-frame",
         description="OpenRouter generation records as typed pandas DataFrames. "
         "The API key is read from OPENROUTER_API_KEY only.",
+        epilog="exit codes: 0 success, 1 some ids failed, 2 bad usage",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    fetch = sub.add_parser(
+        "fetch", help="fetch generations by id into a parquet, CSV or JSON-lines file",
+        description="Fetch the generations whose ids IDS_FILE lists (one per line; blank "
+        "lines and # comments skipped). The key comes from OPENROUTER_API_KEY. Failed ids "
+        f"go to OUT{FAILURES_SUFFIX} and make the exit code 1.")
+    fetch.add_argument("ids_file", metavar="IDS_FILE", help="file of ids, or - for stdin")
+    fetch.add_argument("-o", "--output", metavar="OUT",
+                       help="file to write (default: IDS_FILE with the format's suffix, "
+                       "or generations.<format> for stdin)")
+    fetch.add_argument("--format", choices=FORMATS,
+                       help="output format (default: from OUT's suffix, else parquet)")
+    fetch.add_argument("--workers", type=_positive_int, default=16, metavar="N",
+                       help="concurrent requests (16)")
+    fetch.add_argument("--base-url", metavar="URL", default=None,
+                       help="API base URL (default: $OPENROUTER_BASE_URL, else "
+                       "https://openrouter.ai/api/v1)")
+    fetch.add_argument("--no-progress", action="store_true",
+                       help="no progress bar on stderr")
+    fetch.set_defaults(func=_cmd_fetch)
+
+    summ = sub.add_parser(
+        "summary", help="print a cost or latency summary of a fetched file",
+        description="Print df.orgen.summary(), cost_summary(by=...) or, with --latency, "
+        "latency_summary(by=...) of FILE (parquet, CSV or JSON lines) as a table.")
+    summ.add_argument("file", metavar="FILE", help="a file written by `fetch`")
+    summ.add_argument("--by", metavar="COLUMN[,COLUMN...]", default=None,
+                      help="group by these columns: cost_summary (or latency_summary with "
+                      "--latency; default provider_name there)")
+    summ.add_argument("--latency", action="store_true",
+                      help="latency percentiles per group instead of costs")
+    summ.add_argument("--percentiles", default="0.5,0.9,0.99", metavar="P,...",
+                      help="percentiles for --latency, each in (0, 1) (0.5,0.9,0.99)")
+    summ.add_argument("--format", choices=FORMATS,
+                      help="input format (default: from FILE's suffix)")
+    summ.set_defaults(func=_cmd_summary)
+
     demo = sub.add_parser("demo", help="fetch from the built-in simulator and summarise")
     demo.add_argument("-n", type=int, default=1000, help="generations to fetch (1000)")
     demo.add_argument("-o", "--output", default="demo.parquet", help="parquet file to write")
@@ -68,7 +378,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
