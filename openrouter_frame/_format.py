@@ -301,20 +301,13 @@ def tokens_per_second(frame: pd.DataFrame) -> np.ndarray:
     >>> tokens_per_second(df).tolist()
     [50.0, nan]
     """
-    n = len(frame)
-    tokens = np.full(n, np.nan)
-    for name in ("tokens_completion", "native_tokens_completion"):
-        if name in frame.columns:
-            col = pd.to_numeric(frame[name], errors="coerce").to_numpy("float64", na_value=np.nan)
-            tokens = np.where(np.isnan(col), tokens, col)
-    if "generation_time" not in frame.columns:
-        return np.full(n, np.nan)
-    ms = pd.to_numeric(frame["generation_time"], errors="coerce").to_numpy(
-        "float64", na_value=np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = tokens / (ms / 1000.0)
-    out[~(ms > 0)] = np.nan
-    return out
+    from ._metrics import tokens_per_second_values
+    from .errors import MissingColumnsError
+
+    try:
+        return tokens_per_second_values(frame)
+    except MissingColumnsError:  # the viewer shows an em dash instead
+        return np.full(len(frame), np.nan)
 
 
 # -- HTML -----------------------------------------------------------------------------------
