@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import queue
 import threading
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,10 +17,20 @@ from .errors import OpenRouterError
 from .frame import failures_frame, records_to_frame
 
 if TYPE_CHECKING:
+    from ._security import Secret
+    from .cache import GenerationCache
     from .client import OpenRouterClient
 
 #: ``progress=None`` shows a bar for batches at least this large.
 PROGRESS_THRESHOLD = 100
+#: Name prefix of the worker threads.
+THREAD_PREFIX = "openrouter_frame"
+#: After an interrupt, seconds to let in-flight requests land before returning.
+DRAIN_SECONDS = 1.5
+#: How often the caller's thread wakes to notice Ctrl-C while waiting.
+POLL_SECONDS = 0.1
+
+logger = logging.getLogger("openrouter_frame")
 
 
 @dataclass(repr=False)
@@ -65,27 +77,52 @@ def _progress_bar(progress: bool | None, total: int) -> Any:
 
 def run_batch(client: OpenRouterClient, ids: Any, *, progress: bool | None,
               dtype_backend: str) -> FetchResult:
-    """Fetch ``ids`` through ``client``; see :meth:`OpenRouterClient.fetch`."""
+    """Fetch ``ids`` through ``client``; see :meth:`OpenRouterClient.fetch`.
+
+    Cached records are read first and never requested.  Each worker writes
+    its record to the cache the moment it arrives, so nothing fetched is lost
+    even if the caller is interrupted.  On ``KeyboardInterrupt`` (or any other
+    exception in the caller's thread) no new request starts; requests already
+    in flight get :data:`DRAIN_SECONDS` to land in the cache, then control
+    returns with the exception.
+    """
     from .client import FATAL_STATUSES, _Stopped
 
     schema._check_backend(dtype_backend)
     todo = normalize_ids(ids)
     key = client._require_key()
+    cache = client.cache
     records: dict[str, dict[str, Any]] = {}
-    if client.cache is not None and todo:
-        records.update(client.cache.get_many(key, todo))
+    if cache is not None and todo:
+        records.update(cache.get_many(key, todo))
     pending = [i for i in todo if i not in records]
     failures: dict[str, tuple[int | None, str]] = {}
     fatal: OpenRouterError | None = None
     stop = threading.Event()
+    store = _Store(cache, key)
+
+    def work(id: str) -> dict[str, Any]:
+        data = client._get(id, stop)
+        store(id, data)
+        return data
+
     bar = _progress_bar(progress, len(todo))
-    bar.update(len(records))
+    postfix = {"cached": len(records)} if records else {}
+    if records:
+        bar.set_postfix(postfix, refresh=False)
+        bar.update(len(records))
     executor = ThreadPoolExecutor(max_workers=max(1, min(client.max_workers, len(pending))),
-                                  thread_name_prefix="openrouter_frame")
+                                  thread_name_prefix=THREAD_PREFIX)
     futures: dict[Future[dict[str, Any]], str] = {}
+    interrupted = False
     try:
-        futures = {executor.submit(client._get, i, stop): i for i in pending}
-        for future in as_completed(futures):
+        done: queue.SimpleQueue[Future[dict[str, Any]]] = queue.SimpleQueue()
+        for i in pending:
+            future = executor.submit(work, i)
+            futures[future] = i
+            future.add_done_callback(done.put)
+        for _ in range(len(futures)):
+            future = _next_done(done)
             id = futures[future]
             try:
                 data = future.result()
@@ -98,19 +135,25 @@ def run_batch(client: OpenRouterClient, ids: Any, *, progress: bool | None,
                     stop.set()
                     for other in futures:
                         other.cancel()
-                bar.set_postfix(failed=len(failures), refresh=False)
+                postfix["failed"] = len(failures)
+                bar.set_postfix(postfix, refresh=False)
             else:
                 records[id] = data
-                if client.cache is not None:
-                    client.cache.put(key, id, data)
             bar.update(1)
     except BaseException:
+        interrupted = True
         stop.set()
         for other in futures:
             other.cancel()
         raise
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        if interrupted:
+            _drain(executor)
+            logger.info("batch interrupted after %d of %d record(s)%s", len(records),
+                        len(todo), f"; every record fetched is in {cache.path}"
+                        if cache is not None else "")
+        else:
+            executor.shutdown(wait=True, cancel_futures=True)
         bar.close()
     if fatal is not None:
         reason = f"not fetched: the batch stopped at HTTP {fatal.status}"
@@ -131,3 +174,46 @@ def run_batch(client: OpenRouterClient, ids: Any, *, progress: bool | None,
             status=fatal.status, id=fatal.id, result=result,
         )
     return result
+
+
+class _Store:
+    """Write each arriving record to the cache; a failing cache never fails a fetch."""
+
+    def __init__(self, cache: GenerationCache | None, key: Secret) -> None:
+        self._cache, self._key = cache, key
+        self._warned = False
+
+    def __call__(self, id: str, data: dict[str, Any]) -> None:
+        if self._cache is None:
+            return
+        try:
+            self._cache.put(self._key, id, data)
+        except Exception as exc:  # noqa: BLE001 - disk full, locked too long, closed
+            level = logging.DEBUG if self._warned else logging.WARNING
+            self._warned = True
+            logger.log(level, "could not write %r to the cache %s: %s: %s", id,
+                       self._cache.path, type(exc).__name__, exc)
+
+
+def _next_done(done: queue.SimpleQueue[Future[dict[str, Any]]]) -> Future[dict[str, Any]]:
+    """The next finished future, waking every :data:`POLL_SECONDS` so that
+    Ctrl-C is seen promptly on every platform even while nothing finishes."""
+    while True:
+        try:
+            return done.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            continue
+
+
+def _drain(executor: ThreadPoolExecutor) -> None:
+    """Shut ``executor`` down, waiting at most :data:`DRAIN_SECONDS` for its workers.
+
+    Workers never start a new request once the batch is stopped; a request
+    still in flight after the deadline ends within the client's ``timeout``
+    and its worker then exits.
+    """
+    closer = threading.Thread(target=executor.shutdown, kwargs={"wait": True,
+                              "cancel_futures": True}, name=f"{THREAD_PREFIX}-drain",
+                              daemon=True)
+    closer.start()
+    closer.join(DRAIN_SECONDS)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from typing import Any
 from urllib.parse import urlsplit
+
+from requests.auth import AuthBase
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -45,6 +48,43 @@ class Secret:
     def fingerprint(self, salt: bytes) -> str:
         """A salted HMAC-SHA256 of the key: identifies an account, reveals nothing."""
         return hmac.new(salt, self._value.encode(), hashlib.sha256).hexdigest()
+
+
+def conceal(value: str | Secret | None) -> Secret | None:
+    """Wrap an API key in a :class:`Secret` (``None`` when absent or blank).
+
+    Entry points call this first and rebind their ``api_key`` parameter, so a
+    traceback formatted with locals shows ``Secret('***')``, never the key.
+
+    >>> conceal(" sk-or-v1-abc "), conceal(""), conceal(None)
+    (Secret('***'), None, None)
+    """
+    if value is None or isinstance(value, Secret):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"api_key must be a str, not {type(value).__name__}")
+    value = value.strip()
+    return Secret(value) if value else None
+
+
+class BearerAuth(AuthBase):
+    """Adds ``Authorization: Bearer <key>`` to a request at the last moment.
+
+    The key lives only in the :class:`Secret` and the prepared request, never
+    in a local variable of the library's frames (so a traceback formatted with
+    locals cannot show it).  On a redirect to another host (or from https to
+    http) requests drops the header and does not call this again.
+    """
+
+    def __init__(self, key: Secret) -> None:
+        self.key = key
+
+    def __call__(self, request: Any) -> Any:
+        request.headers["Authorization"] = "Bearer " + self.key.value
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth('***')"
 
 
 def is_loopback(host: str) -> bool:

@@ -10,6 +10,7 @@ import pandas as pd
 import requests
 
 from ._batch import FetchResult
+from ._security import conceal
 from .client import OpenRouterClient
 from .errors import FetchError, FetchWarning
 
@@ -73,6 +74,7 @@ def fetch_generations(
     >>> result.failures[["id", "status"]].to_dict("records")
     [{'id': 'gen-missing', 'status': 404}]
     """
+    api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
     if client is not None:
         return client.fetch(ids, progress=progress, dtype_backend=dtype_backend)
     with OpenRouterClient(api_key, base_url, max_workers=max_workers, cache=cache,
@@ -117,9 +119,10 @@ def generations_to_frame(
     >>> with serve() as sim:
     ...     df = orf.generations_to_frame(sim.ids(20), api_key=sim.api_key,
     ...                                   base_url=sim.base_url)
-    >>> df.shape[0], df["total_cost"].dtype, df["created_at"].dtype
-    (20, Float64Dtype(), DatetimeTZDtype(unit='us', tz='UTC'))
+    >>> df.shape[0], str(df["total_cost"].dtype), str(df["created_at"].dtype)
+    (20, 'Float64', 'datetime64[us, UTC]')
     """
+    api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
     if errors not in _ERRORS:
         raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
     result = fetch_generations(

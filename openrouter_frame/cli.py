@@ -195,9 +195,11 @@ def _output_path(args: argparse.Namespace) -> tuple[Path, str]:
 def _client_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments of :class:`OpenRouterClient` from the command line.
 
-    Room for more: a ``--cache`` option adds ``cache=args.cache`` here.
+    ``--cache PATH`` keeps records in that SQLite file; ``--no-cache`` ignores
+    ``$OPENROUTER_FRAME_CACHE``; neither: the variable decides.
     """
-    return {"max_workers": args.workers}
+    cache = False if args.no_cache else args.cache
+    return {"max_workers": args.workers, "cache": cache}
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
@@ -343,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "https://openrouter.ai/api/v1)")
     fetch.add_argument("--no-progress", action="store_true",
                        help="no progress bar on stderr")
+    caching = fetch.add_mutually_exclusive_group()
+    caching.add_argument("--cache", metavar="PATH", default=None,
+                         help="keep fetched records in this SQLite file, so a re-run "
+                         "requests only ids not yet fetched (default: "
+                         "$OPENROUTER_FRAME_CACHE, else no cache)")
+    caching.add_argument("--no-cache", action="store_true",
+                         help="no cache, even if OPENROUTER_FRAME_CACHE is set")
     fetch.set_defaults(func=_cmd_fetch)
 
     summ = sub.add_parser(

@@ -103,7 +103,7 @@ class OpenRouterClient:
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: str | _security.Secret | None = None,
         base_url: str | None = None,
         *,
         session: requests.Session | None = None,
@@ -117,6 +117,7 @@ class OpenRouterClient:
         backoff_max: float = 30.0,
         cache: Any = None,
     ) -> None:
+        api_key = _security.conceal(api_key)  # type: ignore[assignment]  # first, see conceal
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, got {max_workers}")
         if max_retries < 0:
@@ -124,8 +125,8 @@ class OpenRouterClient:
         self.base_url = (base_url or os.environ.get("OPENROUTER_BASE_URL")
                          or DEFAULT_BASE_URL).rstrip("/")
         _security.check_base_url(self.base_url)
-        key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY")
-        self._key = _security.Secret(key.strip()) if key and key.strip() else None
+        self._key = _security.conceal(
+            api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
         self.max_workers = max_workers
         self.timeout = timeout
         self.max_retries = max_retries
@@ -153,10 +154,13 @@ class OpenRouterClient:
 
     # -- plumbing -----------------------------------------------------------
     def __repr__(self) -> str:
-        key = "set" if self._key else "missing"
-        cache = f", cache={str(self.cache.path)!r}" if self.cache is not None else ""
-        return (f"OpenRouterClient(base_url={self.base_url!r}, api_key=<{key}>, "
-                f"max_workers={self.max_workers}, max_retries={self.max_retries}{cache})")
+        # getattr: a traceback may show a client whose __init__ raised half-way.
+        key = "set" if getattr(self, "_key", None) else "missing"
+        cache = getattr(self, "cache", None)
+        where = f", cache={str(cache.path)!r}" if cache is not None else ""
+        return (f"OpenRouterClient(base_url={getattr(self, 'base_url', None)!r}, "
+                f"api_key=<{key}>, max_workers={getattr(self, 'max_workers', None)}, "
+                f"max_retries={getattr(self, 'max_retries', None)}{where})")
 
     def __enter__(self) -> OpenRouterClient:
         return self
@@ -185,16 +189,19 @@ class OpenRouterClient:
         return base * random.uniform(0.5, 1.0)
 
     # -- one id ---------------------------------------------------------------
-    def _attempt(self, id: str, attempt: int = 0) -> tuple[int | None, Any, float | None, str]:
+    def _attempt(self, id: str, attempt: int, stop: threading.Event
+                 ) -> tuple[int | None, Any, float | None, str]:
         """One request: (status, data or None, server-given wait, message).
 
-        A 429 closes the shared gate as soon as its status line arrives, before
-        the connection goes back to the pool for another worker to use.
+        The gate is checked again at the last moment before sending (a worker
+        may have seen a 429 meanwhile), and a 429 closes it as soon as its
+        status line arrives, before the connection returns to the pool.
         """
         key = self._require_key()
+        auth = _GatedAuth(key, self._gate, stop)
         try:
             response = self.session.get(f"{self.base_url}/generation", params={"id": id},
-                                        headers=self._headers, auth=_security.BearerAuth(key),
+                                        headers=self._headers, auth=auth,
                                         timeout=self.timeout, stream=True)
         except requests.RequestException as exc:
             return None, None, None, key.redact(f"{type(exc).__name__}: {exc}")
@@ -216,9 +223,7 @@ class OpenRouterClient:
             return 502, None, wait, key.redact(
                 f"unreadable response body ({response.headers.get('Content-Type', '?')}, "
                 f"{len(content)} bytes)")
-        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-            return 200, None, None, "response has no 'data' object"
-        return 200, body["data"], None, ""
+        return _data_of(body, id)
 
     def _get(self, id: str, stop: threading.Event) -> dict[str, Any]:
         """Fetch one id with retries; raise the status's error when it fails."""
@@ -228,7 +233,7 @@ class OpenRouterClient:
             self._gate.wait(stop)
             if stop.is_set():
                 raise _Stopped(id)
-            status, data, wait, message = self._attempt(id, attempt)
+            status, data, wait, message = self._attempt(id, attempt, stop)
             if data is not None:
                 return data
             retry = status is None or status in RETRY_STATUSES or (
@@ -281,6 +286,20 @@ class _Stopped(Exception):
     """Internal: a worker gave up because the batch was stopped."""
 
 
+class _GatedAuth(_security.BearerAuth):
+    """Bearer auth applied at the last moment, after waiting for the gate."""
+
+    def __init__(self, key: _security.Secret, gate: _Gate, stop: threading.Event) -> None:
+        super().__init__(key)
+        self._gate, self._stop = gate, stop
+
+    def __call__(self, request: Any) -> Any:
+        self._gate.wait(self._stop)
+        if self._stop.is_set():
+            raise _Stopped()
+        return super().__call__(request)
+
+
 def _server_wait(headers: Any) -> float | None:
     """Seconds the server asked us to wait (Retry-After, then X-RateLimit-Reset)."""
     value = headers.get("Retry-After")
@@ -301,6 +320,25 @@ def _server_wait(headers: Any) -> float | None:
             return max(0.0, number - time.time())
         return max(0.0, number)
     return None
+
+
+def _data_of(body: Any, id: str) -> tuple[int, Any, None, str]:
+    """The ``data`` object of a 200 body, or why there is none (a per-id failure)."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        if isinstance(body, dict) and "data" in body:
+            what = f"'data' is {type(data).__name__}, not an object"
+        elif isinstance(body, dict):
+            what = f"keys {sorted(map(str, body))[:5]}"
+        else:
+            what = f"a JSON {type(body).__name__}"
+        return 200, None, None, f"response has no 'data' object ({what})"
+    got = data.get("id")
+    if got is None:
+        data["id"] = id
+    elif got != id:
+        return 200, None, None, f"response is for another id: {str(got)[:80]!r}"
+    return 200, data, None, ""
 
 
 def _error_message(response: requests.Response) -> str:

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from openrouter_frame import _simdata, schema
-from openrouter_frame.testing import Faults, Simulator, serve
+from openrouter_frame.testing import EARLY_TOLERANCE, Faults, Simulator, serve
 
 N = 2000
 SOMETIMES_NULL = {
@@ -378,7 +378,8 @@ def test_rate_limit_headers() -> None:
 
 def test_early_requests_after_429() -> None:
     limited = "gen-0000000000-limited"
-    with serve(faults={"status_for": {limited: 429}, "retry_after": 0.4}) as s, \
+    wait = 4 * EARLY_TOLERANCE
+    with serve(faults={"status_for": {limited: 429}, "retry_after": wait}) as s, \
             requests.Session() as session:
         other = s.ids(1)[0]
         assert _get(s, limited, session=session).status_code == 429
@@ -386,12 +387,12 @@ def test_early_requests_after_429() -> None:
         assert s.stats.early_requests == 1
         assert _get(s, other, session=session).status_code == 200  # may have been in flight
         assert s.stats.early_requests == 1
-        time.sleep(0.1)
+        time.sleep(EARLY_TOLERANCE + 0.05)
         _get(s, other)  # past the in-flight grace: the client ignored the wait
         assert s.stats.early_requests == 2
         _get(s, other, key="sk-or-v1-someone-else")  # a different client
         assert s.stats.early_requests == 2
-        time.sleep(0.4)
+        time.sleep(wait)
         _get(s, other, session=session)  # waited long enough
         assert s.stats.early_requests == 2
 
