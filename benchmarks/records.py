@@ -1,0 +1,347 @@
+"""Typing speed and memory: records and raw JSON bodies to a typed frame, against pandas.
+
+Generated data, in memory: the simulator's first 2,000 records tiled to the
+requested size, each copy with a unique id (``make_records``), and their
+compact JSON bodies as the cache stores them (``make_bodies``).  Each row of
+the table is a ratio against its baseline, timed in the same process (median
+of ``--repeat`` runs):
+
+* records to typed frame (``records_to_frame``, both backends) against the
+  untyped ``pd.DataFrame(records)``: target at most 1.1;
+* raw bodies to typed frame (``raw_to_frame``) against ``json.loads`` of each
+  body plus ``records_to_frame``: target at most 0.25;
+* the same from a cache file (``GenerationCache.get_raw_many`` then
+  ``raw_to_frame``, against ``get_many`` then ``records_to_frame``), when the
+  cache module is there;
+* the typed frame's ``memory_usage(deep=True)`` against the untyped frame's:
+  target at most 0.7;
+* peak extra resident memory (RSS, each in a fresh subprocess) while typing
+  records, against ``pd.DataFrame(records)`` (target at most 1.0), and while
+  reading raw bodies or the cache, against the naive path (target at most 0.5).
+
+    python benchmarks/records.py                  # 1,000,000 rows
+    python benchmarks/records.py --quick          # 10,000 rows
+    python benchmarks/records.py --rows 200000 --no-memory
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import median_time, print_table  # noqa: E402
+
+from openrouter_frame.frame import raw_to_frame, records_to_frame  # noqa: E402
+from openrouter_frame.testing import serve  # noqa: E402
+
+DISTINCT = 2000
+BACKENDS = ("numpy_nullable", "pyarrow")
+MB = 1024 * 1024
+
+
+# -- data -----------------------------------------------------------------------------------
+def _base() -> list[dict[str, Any]]:
+    with serve() as sim:
+        return [sim.record(i) for i in sim.ids(DISTINCT)]
+
+
+def make_records(n: int) -> list[dict[str, Any]]:
+    """``n`` simulator records (the first 2,000 tiled), each with a unique id."""
+    base = _base()
+    return [dict(base[k % DISTINCT], id=f"{base[k % DISTINCT]['id']}-{k // DISTINCT}")
+            for k in range(n)]
+
+
+def make_bodies(n: int) -> list[bytes]:
+    """The compact JSON bodies of ``make_records(n)``, as the cache stores them."""
+    base = _base()
+    encoded = [json.dumps(r, separators=(",", ":"), ensure_ascii=False).encode() for r in base]
+    out = []
+    for k in range(n):
+        old = base[k % DISTINCT]["id"]
+        out.append(encoded[k % DISTINCT].replace(f'"{old}"'.encode(),
+                                                 f'"{old}-{k // DISTINCT}"'.encode(), 1))
+    return out
+
+
+def _cache_available() -> bool:
+    try:
+        from openrouter_frame.cache import GenerationCache
+    except ImportError:
+        return False
+    return hasattr(GenerationCache, "get_raw_many") and hasattr(GenerationCache, "put_many")
+
+
+def make_ids(n: int) -> list[str]:
+    """The ids of ``make_records(n)``."""
+    with serve() as sim:
+        base = sim.ids(DISTINCT)
+    return [f"{base[k % DISTINCT]}-{k // DISTINCT}" for k in range(n)]
+
+
+class _Cache:
+    """A cache file holding the records of ``make_records(n)``: a new temporary
+    one, or the one at ``path`` that an earlier ``_Cache(n)`` filled."""
+
+    KEY = "sk-or-v1-benchmark"
+
+    def __init__(self, n: int, path: str | None = None) -> None:
+        from openrouter_frame._security import Secret
+        from openrouter_frame.cache import GenerationCache
+
+        self._dir = None if path else tempfile.TemporaryDirectory(prefix="orf-bench-")
+        self.path = path or str(Path(self._dir.name) / "cache.sqlite")  # type: ignore[union-attr]
+        self.key = Secret(self.KEY)
+        self.cache = GenerationCache(self.path)
+        self.ids = make_ids(n)
+        if path is None:
+            records = make_records(n)
+            for start in range(0, n, 50_000):
+                chunk = records[start:start + 50_000]
+                self.cache.put_many(self.key, [(r["id"], r) for r in chunk])
+            del records
+
+    def read_fast(self, dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
+        raw = self.cache.get_raw_many(self.key, self.ids)
+        return raw_to_frame([raw[i] for i in self.ids], ids=self.ids,
+                            dtype_backend=dtype_backend)
+
+    def read_naive(self, dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
+        records = self.cache.get_many(self.key, self.ids)
+        return records_to_frame([records[i] for i in self.ids], dtype_backend=dtype_backend)
+
+    def close(self) -> None:
+        self.cache.close()
+        if self._dir is not None:
+            self._dir.cleanup()
+
+
+# -- speed ----------------------------------------------------------------------------------
+def _row(measure: str, rows: int, ours: float, base: float, target: float, unit: str = "s",
+         baseline: str = "") -> dict[str, object]:
+    ratio = ours / base if base else float("nan")
+    return {"measure": measure, "rows": f"{rows:,}", "ours": _fmt(ours, unit),
+            "baseline": _fmt(base, unit), "baseline is": baseline, "ratio": round(ratio, 3),
+            "target": f"<= {target:g}", "met": "yes" if ratio <= target else "NO"}
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:.2f} s" if unit == "s" else f"{value / MB:,.0f} MB"
+
+
+def speed_rows(rows: int, repeat: int = 3, cache: _Cache | None = None
+               ) -> list[dict[str, object]]:
+    """Time records, raw bodies and the cache to typed frames against their baselines."""
+    out = _records_rows(rows, repeat)
+    gc.collect()
+    out += _bodies_rows(rows, repeat)
+    gc.collect()
+    if cache is not None:
+        naive = median_time(cache.read_naive, repeat)
+        fast = median_time(cache.read_fast, repeat)
+        out.append(_row("cache file -> typed frame", rows, fast, naive, 0.25,
+                        baseline="get_many (json.loads) + records_to_frame"))
+    return out
+
+
+def _records_rows(rows: int, repeat: int) -> list[dict[str, object]]:
+    records = make_records(rows)
+    gc.collect()
+    out = []
+    untyped = median_time(lambda: pd.DataFrame(records), repeat)
+    for backend in BACKENDS:
+        typed = median_time(lambda b=backend: records_to_frame(records, dtype_backend=b), repeat)
+        out.append(_row(f"records -> typed frame ({backend})", rows, typed, untyped, 1.1,
+                        baseline="pd.DataFrame(records)"))
+    # The frames' own memory is deterministic, so it is measured here.
+    untyped_bytes = pd.DataFrame(records).memory_usage(deep=True).sum()
+    for backend in BACKENDS:
+        typed_bytes = records_to_frame(records, dtype_backend=backend).memory_usage(
+            deep=True).sum()
+        out.append(_row(f"typed frame memory_usage(deep=True) ({backend})", rows,
+                        typed_bytes, untyped_bytes, 0.7, unit="MB",
+                        baseline="untyped frame's"))
+    return out
+
+
+def _bodies_rows(rows: int, repeat: int) -> list[dict[str, object]]:
+    bodies = make_bodies(rows)
+    gc.collect()
+    out = []
+    naive = median_time(lambda: records_to_frame([json.loads(b) for b in bodies]), repeat)
+    for backend in BACKENDS:
+        fast = median_time(lambda b=backend: raw_to_frame(bodies, dtype_backend=b), repeat)
+        out.append(_row(f"raw JSON bodies -> typed frame ({backend})", rows, fast, naive, 0.25,
+                        baseline="json.loads each + records_to_frame"))
+    return out
+
+
+# -- memory ---------------------------------------------------------------------------------
+_SCENARIOS: dict[str, tuple[str, Callable[[int], Any], Callable[[Any], Any]]] = {
+    # name: (data, build data, operation)
+    "untyped": ("records", make_records, lambda data: pd.DataFrame(data)),
+    "typed": ("records", make_records, lambda data: records_to_frame(data)),
+    "typed-pyarrow": ("records", make_records,
+                      lambda data: records_to_frame(data, dtype_backend="pyarrow")),
+    "raw-naive": ("bodies", make_bodies,
+                  lambda data: records_to_frame([json.loads(b) for b in data])),
+    "raw": ("bodies", make_bodies, lambda data: raw_to_frame(data)),
+    "cache-naive": ("cache", lambda n: _Cache(n, os.environ["ORF_BENCH_CACHE"]),
+                    lambda cache: cache.read_naive()),
+    "cache": ("cache", lambda n: _Cache(n, os.environ["ORF_BENCH_CACHE"]),
+              lambda cache: cache.read_fast()),
+}
+
+
+class _PeakRSS:
+    """Peak resident memory of this process while a block runs (Linux /proc, else polling)."""
+
+    def __enter__(self) -> _PeakRSS:
+        self.start = _rss()
+        self._reset = _reset_peak()
+        self.peak = self.start
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+        return self
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss(), _hwm() if self._reset else 0)
+
+
+def _status(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _rss() -> int:
+    try:
+        return _status("VmRSS")
+    except OSError:  # not Linux: psutil if present, else ru_maxrss
+        try:
+            import psutil
+
+            return int(psutil.Process().memory_info().rss)
+        except ImportError:
+            import resource
+
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-RSS counter (VmHWM); False where that is not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _hwm() -> int:
+    try:
+        return _status("VmHWM")
+    except OSError:
+        return 0
+
+
+def measure(scenario: str, rows: int) -> dict[str, int]:
+    """Build the scenario's data, then the peak extra RSS while its operation runs."""
+    _, build, op = _SCENARIOS[scenario]
+    data = build(rows)
+    gc.collect()
+    with _PeakRSS() as peak:
+        result = op(data)
+    del result
+    if isinstance(data, _Cache):
+        data.close()
+    return {"before": peak.start, "peak": peak.peak, "extra": peak.peak - peak.start}
+
+
+def _measure_in_subprocess(scenario: str, rows: int, cache: _Cache | None) -> int:
+    env = dict(os.environ, ORF_BENCH_CACHE=cache.path if cache else "")
+    proc = subprocess.run(
+        [sys.executable, __file__, "--measure", scenario, "--rows", str(rows)],
+        capture_output=True, text=True, env=env)
+    if proc.returncode:
+        raise RuntimeError(f"measuring {scenario!r} failed:\n{proc.stderr}")
+    return int(json.loads(proc.stdout.strip().splitlines()[-1])["extra"])
+
+
+def memory_rows(rows: int, cache: _Cache | None = None) -> list[dict[str, object]]:
+    """Peak extra RSS of each path against its baseline, each in a fresh subprocess."""
+    peak = {name: _measure_in_subprocess(name, rows, cache) for name in _SCENARIOS
+            if not name.startswith("cache") or cache is not None}
+    out = [
+        _row("peak extra RSS, typing records (numpy_nullable)", rows, peak["typed"],
+             peak["untyped"], 1.0, unit="MB", baseline="pd.DataFrame(records)"),
+        _row("peak extra RSS, typing records (pyarrow)", rows, peak["typed-pyarrow"],
+             peak["untyped"], 1.0, unit="MB", baseline="pd.DataFrame(records)"),
+        _row("peak extra RSS, raw bodies -> typed frame", rows, peak["raw"], peak["raw-naive"],
+             0.5, unit="MB", baseline="json.loads each + records_to_frame"),
+    ]
+    if "cache" in peak:
+        out.append(_row("peak extra RSS, cache file -> typed frame", rows, peak["cache"],
+                        peak["cache-naive"], 0.5, unit="MB",
+                        baseline="get_many + records_to_frame"))
+    return out
+
+
+def run(rows: int, *, repeat: int = 3, memory: bool = True) -> list[dict[str, object]]:
+    """Every row of the table: speed, then memory."""
+    cache = _Cache(rows) if _cache_available() else None
+    try:
+        out = speed_rows(rows, repeat, cache)
+        if memory:
+            out += memory_rows(rows, cache)
+    finally:
+        if cache is not None:
+            cache.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 rows")
+    parser.add_argument("--rows", type=int, default=None, help="rows (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the RSS subprocesses")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--measure", choices=sorted(_SCENARIOS), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    rows = args.rows or (10_000 if args.quick else 1_000_000)
+    if args.measure:
+        print(json.dumps(measure(args.measure, rows)))
+        return 0
+    start = time.perf_counter()
+    table = run(rows, repeat=args.repeat, memory=not args.no_memory)
+    print_table(f"Typing {rows:,} generations (ratios against the baseline, same process; "
+                f"{time.perf_counter() - start:.0f} s in all)", table)
+    missed = [r["measure"] for r in table if r["met"] != "yes"]
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,307 @@
+"""Raw JSON bodies to an Arrow table, with exact Python values for the extra fields.
+
+The reading half of :func:`openrouter_frame.frame.raw_to_frame`.  The bodies
+(one compact JSON ``data`` object each, as the cache stores them) are streamed,
+newline-joined a few thousand at a time, into pyarrow's multi-threaded JSON
+reader with an explicit type for each of the 32 fields; fields the schema
+lacks are inferred.  pyarrow refuses anything that does not fit (a string
+where a number belongs, a nested value, a duplicate key, ...): then
+:func:`read_table` returns ``None`` and the caller parses every body with
+:func:`json.loads` instead, so the result never depends on which path ran.
+
+Arrow's inference loses two things that ``json.loads`` keeps, only inside
+extra fields: whether a key of a nested object was absent or ``null``, and
+whether a nested number was written ``3`` or ``3.0``; it also turns
+date-like strings into timestamps.  :func:`extra_values` rebuilds the
+Python values column-wise and re-reads just the rows where one of those
+could have happened with :func:`json.loads`.
+
+Examples
+--------
+>>> from openrouter_frame._fastjson import read_table
+>>> table = read_table([b'{"id": "gen-1", "latency": 120, "router": "auto"}'])
+>>> table.num_rows, table.column_names[-1]
+(1, 'router')
+>>> read_table([b'{"id": "gen-1", "latency": "fast"}']) is None
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.json as pa_json
+
+from ._columns import read_schema
+
+_BATCH = 4096  # bodies joined per read
+_SAMPLE = 2000  # bodies read first, to learn the extra fields' types (above 10x as many)
+_MIN_BLOCK, _MAX_BLOCK = 1 << 20, 1 << 23  # pyarrow's block: 1/16 of the bytes in this range
+
+_SIMPLE = (pa.string(), pa.bool_(), pa.int64(), pa.float64())
+_READ_SCHEMA = read_schema()
+
+
+class _Joined:
+    """A read-only stream of the bodies, one per line, joined a batch at a time.
+
+    ``read`` hands pyarrow views of each joined batch, without another copy.
+    ``broken`` turns true (and the stream ends) if a body holds a newline or
+    does not start with ``{``: then each body is one line, and each line
+    gives at least one row (or an error), so as many rows as bodies means
+    one row per body.
+    """
+
+    closed = False
+
+    def __init__(self, bodies: Sequence[bytes]) -> None:
+        self._bodies = bodies
+        self._next = 0
+        self._buf = memoryview(b"")
+        self.broken = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def read(self, size: int = -1) -> memoryview | bytes:
+        if not self._buf:
+            if self._next >= len(self._bodies) or self.broken:
+                return b""
+            batch = self._bodies[self._next:self._next + _BATCH]
+            self._next += len(batch)
+            joined = b"\n".join(batch) + b"\n"
+            # One line per body, each starting with "{": n newlines, n - 1 of them before "{".
+            if (joined.count(b"\n") != len(batch) or joined.count(b"\n{") != len(batch) - 1
+                    or not joined.startswith(b"{")):
+                self.broken = True
+                return b""
+            self._buf = memoryview(joined)
+        out = self._buf[:size] if size >= 0 else self._buf
+        self._buf = self._buf[len(out):]
+        return out
+
+
+def read_table(bodies: Sequence[bytes]) -> pa.Table | None:
+    """The bodies as an Arrow table (32 typed fields, then extras), or ``None``.
+
+    ``None`` when pyarrow cannot read them exactly: a value of an unexpected
+    JSON type, invalid JSON, a body that is not one object on one line, or a
+    body that is not ``bytes``.
+
+    Of many bodies, the first few thousand are read first, with the extra
+    fields' types inferred; those types then speed up reading them all (by a
+    sixth).  Should a later body disagree, all are read again with every
+    extra inferred.
+    """
+    if not bodies or not set(map(type, bodies)) <= {bytes}:
+        return None
+    if len(bodies) <= 10 * _SAMPLE:
+        return _read(bodies, _READ_SCHEMA)
+    sample = _read(bodies[:_SAMPLE], _READ_SCHEMA)
+    if sample is None:
+        return None
+    known = pa.schema([f for f in sample.schema if not _has_null(f.type)])
+    table = _read(bodies, known) if len(known) > len(_READ_SCHEMA) else None
+    if table is None:
+        table = _read(bodies, _READ_SCHEMA)
+        if table is None:
+            return None
+    first_seen = sample.column_names + [c for c in table.column_names
+                                        if c not in sample.schema.names]
+    return table.select(first_seen)
+
+
+def _read(bodies: Sequence[bytes], schema: pa.Schema) -> pa.Table | None:
+    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
+    block = min(_MAX_BLOCK, max(_MIN_BLOCK, (sum(map(len, bodies)) + len(bodies)) // 16))
+    while True:
+        stream = _Joined(bodies)
+        try:
+            table = pa_json.read_json(stream, read_options=pa_json.ReadOptions(block_size=block),
+                                      parse_options=options)
+        except (pa.ArrowException, ValueError, TypeError):
+            longest = max(map(len, bodies))
+            if longest < block // 2:
+                return None
+            block = 2 * longest + 2  # a body longer than pyarrow's block: retry with larger
+            continue
+        return None if stream.broken or table.num_rows != len(bodies) else table
+
+
+def _has_null(kind: pa.DataType) -> bool:
+    """Whether a (nested) type has a part pyarrow typed ``null`` for lack of values."""
+    if pa.types.is_null(kind):
+        return True
+    return any(_has_null(kind.field(i).type) for i in range(kind.num_fields))
+
+
+def load_all(bodies: Sequence[Any], ids: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    """Every body through :func:`json.loads`; ``ValueError`` names a body that is not an object."""
+    out = []
+    for i, body in enumerate(bodies):
+        try:
+            record = json.loads(body)
+        except ValueError as exc:
+            raise ValueError(f"{_which(i, ids)} is not valid JSON: {exc}") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{_which(i, ids)} is a JSON {type(record).__name__}, "
+                             "not an object")
+        out.append(record)
+    return out
+
+
+def _which(i: int, ids: Sequence[Any] | None) -> str:
+    return f"the body of id {ids[i]!r}" if ids is not None and i < len(ids) else f"body #{i}"
+
+
+class Loaded:
+    """Bodies parsed with :func:`json.loads` on demand, each at most once."""
+
+    def __init__(self, bodies: Sequence[bytes]) -> None:
+        self.bodies = bodies
+        self._done: dict[int, dict[str, Any]] = {}
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        record = self._done.get(i)
+        if record is None:
+            record = self._done[i] = json.loads(self.bodies[i])
+        return record
+
+
+def extra_values(column: pa.ChunkedArray, name: str, loaded: Loaded) -> list[Any]:
+    """The Python values of extra field ``name``, equal to what ``json.loads`` gives."""
+    arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if pa.types.is_null(arr.type):
+        return [None] * len(arr)
+    if arr.type == pa.float64():
+        # Numbers written as ints come back as floats.  They only meet
+        # convert_dtypes, which types 3 and 3.0 alike, unless too large for
+        # an exact float: those rows are read again.
+        values = arr.to_pylist()
+        data = np.abs(arr.fill_null(0.5).to_numpy(zero_copy_only=False))
+        for i in np.flatnonzero(np.isfinite(data) & (data >= 2.0**53)).tolist():
+            values[i] = loaded[i].get(name)
+        return values
+    if arr.type in _SIMPLE:
+        return arr.to_pylist()
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid:  # pyarrow 26 can build a list<null> too short for its offsets
+        return [loaded[i].get(name) for i in range(len(arr))]
+    with _no_gc():
+        values, unsure = _pylist(arr)
+    if unsure is not None:
+        for i in np.flatnonzero(unsure).tolist():
+            values[i] = loaded[i].get(name)
+    return values
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many containers.
+
+    Creating a million lists and dicts otherwise triggers full collections
+    that walk every one of them, which costs more than building them.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _pylist(arr: pa.Array) -> tuple[list[Any], np.ndarray | None]:
+    """``arr.to_pylist()`` built column-wise, and the rows it may have got wrong."""
+    kind = arr.type
+    if pa.types.is_null(kind):
+        return [None] * len(arr), None
+    if kind in (pa.string(), pa.bool_(), pa.int64()):
+        return arr.to_pylist(), None
+    if kind == pa.float64():
+        data = arr.fill_null(0.5).to_numpy(zero_copy_only=False)
+        integral = np.isfinite(data) & (data == np.floor(data))  # maybe written as an int
+        return arr.to_pylist(), integral if integral.any() else None
+    if pa.types.is_struct(kind):
+        return _struct(arr)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return _list(arr)
+    # Timestamps inferred from strings, or anything unforeseen: trust json.loads.
+    return arr.to_pylist(), arr.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _struct(arr: pa.StructArray) -> tuple[list[Any], np.ndarray | None]:
+    names = [arr.type.field(i).name for i in range(arr.type.num_fields)]
+    children = arr.flatten()
+    unsure = np.zeros(len(arr), dtype=bool)
+    lists = []
+    for child in children:
+        values, child_unsure = _pylist(child)
+        lists.append(values)
+        if child.null_count:  # absent or null: json.loads knows which
+            unsure |= child.is_null().to_numpy(zero_copy_only=False)
+        if child_unsure is not None:
+            unsure |= child_unsure
+    out: list[Any] = _dict_builder(tuple(names))(len(arr), *lists)
+    if arr.null_count:
+        valid = arr.is_valid().to_numpy(zero_copy_only=False)
+        unsure &= valid
+        for i in np.flatnonzero(~valid).tolist():
+            out[i] = None
+    return out, unsure if unsure.any() else None
+
+
+@functools.lru_cache(maxsize=64)
+def _dict_builder(names: tuple[str, ...]) -> Callable[..., list[dict[str, Any]]]:
+    """A function building one dict per row from per-key value lists.
+
+    A generated dict display is three times faster than ``dict(zip(names, row))``;
+    the keys enter the source only through :func:`repr`.
+    """
+    args = ", ".join(f"v{i}" for i in range(len(names)))
+    items = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
+    if not names:
+        source = "lambda n: [{} for _ in range(n)]"
+    else:
+        source = f"lambda n, {args}: [{{{items}}} for {args}, in zip({args})]"
+    return eval(source, {"__builtins__": {"range": range, "zip": zip}})  # type: ignore[no-any-return]
+
+
+def _list(arr: pa.ListArray) -> tuple[list[Any], np.ndarray | None]:
+    offsets = arr.offsets.to_numpy(zero_copy_only=False)
+    if pa.types.is_null(arr.type.value_type):  # lists of nulls: the offsets say it all
+        values: list[Any] = [None] * int(offsets[-1]) if len(offsets) else []
+        child_unsure = None
+    else:
+        values, child_unsure = _pylist(arr.values)
+    out: list[Any] = list(map(values.__getitem__,
+                              map(slice, offsets[:-1].tolist(), offsets[1:].tolist())))
+    unsure = None
+    if child_unsure is not None:
+        rows = np.searchsorted(offsets, np.flatnonzero(child_unsure), side="right") - 1
+        unsure = np.zeros(len(arr), dtype=bool)
+        unsure[rows[(rows >= 0) & (rows < len(arr))]] = True
+    if arr.null_count:
+        for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+            out[i] = None
+        if unsure is not None:
+            unsure &= arr.is_valid().to_numpy(zero_copy_only=False)
+    return out, unsure
+
