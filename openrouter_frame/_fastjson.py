@@ -29,10 +29,9 @@ True
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -259,29 +258,14 @@ def _struct(arr: pa.StructArray) -> tuple[list[Any], np.ndarray | None]:
             unsure |= child.is_null().to_numpy(zero_copy_only=False)
         if child_unsure is not None:
             unsure |= child_unsure
-    out: list[Any] = _dict_builder(tuple(names))(len(arr), *lists)
+    out: list[Any] = ([dict(zip(names, row, strict=True)) for row in zip(*lists, strict=True)]
+                      if names else [{} for _ in range(len(arr))])
     if arr.null_count:
         valid = arr.is_valid().to_numpy(zero_copy_only=False)
         unsure &= valid
         for i in np.flatnonzero(~valid).tolist():
             out[i] = None
     return out, unsure if unsure.any() else None
-
-
-@functools.lru_cache(maxsize=64)
-def _dict_builder(names: tuple[str, ...]) -> Callable[..., list[dict[str, Any]]]:
-    """A function building one dict per row from per-key value lists.
-
-    A generated dict display is three times faster than ``dict(zip(names, row))``;
-    the keys enter the source only through :func:`repr`.
-    """
-    args = ", ".join(f"v{i}" for i in range(len(names)))
-    items = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
-    if not names:
-        source = "lambda n: [{} for _ in range(n)]"
-    else:
-        source = f"lambda n, {args}: [{{{items}}} for {args}, in zip({args})]"
-    return eval(source, {"__builtins__": {"range": range, "zip": zip}})  # type: ignore[no-any-return]
 
 
 def _list(arr: pa.ListArray) -> tuple[list[Any], np.ndarray | None]:

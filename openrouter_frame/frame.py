@@ -270,12 +270,33 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
         col = frame[name]
         if _dtype_matches(col.dtype, target):
             continue
-        values = col.astype(object).where(col.notna(), None).tolist()
         if out is None:
             out = frame.copy(deep=False)
+        direct = _cast_direct(col, schema.FIELDS[name].kind, target)
+        if direct is not None:
+            out[name] = direct
+            continue
+        values = col.astype(object).where(col.notna(), None).tolist()
         out[name] = pd.Series(convert_column(name, values, dtype_backend=dtype_backend),
                               index=frame.index, name=name)
     return frame if out is None else out
+
+
+def _cast_direct(col: pd.Series, kind: str, target: Any) -> pd.Series | None:
+    """Cast what ``pd.read_json`` and friends already typed, without a text round trip.
+
+    Datetimes of any unit or time zone (naive ones are taken as UTC) and 0/1
+    flags; ``None`` means the value-by-value conversion must decide.
+    """
+    if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(col.dtype):
+        stamps = pd.to_datetime(col, utc=True)
+        return stamps.dt.as_unit(schema.DATETIME_UNIT).astype(target)
+    if kind == "bool" and pd.api.types.is_numeric_dtype(col.dtype) \
+            and not pd.api.types.is_bool_dtype(col.dtype):
+        numbers = pd.to_numeric(col).astype("Float64")
+        if numbers.dropna().isin([0, 1]).all():
+            return numbers.astype("boolean").astype(target)
+    return None
 
 
 def _dtype_matches(actual: Any, target: Any) -> bool:

@@ -204,3 +204,36 @@ def test_random_json_never_breaks_the_parser(records: list[dict[str, Any]]) -> N
     na_numpy = df[list(schema.COLUMNS)].isna().to_numpy()
     na_arrow = arrow[list(schema.COLUMNS)].isna().to_numpy()
     assert np.array_equal(na_numpy, na_arrow)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [lambda p: pd.read_json(p, lines=True),
+     lambda p: pd.read_json(p, lines=True).assign(
+         created_at=lambda d: pd.to_datetime(d["created_at"], format="ISO8601"))],
+    ids=["json-lines", "json-lines-dates"],
+)
+def test_coerce_restores_dtypes_after_json(sim: Simulator, tmp_path: Path, read: Any) -> None:
+    df = records_to_frame([sim.record(i) for i in sim.ids(100)])[list(schema.COLUMNS)]
+    df.to_json(tmp_path / "g.jsonl", orient="records", lines=True, date_format="iso",
+               date_unit="us")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        back = coerce(read(tmp_path / "g.jsonl"))
+    assert dict(back.dtypes.astype(str)) == dict(df.dtypes.astype(str))
+    pd.testing.assert_series_equal(back["created_at"], df["created_at"])
+    pd.testing.assert_series_equal(back["is_byok"], df["is_byok"])
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [(pd.Series(pd.to_datetime(["2026-01-01 12:00"]).tz_localize("Europe/Paris")),
+      pd.Timestamp("2026-01-01 11:00", tz="UTC")),
+     (pd.Series(pd.to_datetime(["2026-01-01 12:00"])), pd.Timestamp("2026-01-01 12:00",
+                                                                     tz="UTC"))],
+    ids=["other-zone", "naive-as-utc"],
+)
+def test_coerce_converts_parsed_datetimes_to_utc(values: pd.Series, expected: Any) -> None:
+    back = coerce(pd.DataFrame({"id": ["a"], "created_at": values}))
+    assert back["created_at"].dtype == pd.DatetimeTZDtype("us", "UTC")
+    assert back.loc[0, "created_at"] == expected
