@@ -141,9 +141,9 @@ def interrupt_rows() -> list[dict[str, object]]:
             except KeyboardInterrupt:
                 back = time.perf_counter()
             else:  # the fetch won the race (a loaded machine): nothing to time
-                timer.join()
-                try:
-                    time.sleep(1.0)  # the pending interrupt lands here, not in a later row
+                try:  # the pending interrupt lands here, not in a later row
+                    timer.join()
+                    time.sleep(1.0)
                 except KeyboardInterrupt:
                     pass
                 rows.append({"situation": label, "Ctrl-C -> control (s)": "fetch ended first",
