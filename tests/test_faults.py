@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _strategies import json_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -182,17 +183,8 @@ def test_a_5_mb_body_is_fetched(shaped: tuple[Simulator, dict[str, Any]]) -> Non
     assert result.frame["padding"].isna().sum() == 4
 
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-    | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=5), children, max_size=3),
-    max_leaves=6,
-)
-
-
 @settings(max_examples=60, deadline=None)
-@given(changes=st.fixed_dictionaries({}, optional={n: _json for n in schema.COLUMNS
+@given(changes=st.fixed_dictionaries({}, optional={n: json_values for n in schema.COLUMNS
                                                     if n != "id"}),
        raw=st.booleans())
 def test_random_field_values_over_http_never_break_a_batch(

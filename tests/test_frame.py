@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from _strategies import json_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -171,15 +172,6 @@ def test_failures_frame_dtypes() -> None:
     assert list(f.columns) == ["id", "status", "error"]
     assert f["status"].dtype == pd.Int64Dtype()
     assert f.loc[1, "status"] is pd.NA
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-    | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=5), children, max_size=3),
-    max_leaves=5,
-)
 
 
 @settings(max_examples=150, deadline=None)
