@@ -52,7 +52,11 @@ def _float_or_bad(v: Any, row: int, bad: Bad) -> float | None:
         bad(row)
         return None
     if isinstance(v, (int, float)):
-        f = float(v)
+        try:
+            f = float(v)
+        except OverflowError:  # an integer beyond any float
+            bad(row)
+            return None
     elif isinstance(v, str):
         try:
             f = float(v.strip())

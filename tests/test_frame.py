@@ -96,9 +96,10 @@ def test_parsable_values_are_parsed(field: str, raw: Any, expected: Any) -> None
 @pytest.mark.parametrize(
     ("field", "raw"),
     [("latency", "fast"), ("tokens_prompt", 1.5), ("total_cost", [1]), ("is_byok", 3),
-     ("created_at", "yesterday"), ("model", {"a": 1}), ("latency", True)],
+     ("created_at", "yesterday"), ("model", {"a": 1}), ("latency", True),
+     ("total_cost", 10**400), ("tokens_prompt", 10**400)],
     ids=["word-float", "fraction-int", "list", "int-bool", "bad-date", "dict-category",
-         "bool-float"],
+         "bool-float", "huge-int-float", "huge-int-int"],
 )
 def test_impossible_values_become_na_with_one_warning(field: str, raw: Any) -> None:
     with pytest.warns(SchemaWarning, match=f"field '{field}'.*'gen-x'") as record:
