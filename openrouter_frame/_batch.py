@@ -80,11 +80,16 @@ class FetchResult:
         return "\n".join(lines)
 
 
-def _progress_bar(progress: bool | None, total: int) -> Any:
+def _progress_bar(progress: bool | None, total: int, postfix: dict[str, int]) -> Any:
+    """A bar over ``total`` ids, already advanced past the cached ones in ``postfix``."""
     show = progress if progress is not None else total >= PROGRESS_THRESHOLD
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, disable=not show, desc="generations", unit="id")
+    bar = tqdm(total=total, disable=not show, desc="generations", unit="id")
+    if postfix.get("cached"):
+        bar.set_postfix(postfix, refresh=False)
+        bar.update(postfix["cached"])
+    return bar
 
 
 def run_batch(client: OpenRouterClient, ids: Any, *, progress: bool | None,
@@ -107,10 +112,7 @@ def run_batch(client: OpenRouterClient, ids: Any, *, progress: bool | None,
     cached = cache.get_raw_many(key, todo) if cache is not None and todo else {}
     if cached and len(cached) == len(todo):  # a re-run: no request, the fast reader
         raw = [cached[i] for i in todo]
-        bar = _progress_bar(progress, len(todo))
-        bar.set_postfix(cached=len(raw), refresh=False)
-        bar.update(len(raw))
-        bar.close()
+        _progress_bar(progress, len(todo), {"cached": len(raw)}).close()
         return FetchResult(raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend),
                            failures_frame([], dtype_backend=dtype_backend), raw=raw)
     records = {i: json.loads(body) for i, body in cached.items()}
@@ -125,11 +127,8 @@ def run_batch(client: OpenRouterClient, ids: Any, *, progress: bool | None,
         store(id, data)
         return data
 
-    bar = _progress_bar(progress, len(todo))
     postfix = {"cached": len(records)} if records else {}
-    if records:
-        bar.set_postfix(postfix, refresh=False)
-        bar.update(len(records))
+    bar = _progress_bar(progress, len(todo), postfix)
     executor = ThreadPoolExecutor(max_workers=max(1, min(client.max_workers, len(pending))),
                                   thread_name_prefix=THREAD_PREFIX)
     futures: dict[Future[dict[str, Any]], str] = {}
