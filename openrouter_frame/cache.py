@@ -181,11 +181,27 @@ class GenerationCache:
         self._max_variables = (getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[attr-defined]
                                if getlimit is not None else _CHUNK + 1)
         try:
-            self._salt = self._setup(timeout)
+            self._salt = self._setup_when_unlocked(timeout)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise ValueError(f"{self.path} is not a usable openrouter_frame cache ({exc}); "
                              "choose another file or delete this one") from None
+
+    def _setup_when_unlocked(self, timeout: float) -> bytes:
+        """Run :meth:`_setup`, retrying while another process holds the file.
+
+        Switching a new file to WAL answers "database is locked" at once, without
+        waiting out ``busy_timeout``, when another process is setting it up too;
+        every step of the setup is idempotent, so it is simply run again.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self._setup(timeout)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
 
     def _setup(self, timeout: float) -> bytes:
         conn = self._conn
