@@ -6,7 +6,8 @@ import json
 import logging
 import queue
 import threading
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+import time
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -129,49 +130,35 @@ def run_batch(client: OpenRouterClient, ids: Any, *, progress: bool | None,
 
     postfix = {"cached": len(records)} if records else {}
     bar = _progress_bar(progress, len(todo), postfix)
-    executor = ThreadPoolExecutor(max_workers=max(1, min(client.max_workers, len(pending))),
-                                  thread_name_prefix=THREAD_PREFIX)
-    futures: dict[Future[dict[str, Any]], str] = {}
+    pool = _Pool(work, pending, client.max_workers, stop)
     interrupted = False
     try:
-        done: queue.SimpleQueue[Future[dict[str, Any]]] = queue.SimpleQueue()
-        for i in pending:
-            future = executor.submit(work, i)
-            futures[future] = i
-            future.add_done_callback(done.put)
-        for _ in range(len(futures)):
-            future = _next_done(done)
-            id = futures[future]
-            try:
-                data = future.result()
-            except (_Stopped, CancelledError):
+        pool.start()
+        for id, data, exc in pool.results():
+            if isinstance(exc, _Stopped):
                 continue
-            except OpenRouterError as exc:
+            if isinstance(exc, OpenRouterError):
                 failures[id] = (exc.status, exc.message)
                 if exc.status in FATAL_STATUSES and fatal is None:
                     fatal = exc
                     stop.set()
-                    for other in futures:
-                        other.cancel()
                 postfix["failed"] = len(failures)
                 bar.set_postfix(postfix, refresh=False)
+            elif exc is not None:
+                raise exc
             else:
                 records[id] = data
             bar.update(1)
     except BaseException:
         interrupted = True
         stop.set()
-        for other in futures:
-            other.cancel()
         raise
     finally:
+        pool.join(DRAIN_SECONDS if interrupted else None)
         if interrupted:
-            _drain(executor)
             logger.info("batch interrupted after %d of %d record(s)%s", len(records),
                         len(todo), f"; every record fetched is in {cache.path}"
                         if cache is not None else "")
-        else:
-            executor.shutdown(wait=True, cancel_futures=True)
         bar.close()
     if fatal is not None:
         reason = f"not fetched: the batch stopped at HTTP {fatal.status}"
@@ -213,25 +200,68 @@ class _Store:
                        self._cache.path, type(exc).__name__, exc)
 
 
-def _next_done(done: queue.SimpleQueue[Future[dict[str, Any]]]) -> Future[dict[str, Any]]:
-    """The next finished future, waking every :data:`POLL_SECONDS` so that
-    Ctrl-C is seen promptly on every platform even while nothing finishes."""
-    while True:
-        try:
-            return done.get(timeout=POLL_SECONDS)
-        except queue.Empty:
-            continue
+class _Pool:
+    """Worker threads taking ids from a queue and posting ``(id, data, error)``.
 
-
-def _drain(executor: ThreadPoolExecutor) -> None:
-    """Shut ``executor`` down, waiting at most :data:`DRAIN_SECONDS` for its workers.
-
-    Workers never start a new request once the batch is stopped; a request
-    still in flight after the deadline ends within the client's ``timeout``
-    and its worker then exits.
+    Plain threads and :class:`queue.SimpleQueue` rather than a
+    ``ThreadPoolExecutor``: a Ctrl-C that lands in the caller's thread while it
+    is inside the executor's ``submit`` can leave the executor's internal lock
+    held, so its workers, and the interpreter's exit, hang.  Here the caller
+    only ever waits on a ``SimpleQueue``, which an interrupt cannot corrupt.
     """
-    closer = threading.Thread(target=executor.shutdown, kwargs={"wait": True,
-                              "cancel_futures": True}, name=f"{THREAD_PREFIX}-drain",
-                              daemon=True)
-    closer.start()
-    closer.join(DRAIN_SECONDS)
+
+    def __init__(self, work: Callable[[str], dict[str, Any]], ids: list[str],
+                 max_workers: int, stop: threading.Event) -> None:
+        self._work, self._stop = work, stop
+        self._todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[str, Any, BaseException | None]] = \
+            queue.SimpleQueue()
+        for id in ids:
+            self._todo.put(id)
+        self._size = min(max_workers, len(ids))
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Start the workers (inside the caller's ``try``: an interrupt may land here)."""
+        for n in range(self._size):
+            thread = threading.Thread(target=self._run, name=f"{THREAD_PREFIX}_{n}",
+                                      daemon=True)
+            self._threads.append(thread)  # before start(): an interrupt may land inside it
+            thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                id = self._todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self._done.put((id, self._work(id), None))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self._done.put((id, None, exc))
+
+    def results(self) -> Iterator[tuple[str, Any, BaseException | None]]:
+        """Each finished id as it lands, until every worker has exited.
+
+        Wakes every :data:`POLL_SECONDS` so Ctrl-C is seen promptly on every
+        platform even while nothing finishes.
+        """
+        while True:
+            try:
+                yield self._done.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                if not any(t.is_alive() for t in self._threads) and self._done.empty():
+                    return
+
+    def join(self, timeout: float | None) -> None:
+        """Wait for the workers (at most ``timeout`` seconds in all).
+
+        Workers never start a new request once the batch is stopped; a request
+        still in flight after the deadline ends within the client's ``timeout``
+        and its worker then exits.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in self._threads:
+            if thread.ident is None:  # interrupted before it was started
+                continue
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
