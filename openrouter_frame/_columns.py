@@ -130,7 +130,30 @@ def _null_mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def _category(arr: pa.Array, dtype_backend: str) -> Any:
-    encoded = arr.dictionary_encode()  # categories in order of first appearance
+    return _from_encoded(arr.dictionary_encode(), dtype_backend)
+
+
+def category_if_repeated(arr: pa.Array, dtype_backend: str) -> Any:
+    """Text ``arr`` as a category column when its values repeat, else ``None``.
+
+    Repeat means at most one distinct value per two non-null values (a region,
+    a tier, a workspace: not an id); the categories are as for the schema's
+    category fields.
+
+    >>> category_if_repeated(pa.array(["us", "eu", "us", None]), "numpy_nullable") is None
+    True
+    >>> list(category_if_repeated(pa.array(["us", "eu", "us", "us"]), "numpy_nullable"))
+    ['us', 'eu', 'us', 'us']
+    """
+    encoded = arr.dictionary_encode()
+    valid = len(arr) - arr.null_count
+    if valid == 0 or 2 * len(encoded.dictionary) > valid:
+        return None
+    return _from_encoded(encoded, dtype_backend)
+
+
+def _from_encoded(encoded: pa.DictionaryArray, dtype_backend: str) -> Any:
+    # ``encoded``: categories in order of first appearance.
     if dtype_backend == "pyarrow":
         return pd.arrays.ArrowExtensionArray(
             encoded.cast(schema.dtype("model", "pyarrow").pyarrow_dtype))  # type: ignore
@@ -184,7 +207,7 @@ _EXTRA_STRING: dict[str, Any] = {}
 
 
 def extra_strings(values: Sequence[Any], dtype_backend: str) -> Any:
-    """An extra field of strings (and nulls) as ``convert_dtypes`` types it, else ``None``."""
+    """An extra field of strings (and nulls) as :func:`extra_text` types it, else ``None``."""
     types = set(map(type, values))
     if str not in types or not types <= _CLEAN["string"]:
         return None
@@ -202,7 +225,22 @@ def extra_strings_from_arrow(arr: pa.ChunkedArray, dtype_backend: str) -> Any:
     return _extra_string_array(arr.combine_chunks(), dtype_backend)
 
 
+def extra_text(column: Any, dtype_backend: str) -> Any:
+    """An extra column ``convert_dtypes`` typed: text that repeats as a category."""
+    if not pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+        return column
+    try:
+        arr = pa.array(column, type=pa.string(), from_pandas=True)
+    except _ARROW_ERRORS:
+        return column
+    category = category_if_repeated(arr, dtype_backend)
+    return column if category is None else category
+
+
 def _extra_string_array(arr: pa.Array, dtype_backend: str) -> Any:
+    category = category_if_repeated(arr, dtype_backend)
+    if category is not None:
+        return category
     dtype = _EXTRA_STRING.get(dtype_backend)
     if dtype is None:
         dtype = pd.Series(["x"], dtype=object).convert_dtypes(

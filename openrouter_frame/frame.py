@@ -1,7 +1,9 @@
 """Turn generation records (dicts) or their raw JSON into typed pandas DataFrames.
 
 Columns are the schema's 32 fields in spec order, then any extra fields the
-server sent, in first-seen order.  Three paths give exactly the same frame:
+server sent, in first-seen order (typed as ``convert_dtypes`` types them, but
+text whose values repeat becomes ``category``).  Three paths give exactly the
+same frame:
 
 * :func:`records_to_frame`: each column is read out of the records in one
   C-level pass and, when its values have the expected JSON types, converted
@@ -91,9 +93,10 @@ def _extra_column(values: list[Any], dtype_backend: str, fast: bool = True) -> A
         return strings
     series = pd.Series(values, dtype=object)
     try:
-        return series.convert_dtypes(dtype_backend=dtype_backend)  # type: ignore[arg-type]
+        typed = series.convert_dtypes(dtype_backend=dtype_backend)  # type: ignore[arg-type]
     except (TypeError, ValueError, pa.ArrowException):
         return series
+    return _columns.extra_text(typed, dtype_backend)
 
 
 def records_to_frame(records: Iterable[Mapping[str, Any]], *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from pathlib import Path
@@ -15,7 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrouter_frame import SchemaWarning, schema
-from openrouter_frame.frame import coerce, empty_frame, failures_frame, records_to_frame
+from openrouter_frame.frame import (
+    coerce,
+    empty_frame,
+    failures_frame,
+    raw_to_frame,
+    records_to_frame,
+)
 from openrouter_frame.testing import Simulator
 
 BACKENDS = pytest.mark.parametrize("backend", schema.DTYPE_BACKENDS)
@@ -123,8 +130,35 @@ def test_extra_fields_are_kept_after_schema_columns() -> None:
     assert list(df.columns[32:]) == ["data_region", "provider_responses", "service_tier",
                                      "router"]
     assert df.loc[0, "provider_responses"] == [{"status": 200}]
-    assert df["data_region"].dtype == pd.StringDtype()
+    assert df["data_region"].dtype == pd.StringDtype()  # one value: nothing repeats
     assert df.loc[1, "data_region"] is pd.NA
+
+
+_REPEATS = [
+    pytest.param(["us", "eu", "us", "us"], True, id="repeats"),
+    pytest.param(["us", "us", None, None], True, id="one-value-twice-with-nulls"),
+    pytest.param(["a", "b", "c", "a"], False, id="mostly-distinct"),
+    pytest.param(["us", None, None, None], False, id="one-value-once"),
+    pytest.param([None, None, None, None], False, id="all-null"),
+]
+
+
+@BACKENDS
+@pytest.mark.parametrize(("values", "category"), _REPEATS)
+def test_extra_text_that_repeats_becomes_a_category(backend: str, values: list[Any],
+                                                    category: bool) -> None:
+    records = [{"id": str(i), "data_region": v} for i, v in enumerate(values)]
+    df = records_to_frame(records, dtype_backend=backend)
+    column = df["data_region"]
+    if category:
+        assert str(column.dtype) == str(schema.dtype("model", backend))
+        assert sorted(column.dropna().astype(str).unique()) == sorted(
+            {v for v in values if v is not None})
+    else:
+        assert str(column.dtype) != str(schema.dtype("model", backend))
+    assert column.isna().tolist() == [v is None for v in values]
+    bodies = [json.dumps(r).encode() for r in records]
+    pd.testing.assert_frame_equal(raw_to_frame(bodies, dtype_backend=backend), df)
 
 
 @BACKENDS

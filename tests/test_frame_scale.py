@@ -92,7 +92,7 @@ _attempt = st.fixed_dictionaries({}, optional={
     "provider": st.text(max_size=4), "status": st.none() | st.integers(100, 599),
     "latency": st.integers(0, 10**4) | _finite})
 _extra_shapes = [
-    st.text(max_size=6), st.integers(-(2**63), 2**63 - 1),
+    st.text(max_size=6), st.sampled_from(["us", "eu"]), st.integers(-(2**63), 2**63 - 1),
     st.integers(-99, 99) | _finite | st.integers(-(2**80), 2**80),
     st.booleans(), st.lists(st.none() | st.integers(-9, 9), max_size=3),
     st.lists(_attempt, max_size=3), st.fixed_dictionaries({"a": st.integers()},
