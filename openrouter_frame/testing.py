@@ -31,21 +31,16 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ._simdata import account_secret, check_id, make_id, make_record
+from ._simfaults import EARLY_TOLERANCE, RANDOM_FAULTS, Faults, Stats
 from ._simserver import Server
 
 __all__ = ["EARLY_TOLERANCE", "Faults", "Simulator", "Stats", "serve"]
 
-#: Seconds of slack when judging whether a request ignored a ``Retry-After``.  The
-#: server stamps a request when its handler thread reads it; with 40 client threads
-#: in the same process that read can lag the send by 100-200 ms.
-EARLY_TOLERANCE = 0.25
-#: Random faults, drawn in this order from one uniform number per attempt.
-_RANDOM_FAULTS = ("rate_limit", "server_error", "bad_gateway", "truncated", "html", "drop")
 _MESSAGES = {
     400: "Missing required parameter: id", 401: "User not found.",
     402: "Insufficient credits. Add more using https://openrouter.ai/settings/credits",
@@ -57,121 +52,6 @@ _MESSAGES = {
 _HTML = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
          b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
          b"</body>\r\n</html>\r\n")
-
-
-@dataclass
-class Faults:
-    """What the simulator gets wrong, and how often.
-
-    Rates are probabilities per attempt, drawn from a hash of ``(seed, id,
-    attempt number for that id)`` so a run is reproducible whatever the thread
-    scheduling.  They must sum to at most 1.
-
-    Attributes
-    ----------
-    rate_limit : float
-        429 with ``Retry-After`` (and ``X-RateLimit-Reset`` in epoch ms).
-    server_error : float
-        500 with a JSON error body.
-    bad_gateway : float
-        502 with a JSON error body.
-    truncated : float
-        The normal answer (200 for a valid id) with its body cut mid-JSON;
-        ``Content-Length`` matches the cut body.
-    html : float
-        An HTML error page (``text/html``), half the time as 502, half as 200.
-    drop : float
-        The connection is closed without any response.
-    retry_after : float
-        Seconds announced on a 429.  A whole number is sent as-is; a fraction
-        (handy for fast tests) is sent as a decimal ``Retry-After`` too.
-    status_for : dict
-        ``{id: status}``: that id always answers ``status`` (after auth).
-    body_for : dict
-        ``{id: bytes | str | jsonable}``: that id answers 200 with this body.
-    revoke_after : int, optional
-        Requests after the first ``revoke_after`` (in total) all get 401.
-    credits_after : int, optional
-        Requests after the first ``credits_after`` (in total) all get 402.
-    fresh_for : float
-        A valid id answers 404 until ``fresh_for`` seconds after the first
-        request for it (fresh generations are not queryable at once).
-    """
-
-    rate_limit: float = 0.0
-    server_error: float = 0.0
-    bad_gateway: float = 0.0
-    truncated: float = 0.0
-    html: float = 0.0
-    drop: float = 0.0
-    retry_after: float = 1.0
-    status_for: Mapping[str, int] = field(default_factory=dict)
-    body_for: Mapping[str, Any] = field(default_factory=dict)
-    revoke_after: int | None = None
-    credits_after: int | None = None
-    fresh_for: float = 0.0
-
-    def __post_init__(self) -> None:
-        rates = [getattr(self, name) for name in _RANDOM_FAULTS]
-        if any(not 0.0 <= r <= 1.0 for r in rates) or sum(rates) > 1.0 + 1e-9:
-            raise ValueError(f"fault rates must be in [0, 1] and sum to <= 1, got {rates}")
-        if self.retry_after < 0 or self.fresh_for < 0:
-            raise ValueError("retry_after and fresh_for must be >= 0")
-        self.status_for = dict(self.status_for)
-        self.body_for = dict(self.body_for)
-
-    @classmethod
-    def coerce(cls, value: Faults | Mapping[str, Any] | None) -> Faults:
-        """A :class:`Faults` from ``None``, a mapping of its fields, or itself."""
-        if value is None:
-            return cls()
-        if isinstance(value, Faults):
-            return value
-        unknown = set(value) - {f.name for f in fields(cls)}
-        if unknown:
-            raise TypeError(f"unknown fault(s): {', '.join(sorted(map(str, unknown)))}")
-        return cls(**value)
-
-
-class Stats:
-    """Counters of what the simulator saw; read them at any time, :meth:`reset` to zero.
-
-    Attributes
-    ----------
-    requests : int
-        Requests received (every method and path, dropped ones included).
-    by_status : collections.Counter
-        Responses by status code; ``0`` counts dropped connections.
-    max_in_flight : int
-        Most requests being handled at once.
-    early_requests : int
-        Requests that arrived while their client (identified by its
-        ``Authorization`` header) was told by a 429 to wait: a retry of the
-        429's id at once, any other request once :data:`EARLY_TOLERANCE` has
-        passed (earlier ones may have been in flight), and never within
-        :data:`EARLY_TOLERANCE` of the end of the wait.
-    connections : int
-        TCP connections accepted (keep-alive reuses one for many requests).
-    in_flight : int
-        Requests being handled right now.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.in_flight = 0
-        self.requests = self.max_in_flight = self.early_requests = self.connections = 0
-        self.by_status: Counter[int] = Counter()
-
-    def reset(self) -> None:
-        """Zero every counter (``in_flight`` stays live)."""
-        with self._lock:
-            self.requests = self.early_requests = self.connections = 0
-            self.max_in_flight = self.in_flight
-            self.by_status = Counter()
-
-    def __repr__(self) -> str:
-        return (f"Stats(requests={self.requests}, by_status={dict(self.by_status)}, "
-                f"max_in_flight={self.max_in_flight}, early_requests={self.early_requests})")
 
 
 @dataclass
@@ -378,7 +258,7 @@ class Simulator:
 
         u = _unit(self.seed, id, attempt)
         fault, low = None, 0.0
-        for name in _RANDOM_FAULTS:
+        for name in RANDOM_FAULTS:
             rate = getattr(faults, name)
             if u < low + rate:
                 fault, u = name, (u - low) / rate  # u: uniform again, within the fault
