@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import median_time, print_table  # noqa: E402
 
 import openrouter_frame as orf  # noqa: E402
-from openrouter_frame._batch import THREAD_PREFIX  # noqa: E402
+from openrouter_frame.fetch.pool import THREAD_PREFIX  # noqa: E402
 from openrouter_frame.testing import serve  # noqa: E402
 
 _SERVER = """
@@ -80,12 +80,11 @@ def cache_rows(n: int, repeat: int, workers: int) -> list[dict[str, object]]:
         cached = orf.generations_to_frame(ids, cache=path, **kw)
         same = cached.equals(frame)
 
-        from openrouter_frame._security import Secret
         from openrouter_frame.cache import GenerationCache
         from openrouter_frame.frame import raw_to_frame
 
         with GenerationCache(path) as cache:
-            key = Secret(info["api_key"])
+            key = cache.account(info["api_key"])
             read = median_time(lambda: cache.get_raw_many(key, ids), repeat)
             raw = cache.get_raw_many(key, ids)
             bodies = [raw[i] for i in ids]

@@ -99,13 +99,12 @@ class _Cache:
     KEY = "sk-or-v1-benchmark"
 
     def __init__(self, n: int, path: str | None = None) -> None:
-        from openrouter_frame._security import Secret
         from openrouter_frame.cache import GenerationCache
 
         self._dir = None if path else tempfile.TemporaryDirectory(prefix="orf-bench-")
         self.path = path or str(Path(self._dir.name) / "cache.sqlite")  # type: ignore[union-attr]
-        self.key = Secret(self.KEY)
         self.cache = GenerationCache(self.path)
+        self.key = self.cache.account(self.KEY)
         self.ids = make_ids(n)
         if path is None:
             records = make_records(n)

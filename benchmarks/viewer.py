@@ -31,7 +31,7 @@ from _common import print_table  # noqa: E402
 
 from openrouter_frame.frame import records_to_frame  # noqa: E402
 from openrouter_frame.testing import serve  # noqa: E402
-from openrouter_frame.viewer import GenerationViewer  # noqa: E402
+from openrouter_frame.viewer.widget import GenerationViewer  # noqa: E402
 
 BUDGET_MS = 200.0
 DISTINCT = 2000  # simulator records tiled to the frame size

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import accessor as _accessor  # noqa: F401  (registers df.orgen)
 from . import schema
-from ._batch import FetchResult
-from .api import fetch_generations, generations_to_frame
-from .cache import CacheInfo, cache_info, clear_cache
-from .client import OpenRouterClient
+from .analysis import accessor as _accessor  # noqa: F401  (registers df.orgen)
+from .api import OpenRouterClient, fetch_generations, generations_to_frame
+from .cache import CacheInfo, GenerationCache, RecordStore, cache_info, clear_cache
 from .errors import (
     AuthenticationError,
     FetchError,
@@ -34,6 +32,7 @@ from .errors import (
     SchemaWarning,
     UpstreamError,
 )
+from .frame import FetchResult
 
 if TYPE_CHECKING:
     from .viewer import GenerationViewer
@@ -56,6 +55,7 @@ __all__ = [
     "FetchError",
     "FetchResult",
     "FetchWarning",
+    "GenerationCache",
     "GenerationNotFoundError",
     "GenerationViewer",
     "InputWarning",
@@ -66,6 +66,7 @@ __all__ = [
     "OpenRouterWarning",
     "PermissionDeniedError",
     "RateLimitError",
+    "RecordStore",
     "ResponseError",
     "SchemaWarning",
     "UpstreamError",

@@ -1,7 +1,15 @@
-"""The two entry points: :func:`generations_to_frame` and :func:`fetch_generations`."""
+"""The public entry points, composing the layers: fetch, then cache, then frame.
+
+ids --normalize--> cached bodies (:mod:`.cache`) + HTTP for the rest
+(:mod:`.fetch`) --> typed frame (:mod:`.frame`).  :class:`OpenRouterClient`
+does the composing; :func:`fetch_generations` and :func:`generations_to_frame`
+are the one-call forms.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -9,12 +17,165 @@ from typing import Any
 import pandas as pd
 import requests
 
-from ._batch import FetchResult
-from ._security import conceal
-from .client import OpenRouterClient
+from . import schema
+from .analysis.accessor import register_viewer
+from .cache import RecordStore, open_cache
 from .errors import FetchError, FetchWarning
+from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, progress_bar, run_batch
+from .fetch.client import check_id
+from .frame import FetchResult, failures_frame, raw_to_frame, records_to_frame
+
+logger = logging.getLogger("openrouter_frame")
 
 _ERRORS = ("raise", "warn")
+
+
+class OpenRouterClient(GenerationFetcher):
+    """A client for OpenRouter's generation endpoint, with an optional record cache.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        Defaults to ``$OPENROUTER_API_KEY``.  Never shown in any repr, log or
+        error.  A missing key raises :class:`AuthenticationError` before any
+        request.
+    base_url : str, optional
+        Defaults to ``$OPENROUTER_BASE_URL``, else ``https://openrouter.ai/api/v1``.
+        Plain ``http://`` is accepted only for a loopback host (the simulator).
+    session : requests.Session, optional
+        Use this session (its adapters and hooks) instead of a new one.
+    max_workers : int
+        Concurrent requests in :meth:`fetch`; also the connection pool size.
+    timeout : float
+        Seconds per request (connect and read).
+    max_retries : int
+        Retries per id for 429, 5xx, bad bodies and connection errors.
+    app_url, app_title : str, optional
+        Sent as ``HTTP-Referer`` and ``X-Title``.
+    not_found_grace : float
+        Fresh generations can 404 for ~30 s; keep retrying a 404 for this many
+        seconds after the first attempt (default 0: a 404 fails at once).
+    backoff_factor, backoff_max : float
+        Backoff before retry *n* is ``backoff_factor * 2**(n-1)`` seconds, at
+        most ``backoff_max``, times a random jitter in [0.5, 1].
+    cache : None, bool, str, path or RecordStore
+        Where to keep fetched records; see :mod:`openrouter_frame.cache`.
+
+    Examples
+    --------
+    >>> from openrouter_frame import OpenRouterClient
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim, OpenRouterClient(sim.api_key, sim.base_url) as client:
+    ...     record = client.get_generation(sim.ids(1)[0])
+    ...     result = client.fetch(sim.ids(5))
+    >>> sorted(record)[:3]
+    ['api_type', 'app_id', 'cache_discount']
+    >>> len(result.frame), len(result.failures)
+    (5, 0)
+    """
+
+    def __init__(self, api_key: str | Secret | None = None, base_url: str | None = None, *,
+                 cache: Any = None, **options: Any) -> None:
+        api_key = conceal(api_key)  # type: ignore[assignment]  # first, see conceal
+        super().__init__(api_key, base_url, **options)
+        self._own_cache = not isinstance(cache, RecordStore)
+        self.cache: RecordStore | None = open_cache(cache)
+
+    def _repr_extra(self) -> str:
+        cache = getattr(self, "cache", None)
+        return f", cache={str(cache.path)!r}" if cache is not None else ""
+
+    def close(self) -> None:
+        """Close the session and the cache if this client opened them."""
+        super().close()
+        if self._own_cache and self.cache is not None:
+            self.cache.close()
+
+    def _account(self) -> str | None:
+        key = self.require_key()
+        return None if self.cache is None else self.cache.account(key.value)
+
+    def get_generation(self, id: str) -> dict[str, Any]:
+        """Return the ``data`` object of generation ``id`` (from the cache when it holds it).
+
+        Raises the status's :class:`~openrouter_frame.OpenRouterError` subclass on failure.
+        """
+        id = check_id(id)
+        account = self._account()
+        if self.cache is not None and account is not None:
+            hit = self.cache.get_raw_many(account, [id])
+            if id in hit:
+                return dict(json.loads(hit[id]))
+        data = super().get_generation(id)
+        if self.cache is not None and account is not None:
+            self.cache.put(account, id, data)
+        return data
+
+    def fetch(self, ids: str | Iterable[Any], *, progress: bool | None = None,
+              dtype_backend: str = "numpy_nullable") -> FetchResult:
+        """Fetch many ids concurrently; return a :class:`~openrouter_frame.FetchResult`.
+
+        Cached records are read first and never requested; each record fetched
+        is written to the cache the moment it arrives.  Per-id failures (403,
+        404, exhausted retries, bad bodies) land in ``.failures``; they never
+        raise.  401 and 402 stop the batch and raise, carrying the partial
+        result as ``.result``.
+        """
+        schema._check_backend(dtype_backend)
+        todo = normalize_ids(ids)
+        account = self._account()
+        cached = (self.cache.get_raw_many(account, todo)
+                  if self.cache is not None and account is not None and todo else {})
+        if cached and len(cached) == len(todo):  # a re-run: no request, the fast reader
+            raw = [cached[i] for i in todo]
+            progress_bar(progress, len(raw), done=len(raw)).close()
+            return FetchResult(raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend),
+                               failures_frame([], dtype_backend=dtype_backend), raw=raw)
+        records = {i: json.loads(body) for i, body in cached.items()}
+        pending = [i for i in todo if i not in records]
+        store = None if self.cache is None or account is None else \
+            _Store(self.cache, account)
+        try:
+            batch = run_batch(self, pending, progress=progress, on_record=store,
+                              done=len(records))
+        except BaseException:
+            if self.cache is not None:
+                logger.info("every record fetched is in %s", self.cache.path)
+            raise
+        records.update(batch.records)
+        ordered = [records[i] for i in todo if i in records]
+        result = FetchResult(
+            frame=records_to_frame(ordered, dtype_backend=dtype_backend),
+            failures=failures_frame(((i, *batch.failures[i]) for i in todo
+                                     if i in batch.failures), dtype_backend=dtype_backend),
+            records=ordered,
+        )
+        fatal = batch.fatal
+        if fatal is not None:
+            raise type(fatal)(
+                f"{fatal.message} (batch stopped: {len(result.frame)} fetched, "
+                f"{len(result.failures)} not; see .result)",
+                status=fatal.status, id=fatal.id, result=result,
+            )
+        return result
+
+
+class _Store:
+    """Write each arriving record to the cache; a failing cache never fails a fetch."""
+
+    def __init__(self, cache: RecordStore, account: str) -> None:
+        self._cache, self._account = cache, account
+        self._warned = False
+
+    def __call__(self, id: str, data: dict[str, Any]) -> None:
+        try:
+            self._cache.put(self._account, id, data)
+        except Exception as exc:  # noqa: BLE001 - disk full, locked too long, closed
+            level = logging.DEBUG if self._warned else logging.WARNING
+            self._warned = True
+            logger.log(level, "could not write %r to the cache %s: %s: %s", id,
+                       self._cache.path, type(exc).__name__, exc)
+
 
 
 def fetch_generations(
@@ -141,3 +302,16 @@ def generations_to_frame(
     warnings.warn(f"{len(result.failures)} id(s) failed:\n{summary}", FetchWarning,
                   stacklevel=2)
     return result.frame
+
+
+def open_viewer(frame: pd.DataFrame, selected: Any = None, **options: Any) -> Any:
+    """Build the :class:`~openrouter_frame.GenerationViewer` for ``df.orgen.view()``.
+
+    Imports ipywidgets only when called.
+    """
+    from .viewer import GenerationViewer
+
+    return GenerationViewer(frame, selected=selected, **options)
+
+
+register_viewer(open_viewer)

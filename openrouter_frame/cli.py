@@ -23,9 +23,7 @@ is never printed; the base URL is ``--base-url``, else
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,12 +32,13 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from . import schema
+from .errors import check_whole
+from .fetch import auth
+from .frame.io import FORMATS, read_frame, write_frame
+from .frame.io import format_of as _format_of
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
-FORMATS = ("parquet", "csv", "jsonl")
-_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",
-             ".ndjson": "jsonl", ".json": "jsonl"}
 #: Suffix appended to the output path for the failures file.
 FAILURES_SUFFIX = ".failures.csv"
 
@@ -48,22 +47,9 @@ class UsageError(Exception):
     """Bad usage: the message is printed and the exit code is 2."""
 
 
-_KEY_LIKE = re.compile(r"(?<![\w-])sk-[A-Za-z0-9][\w-]*")
-_KEY_FLAG = re.compile(r"(--?[\w-]*(?:key|token|secret)[\w-]*)(=|\s+)\S+", re.IGNORECASE)
-
-
 def redact(text: str) -> str:
-    """``text`` without anything that may be an API key.
-
-    Removes the value of ``OPENROUTER_API_KEY``, ``sk-...`` tokens and the
-    value given to any ``--...key...`` option (argparse echoes unknown
-    arguments, so ``--api-key sk-...`` would otherwise end up in a log).
-    """
-    key = os.environ.get("OPENROUTER_API_KEY", "").strip()
-    if key:
-        text = text.replace(key, "***")
-    text = _KEY_FLAG.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    return _KEY_LIKE.sub("sk-***", text)
+    """``text`` without the value of ``OPENROUTER_API_KEY`` or anything key-like."""
+    return auth.redact(text, os.environ.get("OPENROUTER_API_KEY", "").strip())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,61 +83,20 @@ def read_ids(source: str) -> list[str]:
 
 
 def format_of(path: str | Path, given: str | None = None) -> str:
-    """The file format: ``given`` if set (checked against the suffix), else from the suffix."""
-    inferred = _SUFFIXES.get(Path(path).suffix.lower())
-    if given is not None:
-        if inferred is not None and inferred != given:
-            raise UsageError(f"--format {given} conflicts with the file name {path} "
-                             f"(a {inferred} name)")
-        return given
-    if inferred is None:
-        raise UsageError(f"cannot tell the format of {path} from its name; pass --format "
-                         f"({', '.join(FORMATS)})")
-    return inferred
-
-
-def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
-    """Write ``frame`` as parquet, CSV or JSON lines (timestamps as ISO 8601, UTC)."""
-    if fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    elif fmt == "csv":
-        frame.to_csv(path, index=False)
-    else:
-        frame.to_json(path, orient="records", lines=True, date_format="iso", date_unit="us",
-                      force_ascii=False)
-
-
-def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:
-    """Read a frame written by :func:`write_frame` (or any with the schema's columns).
-
-    CSV text columns are read as text (an id made of digits stays text);
-    JSON lines go through the same typing as API records.  ``df.orgen``
-    casts the rest to the schema's dtypes.
-    """
-    if fmt == "parquet":
-        try:
-            return pd.read_parquet(path)
-        except (TypeError, ValueError):
-            # A frame with Arrow dictionary columns only reads back with the pyarrow
-            # backend (pandas-dev/pandas#54392).
-            return pd.read_parquet(path, dtype_backend="pyarrow")
-    if fmt == "csv":
-        text = schema.names(kind="string") + schema.names(kind="category")
-        return pd.read_csv(path, dtype=dict.fromkeys(text, "string"))
-    from .frame import records_to_frame
-
-    with open(path, encoding="utf-8-sig") as handle:
-        records = [json.loads(line) for line in handle if line.strip()]
-    return records_to_frame(records)
+    """:func:`openrouter_frame.frame.io.format_of`, its ``ValueError`` as a usage error."""
+    try:
+        return _format_of(path, given)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _cell(value: Any) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if schema.is_na(value):
         return "<NA>"
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if isinstance(value, float):
-        return "<NA>" if value != value else _number(value)
+        return _number(value)
     return str(value)
 
 
@@ -203,7 +148,7 @@ def _client_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from .client import OpenRouterClient
+    from .api import OpenRouterClient
     from .errors import OpenRouterError
 
     out, fmt = _output_path(args)
@@ -313,9 +258,10 @@ def _positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    try:
+        return check_whole("the number", value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

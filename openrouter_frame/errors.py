@@ -9,10 +9,18 @@ None of them ever holds the API key.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+import numbers
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ._batch import FetchResult
+
+class _HasFailures(Protocol):
+    """What a batch-level error's ``result`` offers (a :class:`~openrouter_frame.FetchResult`).
+
+    A protocol, so this bottom layer imports nothing from ``frame``.
+    """
+
+    @property
+    def failures(self) -> Any: ...
 
 
 class OpenRouterError(Exception):
@@ -36,12 +44,13 @@ class OpenRouterError(Exception):
         *,
         status: int | None = None,
         id: str | None = None,
-        result: FetchResult | None = None,
+        result: _HasFailures | None = None,
     ) -> None:
         self.message = message
         self.status = status
         self.id = id
-        self.result = result
+        #: The batch's :class:`~openrouter_frame.FetchResult` (``None`` for per-id errors).
+        self.result: Any = result
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -100,7 +109,7 @@ class FetchError(OpenRouterError):
     ``.ids`` lists the failed ids; ``str()`` summarises them by status.
     """
 
-    def __init__(self, message: str, *, result: FetchResult) -> None:
+    def __init__(self, message: str, *, result: _HasFailures) -> None:
         super().__init__(message, result=result)
         self.ids: list[str] = list(result.failures["id"].astype(object))
 
@@ -171,3 +180,21 @@ class MissingColumnsError(KeyError, OpenRouterError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (functools.partial(type(self), hint=self.hint), (self.method, self.missing))
+
+
+def check_whole(name: str, value: Any, minimum: int = 1) -> int:
+    """``value`` as an ``int`` if it is a whole number ``>= minimum``, else ``ValueError``.
+
+    The one argument check behind ``top=``, ``n=``, ``max_workers=`` and the like
+    (``True`` is not a number here).
+
+    >>> check_whole("top", 3)
+    3
+    >>> check_whole("top", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: top must be a whole number >= 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)

@@ -20,8 +20,9 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -194,3 +195,20 @@ def failures_dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
         }
     return {"id": pd.StringDtype(), "status": pd.Int64Dtype(),
             "error": pd.StringDtype()}
+
+
+def is_na(value: Any) -> bool:
+    """Whether one value is missing: ``None``, ``NaN``, ``pd.NA``, ``NaT`` (the one NA test).
+
+    Used for ids, cells and formatted values alike; ``0`` and ``""`` are values.
+
+    >>> is_na(None), is_na(float("nan")), is_na(pd.NA), is_na(0), is_na("")
+    (True, True, True, False, False)
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return False

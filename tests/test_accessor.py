@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from openrouter_frame import MissingColumnsError, plotting, summary
-from openrouter_frame.accessor import GenerationsAccessor
+from openrouter_frame import MissingColumnsError
+from openrouter_frame.analysis import plotting, summary
+from openrouter_frame.analysis.accessor import GenerationsAccessor
 from openrouter_frame.frame import coerce
 
 METHODS = {

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from openrouter_frame import _format as fmt
-from openrouter_frame._browse import NA_CODE, SORTS, FrameIndex, as_float, factorize
+from openrouter_frame.analysis import metrics
+from openrouter_frame.analysis.metrics import as_float
+from openrouter_frame.viewer.browse import NA_CODE, SORTS, FrameIndex, factorize
 
 
 @pytest.fixture()
@@ -102,4 +103,4 @@ def test_sorted_values_feed_percentile_rank(small):
     index = FrameIndex(small)
     assert index.sorted_values("total_cost").tolist() == [0.1, 0.2, 0.2, 0.5]
     assert index.sorted_values("total_cost", 1).tolist() == [0.2]
-    assert fmt.percentile_rank(index.sorted_values("latency"), 20.0) == 75.0
+    assert metrics.percentile_rank(index.sorted_values("latency"), 20.0) == 75.0

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from openrouter_frame import _format as fmt
+from openrouter_frame.analysis import units as fmt
 from openrouter_frame.testing import serve
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,6 @@ import pytest
 
 import openrouter_frame as orf
 from openrouter_frame import OpenRouterClient, cache_info, clear_cache
-from openrouter_frame._security import Secret
 from openrouter_frame.cache import FILE_NAME, GenerationCache, default_path, open_cache
 from openrouter_frame.testing import Simulator, serve
 
@@ -88,7 +87,7 @@ def test_only_complete_200_records_are_stored(tmp_path: Path) -> None:
         result = c.fetch(ids + foreign + ["gen-0000000000-missing"])
         assert sorted(result.failures["id"]) == sorted(ids[:5] + foreign
                                                        + ["gen-0000000000-missing"])
-        assert set(c.cache.get_many(c._require_key(), ids)) == set(ids[5:])
+        assert set(c.cache.get_many(c.cache.account(s.api_key), ids)) == set(ids[5:])
     assert cache_info(path).entries == 3
 
 
@@ -122,9 +121,18 @@ def test_accounts_never_see_each_others_records(tmp_path: Path) -> None:
     assert (info.entries, info.accounts) == (14, 2)
 
 
+def test_accounts_are_salted_per_file_and_reveal_nothing(tmp_path: Path) -> None:
+    key = "sk-or-v1-" + "f" * 40
+    with GenerationCache(tmp_path / "a.sqlite") as a, GenerationCache(tmp_path / "b.sqlite") as b:
+        in_a, in_b = a.account(key), b.account(key)
+        assert in_a == a.account(key) and in_a != a.account(key + "x")
+        assert in_a != in_b and len(in_a) == 32
+        assert "f" * 12 not in in_a + in_b
+
+
 def test_unencodable_record_is_returned_but_not_stored(tmp_path: Path) -> None:
-    key = Secret("sk-test")
     with GenerationCache(tmp_path / "c.sqlite") as cache:
+        key = cache.account("sk-test")
         assert cache.put(key, "gen-1", {"id": "gen-1", "total_cost": 0.5}) is True
         assert cache.put(key, "gen-2", {"id": "gen-2", "latency": float("nan")}) is False
         assert cache.put(key, "gen-3", {"id": "gen-3", "x": object()}) is False
@@ -135,7 +143,7 @@ def test_raw_bodies_are_compact_json_of_the_data_object(tmp_path: Path) -> None:
     with serve() as s, OpenRouterClient(s.api_key, s.base_url, cache=tmp_path / "c") as c:
         ids = s.ids(20)
         c.fetch(ids)
-        raw = c.cache.get_raw_many(c._require_key(), ids + ["gen-0000000000-absent"])
+        raw = c.cache.get_raw_many(c.cache.account(s.api_key), ids + ["gen-0000000000-absent"])
     assert set(raw) == set(ids)
     for id, body in raw.items():
         assert isinstance(body, bytes)
@@ -145,9 +153,9 @@ def test_raw_bodies_are_compact_json_of_the_data_object(tmp_path: Path) -> None:
 
 
 def test_many_ids_are_read_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("openrouter_frame.cache._CHUNK", 1_000)
-    key = Secret("sk-test")
+    monkeypatch.setattr("openrouter_frame.cache.sqlite._CHUNK", 1_000)
     with GenerationCache(tmp_path / "c.sqlite") as cache:
+        key = cache.account("sk-test")
         ids = [f"gen-{i}" for i in range(2_345)]
         cache.put_many(key, [(i, {"id": i}) for i in ids])
         assert len(cache.get_many(key, ids + ["gen-x"])) == 2_345
@@ -156,7 +164,7 @@ def test_many_ids_are_read_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_a_failing_cache_never_fails_a_fetch(tmp_path: Path,
                                              caplog: pytest.LogCaptureFixture) -> None:
     class FullDisk(GenerationCache):
-        def put(self, key: Secret, id: str, record: Any) -> bool:
+        def put(self, account: str, id: str, record: Any) -> bool:
             raise sqlite3.OperationalError("database or disk is full")
 
     caplog.set_level(logging.DEBUG, logger="openrouter_frame")
@@ -254,7 +262,7 @@ def test_files_are_private_to_their_owner(tmp_path: Path) -> None:
     with serve() as s:
         _fetch(s, s.ids(5), path)
         with GenerationCache(path) as cache:  # keep it open: -wal and -shm exist now
-            cache.put(Secret("sk"), "gen-x", {"id": "gen-x"})
+            cache.put(cache.account("sk"), "gen-x", {"id": "gen-x"})
             files = [path, path.with_name(path.name + "-wal"),
                      path.with_name(path.name + "-shm")]
             modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
@@ -264,9 +272,9 @@ def test_files_are_private_to_their_owner(tmp_path: Path) -> None:
 
 # -- threads and processes ----------------------------------------------------------------
 def test_threads_share_one_cache(tmp_path: Path) -> None:
-    key = Secret("sk-test")
     errors: list[BaseException] = []
     with GenerationCache(tmp_path / "c.sqlite") as cache:
+        key = cache.account("sk-test")
         def work(t: int) -> None:
             try:
                 for i in range(100):
@@ -286,14 +294,13 @@ def test_threads_share_one_cache(tmp_path: Path) -> None:
 
 _WRITER = """
 import sys
-from openrouter_frame._security import Secret
 from openrouter_frame.cache import GenerationCache
 path, who = sys.argv[1], sys.argv[2]
 sys.stdin.readline()  # start together
 with GenerationCache(path, timeout=60) as cache:
     for i in range(300):
-        cache.put(Secret("sk-shared"), f"gen-{who}-{i}", {"id": f"gen-{who}-{i}"})
-    assert len(cache.get_many(Secret("sk-shared"), [f"gen-{who}-{i}" for i in range(300)])) \
+        cache.put(cache.account("sk-shared"), f"gen-{who}-{i}", {"id": f"gen-{who}-{i}"})
+    assert len(cache.get_many(cache.account("sk-shared"), [f"gen-{who}-{i}" for i in range(300)])) \
         == 300
 """
 
@@ -311,7 +318,7 @@ def test_two_processes_create_and_write_one_file_at_once(tmp_path: Path) -> None
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
     with GenerationCache(path) as cache:  # one salt: both wrote under one fingerprint
-        found = cache.get_many(Secret("sk-shared"),
+        found = cache.get_many(cache.account("sk-shared"),
                                [f"gen-{w}-{i}" for w in "ab" for i in range(300)])
         assert len(found) == 600 and cache.info().accounts == 1
 
@@ -343,7 +350,7 @@ def test_cache_info_of_a_missing_file_creates_nothing(tmp_path: Path) -> None:
 
 def test_admin_functions_take_an_open_cache_and_refuse_false(tmp_path: Path) -> None:
     with GenerationCache(tmp_path / "c.sqlite") as cache:
-        cache.put(Secret("k"), "gen-1", {"id": "gen-1"})
+        cache.put(cache.account("k"), "gen-1", {"id": "gen-1"})
         assert cache_info(cache).entries == 1
         assert clear_cache(cache) == 1
     for fn in (cache_info, clear_cache):

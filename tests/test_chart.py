@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from openrouter_frame._chart import DistributionChart
+from openrouter_frame.viewer.chart import DistributionChart
 
 PNG = b"\x89PNG"
 

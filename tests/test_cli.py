@@ -113,7 +113,7 @@ def test_fetch_bad_usage_exits_2(tmp_path, keyed_sim, args, key, message):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--workers", "0"], "must be at least 1"),
+    (["--workers", "0"], "must be a whole number >= 1"),
     (["--format", "xml"], "invalid choice"),
     (["-o", "out.txt"], "cannot tell the format"),
     (["-o", "out.csv", "--format", "parquet"], "conflicts"),

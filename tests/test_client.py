@@ -22,7 +22,7 @@ from openrouter_frame import (
     PermissionDeniedError,
     UpstreamError,
 )
-from openrouter_frame.client import _server_wait
+from openrouter_frame.fetch.retry import server_wait as _server_wait
 from openrouter_frame.testing import Simulator, serve
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import openrouter_frame as orf
 from openrouter_frame import OpenRouterClient, schema
-from openrouter_frame._batch import THREAD_PREFIX
+from openrouter_frame.fetch.pool import THREAD_PREFIX
 from openrouter_frame.testing import Simulator, serve
 
 #: The issue's fault mix, drawn per attempt (Retry-After 1 s on a 429).

@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openrouter_frame import _fastjson, schema
-from openrouter_frame.frame import _records_to_frame_simple, raw_to_frame, records_to_frame
+from openrouter_frame import schema
+from openrouter_frame.frame import rawjson as _fastjson
+from openrouter_frame.frame.build import _records_to_frame_simple, raw_to_frame, records_to_frame
 from openrouter_frame.testing import Simulator
 
 BACKENDS = pytest.mark.parametrize("backend", schema.DTYPE_BACKENDS)

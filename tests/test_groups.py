@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from openrouter_frame._groups import NA_LABEL, OTHER_LABEL, Groups, group_by, normalize_by
+from openrouter_frame.analysis.groups import NA_LABEL, OTHER_LABEL, Groups, group_by, normalize_by
 
 
 def _frame(n_groups: int, n: int = 4000, seed: int = 1) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openrouter_frame import InputWarning
-from openrouter_frame._ids import normalize_ids
+from openrouter_frame.fetch.ids import normalize_ids
 
 IDS = ["gen-1", "gen-2", "gen-3"]
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 
-from openrouter_frame import MissingColumnsError, plotting, summary
+from openrouter_frame import MissingColumnsError
+from openrouter_frame.analysis import plotting, summary
 from openrouter_frame.frame import empty_frame
 
 

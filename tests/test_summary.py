@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from openrouter_frame import MissingColumnsError, summary
+from openrouter_frame import MissingColumnsError
+from openrouter_frame.analysis import summary
 from openrouter_frame.frame import coerce, empty_frame, records_to_frame
 
 TABLES = {

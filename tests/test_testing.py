@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 import requests
 
-from openrouter_frame import _simdata, schema
+from openrouter_frame import schema
 from openrouter_frame.testing import EARLY_TOLERANCE, Faults, Simulator, serve
+from openrouter_frame.testing import data as _simdata
 
 N = 2000
 SOMETIMES_NULL = {
@@ -206,7 +207,7 @@ def test_ids_look_real_and_are_deterministic(sim: Simulator) -> None:
 
 def test_records_are_identical_across_processes(sim: Simulator) -> None:
     ids = sim.ids(20)
-    code = ("import json, sys; from openrouter_frame._simdata import make_record; "
+    code = ("import json, sys; from openrouter_frame.testing.data import make_record; "
             "print(json.dumps([make_record(i) for i in json.loads(sys.argv[1])]))")
     out = subprocess.run([sys.executable, "-c", code, json.dumps(ids)], check=True,
                          capture_output=True, text=True).stdout

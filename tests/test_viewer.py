@@ -10,10 +10,11 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
-from openrouter_frame import _format as fmt
 from openrouter_frame import schema
+from openrouter_frame.analysis import metrics
+from openrouter_frame.analysis import units as fmt
 from openrouter_frame.frame import records_to_frame
-from openrouter_frame.viewer import SORTS, GenerationViewer
+from openrouter_frame.viewer.widget import SORTS, GenerationViewer
 
 PNG = b"\x89PNG"
 
@@ -262,7 +263,8 @@ def test_percentile_ranks_match_a_brute_force_count(demo_frame):
     row = demo_frame.iloc[200]
     viewer = GenerationViewer(demo_frame, selected=row["id"])
     same = demo_frame[demo_frame["model"] == row["model"]]
-    tps = pd.Series(fmt.tokens_per_second(demo_frame), index=demo_frame.index)
+    tps = pd.Series(metrics.tokens_per_second_values(demo_frame, missing_ok=True),
+                    index=demo_frame.index)
     for key, values in (("total_cost", demo_frame["total_cost"]),
                         ("latency", demo_frame["latency"]), ("tokens_per_second", tps)):
         x = values.iloc[200]

@@ -4,7 +4,7 @@
 box, model and provider filters, a sort order, previous/next buttons walking
 the filtered rows, a detail panel (every field, grouped and formatted), the
 generation's percentile ranks and a small chart of its model's latency or
-cost distribution.  Formatting lives in :mod:`openrouter_frame._format`; this
+cost distribution.  Formatting lives in :mod:`openrouter_frame.analysis.units`; this
 module only wires it to the controls.
 
 Everything slow is done once in the constructor (sort orders, group codes,
@@ -13,10 +13,9 @@ costs a few numpy operations and one chart.
 
 Examples
 --------
->>> from openrouter_frame import GenerationViewer, generations_to_frame
->>> from openrouter_frame.testing import serve
->>> with serve() as sim:
-...     df = generations_to_frame(sim.ids(50), api_key=sim.api_key, base_url=sim.base_url)
+>>> from openrouter_frame import GenerationViewer
+>>> from openrouter_frame.testing import sample_frame
+>>> df = sample_frame(50)
 >>> viewer = GenerationViewer(df)
 >>> viewer.selected_id == df.loc[df["total_cost"].idxmax(), "id"]  # most expensive first
 True
@@ -35,10 +34,12 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from . import _format as fmt
-from ._browse import SORTS, FrameIndex
-from ._chart import DistributionChart
-from .frame import coerce
+from ..analysis import units as fmt
+from ..analysis.metrics import percentile_rank
+from ..frame.build import coerce
+from . import html
+from .browse import SORTS, FrameIndex
+from .chart import DistributionChart
 
 __all__ = ["CHARTS", "SORTS", "GenerationViewer"]
 
@@ -89,10 +90,9 @@ class GenerationViewer(widgets.VBox):
 
     Examples
     --------
-    >>> from openrouter_frame import GenerationViewer, generations_to_frame
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(20), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame import GenerationViewer
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(20)
     >>> v = GenerationViewer(df, sort="newest")
     >>> v.select(df["id"].iloc[3])
     >>> v.selected["id"] == df["id"].iloc[3]
@@ -295,10 +295,10 @@ class GenerationViewer(widgets.VBox):
         if not text:
             self._status.value = ""
         elif not matches:
-            self._status.value = f"No id contains {fmt._e(text)!s}."
+            self._status.value = f"No id contains {html.escape(text)!s}."
         else:
             more = "+" if len(matches) == self._max_matches else ""
-            self._status.value = f"{len(matches)}{more} ids contain {fmt._e(text)}."
+            self._status.value = f"{len(matches)}{more} ids contain {html.escape(text)}."
 
     def _on_filter_change(self, change: dict[str, Any]) -> None:
         if not self._syncing:
@@ -369,14 +369,14 @@ class GenerationViewer(widgets.VBox):
         with self._quiet():
             self._id_box.value = self._index.ids[pos]
         row = self._df.iloc[pos]
-        self._detail.value = fmt.detail_html(row.to_dict())
+        self._detail.value = html.detail_html(row.to_dict())
         self._render_ranks(pos)
         self._render_chart(pos)
 
     def _render_ranks(self, pos: int) -> None:
         code = int(self._index.model_codes[pos])
         value, overall, within = self._index.ranks(pos)
-        self._ranks.value = fmt.ranks_html(
+        self._ranks.value = html.ranks_html(
             value, overall, within, n_overall=self._n, n_model=self._index.model_size(code),
             model=self._index.model_label(code))
 
@@ -387,7 +387,7 @@ class GenerationViewer(widgets.VBox):
         x = float(self._index.metric(column)[pos])
         model = self._index.model_label(code)
         shown: Callable[[Any], str] = fmt.format_usd if column == "total_cost" else fmt.format_ms
-        label = (f"this one: {shown(x)} ({fmt.ordinal(fmt.percentile_rank(values, x))})"
+        label = (f"this one: {shown(x)} ({fmt.ordinal(percentile_rank(values, x))})"
                  if np.isfinite(x) else f"this one: no {column}")
         key = (column, code)
         chart = self._charts.get(key)

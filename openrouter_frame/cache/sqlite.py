@@ -1,10 +1,11 @@
-"""A persistent cache of generation records: SQLite, standard library only.
+"""The SQLite store behind :class:`~openrouter_frame.cache.base.RecordStore`.
 
 A generation record never changes once the service returns it, so a record
-fetched once need never be fetched again.  The cache keeps the raw JSON of
-each record's ``data`` object, keyed by a *fingerprint* of the API key (an
-HMAC with a random per-file salt: never the key) and the generation id, so
-two accounts sharing one file never see each other's records.
+fetched once need never be fetched again.  The store keeps the raw JSON of
+each record's ``data`` object, keyed by an *account* (an HMAC of the API key
+with a random per-file salt, from :meth:`GenerationCache.account`: never the
+key) and the generation id, so two accounts sharing one file never see each
+other's records.
 
 * Only complete ``200`` records are stored, one by one as they arrive, so an
   interrupted batch resumes where it stopped.
@@ -12,45 +13,12 @@ two accounts sharing one file never see each other's records.
   processes at once (WAL journal, a busy timeout, one lock per connection).
 * The file (and SQLite's ``-wal``/``-shm`` companions, which inherit its mode)
   is created readable by its owner only (``0600``).
-
-Choosing the cache (``cache=`` on :func:`~openrouter_frame.generations_to_frame`,
-:func:`~openrouter_frame.fetch_generations` and
-:class:`~openrouter_frame.OpenRouterClient`; ``--cache`` on the CLI):
-
-``None`` (default)
-    ``$OPENROUTER_FRAME_CACHE`` if set (a path; ``1``/``true`` for the default
-    location; ``0``/``false`` or empty for none), else no cache.
-``True``
-    ``generations.sqlite`` in the platform's user cache directory
-    (``platformdirs.user_cache_dir("openrouter_frame")``).
-``str`` or path
-    That file (``~`` expanded); an existing directory gets ``generations.sqlite``
-    inside it.
-``False``
-    No cache, even when the variable is set.
-
-Examples
---------
->>> import tempfile, openrouter_frame as orf
->>> from openrouter_frame.testing import serve
->>> path = tempfile.mkdtemp() + "/generations.sqlite"
->>> with serve() as sim:
-...     ids = sim.ids(20)
-...     first = orf.generations_to_frame(ids, api_key=sim.api_key, base_url=sim.base_url,
-...                                      cache=path)
-...     again = orf.generations_to_frame(ids, api_key=sim.api_key, base_url=sim.base_url,
-...                                      cache=path)
-...     requests_sent = sim.stats.requests
->>> requests_sent, first.equals(again)
-(20, True)
->>> orf.cache_info(path).entries
-20
->>> orf.clear_cache(path)
-20
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -58,22 +26,14 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._security import Secret
+from .base import CacheInfo
 
 logger = logging.getLogger("openrouter_frame")
 
-#: Environment variable naming the cache when ``cache=None``.
-ENV_VAR = "OPENROUTER_FRAME_CACHE"
-#: File name inside the user cache directory (or a directory given as ``cache=``).
-FILE_NAME = "generations.sqlite"
-_APP_NAME = "openrouter_frame"
 _FORMAT = "openrouter_frame.generations/1"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
 #: Ids per SELECT: few large queries are fastest, within SQLite's bound-parameter limit
 #: (32,766 since SQLite 3.32, 999 before).
 _CHUNK = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
@@ -88,48 +48,6 @@ CREATE TABLE IF NOT EXISTS generations (
     UNIQUE (account, id)
 );
 """
-
-
-def default_path() -> Path:
-    """Where ``cache=True`` keeps its file: the platform's user cache directory."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir(_APP_NAME, appauthor=False)) / FILE_NAME
-
-
-def resolve_path(cache: Any) -> Path | None:
-    """The file ``cache=`` designates, or ``None`` for no cache (see module docs).
-
-    >>> resolve_path(False) is None
-    True
-    >>> resolve_path("~/x.sqlite").name
-    'x.sqlite'
-    """
-    if cache is None:
-        value = os.environ.get(ENV_VAR, "").strip()
-        if value.lower() in _FALSE:
-            return None
-        cache = True if value.lower() in _TRUE else value
-    if cache is True:
-        return default_path()
-    if cache is False:
-        return None
-    if isinstance(cache, (str, os.PathLike)):
-        if not os.fspath(cache):
-            raise ValueError("cache= got an empty path")
-        path = Path(cache).expanduser()
-        return path / FILE_NAME if path.is_dir() else path
-    raise TypeError(
-        f"cache must be None, True, False, a path or a GenerationCache, "
-        f"not {type(cache).__name__}")
-
-
-def open_cache(cache: Any) -> GenerationCache | None:
-    """Open the cache ``cache=`` designates; ``None`` when there is none."""
-    if isinstance(cache, GenerationCache):
-        return cache
-    path = resolve_path(cache)
-    return None if path is None else GenerationCache(path)
 
 
 def encode(record: Mapping[str, Any]) -> bytes:
@@ -162,11 +80,11 @@ class GenerationCache:
     Examples
     --------
     >>> import tempfile
-    >>> from openrouter_frame._security import Secret
     >>> with GenerationCache(tempfile.mkdtemp() + "/c.sqlite") as cache:
-    ...     stored = cache.put(Secret("sk-a"), "gen-1", {"id": "gen-1", "total_cost": 0.5})
-    ...     mine = cache.get_many(Secret("sk-a"), ["gen-1", "gen-2"])
-    ...     theirs = cache.get_many(Secret("sk-b"), ["gen-1"])
+    ...     a, b = cache.account("sk-a"), cache.account("sk-b")
+    ...     stored = cache.put(a, "gen-1", {"id": "gen-1", "total_cost": 0.5})
+    ...     mine = cache.get_many(a, ["gen-1", "gen-2"])
+    ...     theirs = cache.get_many(b, ["gen-1"])
     >>> stored, mine, theirs
     (True, {'gen-1': {'id': 'gen-1', 'total_cost': 0.5}}, {})
     """
@@ -227,14 +145,16 @@ class GenerationCache:
     def _transaction(self) -> Any:
         return _Transaction(self._conn, self._lock)
 
-    def _account(self, key: Secret) -> str:
-        """The stored fingerprint of ``key``: 128 bits of a salted HMAC."""
-        return key.fingerprint(self._salt)[:32]
+    def account(self, api_key: str) -> str:
+        """The fingerprint stored for ``api_key``: 128 bits of an HMAC with this file's salt.
+
+        Identifies the account in this file; reveals nothing of the key.
+        """
+        return hmac.new(self._salt, api_key.encode(), hashlib.sha256).hexdigest()[:32]
 
     # -- reading --------------------------------------------------------------
-    def get_raw_many(self, key: Secret, ids: Iterable[str]) -> dict[str, bytes]:
+    def get_raw_many(self, account: str, ids: Iterable[str]) -> dict[str, bytes]:
         """The stored JSON bytes of each of ``ids`` this account has cached."""
-        account = self._account(key)
         ids = list(ids)
         out: dict[str, bytes] = {}
         chunk_size = min(_CHUNK, self._max_variables - 1)
@@ -248,16 +168,16 @@ class GenerationCache:
                 out.update(rows)
         return out
 
-    def get_many(self, key: Secret, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def get_many(self, account: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The cached records (``data`` objects) of ``ids`` for this account."""
-        return {id: json.loads(body) for id, body in self.get_raw_many(key, ids).items()}
+        return {id: json.loads(body) for id, body in self.get_raw_many(account, ids).items()}
 
     # -- writing --------------------------------------------------------------
-    def put(self, key: Secret, id: str, record: Mapping[str, Any]) -> bool:
+    def put(self, account: str, id: str, record: Mapping[str, Any]) -> bool:
         """Store one complete record; return False if it cannot be stored."""
-        return self.put_many(key, [(id, record)]) == 1
+        return self.put_many(account, [(id, record)]) == 1
 
-    def put_many(self, key: Secret, items: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+    def put_many(self, account: str, items: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
         """Store ``(id, record)`` pairs in one transaction; return how many.
 
         A record that is not JSON-serialisable with finite numbers is skipped
@@ -270,7 +190,7 @@ class GenerationCache:
             except (TypeError, ValueError) as exc:
                 logger.debug("not caching %r: %s", id, exc)
         if rows:
-            account, now = self._account(key), time.time()
+            now = time.time()
             with self._transaction():
                 self._conn.executemany(
                     "INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?)",
@@ -331,32 +251,6 @@ class _Transaction:
             self._lock.release()
 
 
-@dataclass(frozen=True)
-class CacheInfo:
-    """What :func:`cache_info` reports.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-        The cache file.
-    entries : int
-        Records stored (all accounts).
-    accounts : int
-        Distinct API-key fingerprints among them.
-    size_bytes : int
-        Bytes on disk, counting SQLite's ``-wal`` file.
-    """
-
-    path: Path
-    entries: int
-    accounts: int
-    size_bytes: int
-
-    def __str__(self) -> str:
-        return (f"{self.entries:,} record(s) from {self.accounts} account(s), "
-                f"{self.size_bytes / 1e6:.1f} MB in {self.path}")
-
-
 def _size_on_disk(path: Path) -> int:
     total = 0
     for p in (path, path.with_name(path.name + "-wal")):
@@ -365,62 +259,3 @@ def _size_on_disk(path: Path) -> int:
         except OSError:
             pass
     return total
-
-
-def _admin_path(cache: Any) -> Path:
-    if isinstance(cache, GenerationCache):
-        return cache.path
-    if cache is False:
-        raise ValueError("cache=False names no cache")
-    path = resolve_path(cache)
-    return default_path() if path is None else path
-
-
-def cache_info(cache: Any = None) -> CacheInfo:
-    """Report a cache's entries and size without creating it.
-
-    Parameters
-    ----------
-    cache : None, True, str, path or GenerationCache
-        As ``cache=`` elsewhere, except that ``None`` with no
-        ``$OPENROUTER_FRAME_CACHE`` means the default location (``True``).
-
-    Returns
-    -------
-    CacheInfo
-        ``path``, ``entries``, ``accounts`` and ``size_bytes`` (all 0 when the
-        file does not exist).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> info = cache_info(tempfile.mkdtemp() + "/none-yet.sqlite")
-    >>> info.entries, info.size_bytes
-    (0, 0)
-    """
-    if isinstance(cache, GenerationCache):
-        return cache.info()
-    path = _admin_path(cache)
-    if not path.exists():
-        return CacheInfo(path=path, entries=0, accounts=0, size_bytes=0)
-    with GenerationCache(path) as opened:
-        return opened.info()
-
-
-def clear_cache(cache: Any = None) -> int:
-    """Empty a cache (every account) and shrink its file; return records removed.
-
-    ``cache`` is resolved as in :func:`cache_info`.  A missing file is left
-    missing (0 removed).  Safe while another process uses the file.
-    """
-    if isinstance(cache, GenerationCache):
-        return cache.clear()
-    path = _admin_path(cache)
-    if not path.exists():
-        return 0
-    with GenerationCache(path) as opened:
-        return opened.clear()
-
-
-__all__ = ["CacheInfo", "GenerationCache", "cache_info", "clear_cache", "default_path",
-           "open_cache", "resolve_path"]

@@ -1,4 +1,4 @@
-"""Column access and per-group building blocks of :mod:`openrouter_frame.summary`.
+"""Column access and per-group building blocks of :mod:`openrouter_frame.analysis.summary`.
 
 Turns the columns of a typed generations frame into ``float64`` arrays (NaN
 for NA, whatever the dtype backend), defines the per-row metrics
@@ -9,7 +9,7 @@ Everything is vectorised; nothing here warns on empty or all-NA input.
 Examples
 --------
 >>> import pandas as pd
->>> from openrouter_frame._metrics import floats
+>>> from openrouter_frame.analysis.metrics import floats
 >>> floats(pd.DataFrame({"latency": pd.array([120.0, None], dtype="Float64")}), "latency")
 array([120.,  nan])
 """
@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._groups import NA_LABEL, Groups, group_by, key_codes, normalize_by
-from .errors import MissingColumnsError
-
-if TYPE_CHECKING:
-    from .summary import By
+from .. import schema
+from ..errors import MissingColumnsError
+from .groups import NA_LABEL, By, Groups, group_by, key_codes, normalize_by
 
 #: The completion-token columns, in order of preference (native, then normalized).
 COMPLETION = ("native_tokens_completion", "tokens_completion")
@@ -41,11 +39,32 @@ def require(frame: pd.DataFrame, columns: Iterable[str], method: str) -> None:
         raise MissingColumnsError(method, missing)
 
 
+def as_float(series: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for NA, whatever its dtype or backend: the one cast.
+
+    Datetimes become microseconds since the epoch; text that is not a number NaN.
+
+    >>> as_float(pd.Series([1, None], dtype="Int64")).tolist()
+    [1.0, nan]
+    """
+    dtype = series.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or "timestamp" in str(dtype):
+        ts = pd.to_datetime(series, utc=True).astype("datetime64[us, UTC]")
+        out = ts.to_numpy(dtype="datetime64[us]").astype("int64").astype("float64")
+        out[ts.isna().to_numpy()] = np.nan
+        return out
+    try:
+        return np.asarray(series.to_numpy(dtype="float64", na_value=np.nan))
+    except (TypeError, ValueError):  # text, objects: parse what parses
+        return np.asarray(pd.to_numeric(series, errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan))
+
+
 def floats(frame: pd.DataFrame, name: str) -> np.ndarray:
     """Column ``name`` as float64 with NaN for NA (all NaN if the column is absent)."""
     if name not in frame.columns:
         return np.full(len(frame), np.nan)
-    return np.asarray(frame[name].to_numpy(dtype="float64", na_value=np.nan))
+    return as_float(frame[name])
 
 
 def timestamps(frame: pd.DataFrame) -> np.ndarray:
@@ -55,11 +74,26 @@ def timestamps(frame: pd.DataFrame) -> np.ndarray:
                                                    na_value=np.datetime64("NaT")))
 
 
-def tokens_per_second_values(frame: pd.DataFrame, method: str = "tokens_per_second"
-                             ) -> np.ndarray:
-    """The values of :func:`tokens_per_second` as float64 (NaN where undefined)."""
+def tokens_per_second_values(frame: pd.DataFrame, method: str = "tokens_per_second", *,
+                             missing_ok: bool = False) -> np.ndarray:
+    """Completion tokens per second of ``generation_time``: float64, NaN where undefined.
+
+    Native completion tokens (the normalized count where native is NA) divided
+    by ``generation_time / 1000``; NaN where either is missing or the time is
+    not positive (never ``inf``).  A frame lacking the columns raises
+    :class:`MissingColumnsError`, or gives all NaN with ``missing_ok=True``.
+
+    >>> df = pd.DataFrame({"native_tokens_completion": [100, None],
+    ...                    "tokens_completion": [90, 50], "generation_time": [2000.0, 0.0]})
+    >>> tokens_per_second_values(df).tolist()
+    [50.0, nan]
+    """
+    lacks_time = "generation_time" not in frame.columns
+    lacks_tokens = not any(c in frame.columns for c in COMPLETION)
+    if missing_ok and (lacks_time or lacks_tokens):
+        return np.full(len(frame), np.nan)
     require(frame, ["generation_time"], method)
-    if not any(c in frame.columns for c in COMPLETION):
+    if lacks_tokens:
         raise MissingColumnsError(method, COMPLETION, hint=" (either one will do)")
     tokens = floats(frame, "native_tokens_completion")
     tokens = np.where(np.isnan(tokens), floats(frame, "tokens_completion"), tokens)
@@ -67,6 +101,51 @@ def tokens_per_second_values(frame: pd.DataFrame, method: str = "tokens_per_seco
     defined = ms > 0  # False for NaN
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(defined, tokens / np.where(defined, ms, 1.0) * 1000.0, np.nan)
+
+
+def nan_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a + b`` where an NA part counts as 0, NaN only where both are NA.
+
+    The prompt + completion token sum, per row or per group.
+
+    >>> nan_sum(np.array([1.0, np.nan, np.nan]), np.array([2.0, 3.0, np.nan])).tolist()
+    [3.0, 3.0, nan]
+    """
+    return np.where(np.isnan(a) & np.isnan(b), np.nan, np.nan_to_num(a) + np.nan_to_num(b))
+
+
+def native_tokens(frame: pd.DataFrame) -> np.ndarray:
+    """Native prompt + completion tokens per row (see :func:`nan_sum`)."""
+    return nan_sum(floats(frame, "native_tokens_prompt"), floats(frame, "native_tokens_completion"))
+
+
+def sorted_finite(values: Iterable[Any]) -> np.ndarray:
+    """The finite values, as sorted float64 (NA dropped) - the input of :func:`percentile_rank`.
+
+    >>> sorted_finite([3, None, 1.5, float("nan")]).tolist()
+    [1.5, 3.0]
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    out = as_float(series)
+    return np.sort(out[np.isfinite(out)])
+
+
+def percentile_rank(sorted_values: Sequence[float] | np.ndarray, x: Any) -> float | None:
+    """Percent of ``sorted_values`` at or below ``x`` (0-100); ``None`` when undefined.
+
+    The "weak" percentile rank: the most expensive generation is at the 100th
+    percentile, the cheapest of ``n`` at ``100 / n``.  ``sorted_values`` must
+    be sorted ascending and hold no NaN (see :func:`sorted_finite`).
+
+    >>> percentile_rank([1.0, 2.0, 2.0, 5.0], 2.0)
+    75.0
+    >>> percentile_rank([1.0, 2.0], None) is None, percentile_rank([], 1.0) is None
+    (True, True)
+    """
+    n = len(sorted_values)
+    if n == 0 or schema.is_na(x):
+        return None
+    return 100.0 * int(np.searchsorted(sorted_values, float(x), side="right")) / n
 
 
 # -- building blocks --------------------------------------------------------------------
@@ -120,8 +199,7 @@ def cost_block(frame: pd.DataFrame, groups: Groups) -> dict[str, np.ndarray]:
     q = groups.quantiles(cost, (0.5, 0.9))
     prompt = groups.sums(floats(frame, "native_tokens_prompt"))
     completion = groups.sums(floats(frame, "native_tokens_completion"))
-    tokens = np.where(np.isnan(prompt) & np.isnan(completion), np.nan,
-                      np.nan_to_num(prompt) + np.nan_to_num(completion))
+    tokens = nan_sum(prompt, completion)
     discount = floats(frame, "cache_discount")
     with np.errstate(divide="ignore", invalid="ignore"):
         per_1m = np.where(tokens > 0, total / np.where(tokens > 0, tokens, 1) * 1e6, np.nan)

@@ -10,7 +10,7 @@ an empty or all-NA group: such a group simply gets NaN.
 Examples
 --------
 >>> import numpy as np, pandas as pd
->>> from openrouter_frame._groups import group_by
+>>> from openrouter_frame.analysis.groups import group_by
 >>> frame = pd.DataFrame({"provider_name": pd.Series(["A", None, "A"], dtype="category"),
 ...                       "latency": [100.0, 300.0, np.nan]})
 >>> groups = group_by(frame, "provider_name")
@@ -23,12 +23,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
 #: Label of the group whose key is NA.
+#: ``by`` argument type: a column, several columns, or ``None`` for one row.
+By: TypeAlias = "str | Sequence[str] | None"
+
 NA_LABEL = "<NA>"
 #: Label of the group that collects everything outside the top N.
 OTHER_LABEL = "other"
@@ -50,11 +53,25 @@ def normalize_by(by: str | Sequence[str] | None) -> list[str]:
     raise ValueError(f"by must be a column name, a non-empty list of them, or None; got {by!r}")
 
 
+def factorize(values: Any, *, sort: bool = False) -> tuple[np.ndarray, list[Any]]:
+    """Integer codes of one key column (``-1`` for NA) and its labels: the one factorize.
+
+    ``sort=True`` sorts the labels as text (not by category order).
+
+    >>> codes, labels = factorize(pd.Series(["b", None, "a", "b"]), sort=True)
+    >>> codes.tolist(), labels
+    ([1, -1, 0, 1], ['a', 'b'])
+    """
+    if sort:
+        series = pd.Series(values)
+        values = series.astype(object).where(series.notna(), None).to_numpy()
+    codes, uniques = pd.factorize(values, sort=sort, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.intp), list(np.asarray(uniques, dtype=object))
+
+
 def key_codes(values: Any) -> tuple[np.ndarray, list[Any]]:
     """Codes ``0..k-1`` of one key column and its labels; NA becomes the last label."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    labels = list(np.asarray(uniques, dtype=object))
-    codes = np.asarray(codes, dtype=np.intp)
+    codes, labels = factorize(values)
     missing = codes < 0
     if missing.any():
         codes = np.where(missing, len(labels), codes)

@@ -1,4 +1,4 @@
-"""matplotlib plots of a generations frame, built on :mod:`openrouter_frame.summary`.
+"""matplotlib plots of a generations frame, built on :mod:`openrouter_frame.analysis.summary`.
 
 Every function takes ``ax=None`` (a new figure is created when none is
 given), draws on that Axes and returns it.  Axis labels carry units; groups
@@ -12,11 +12,9 @@ Examples
 --------
 >>> import matplotlib
 >>> matplotlib.use("Agg")
->>> from openrouter_frame import generations_to_frame
->>> from openrouter_frame.plotting import plot_cost_by
->>> from openrouter_frame.testing import serve
->>> with serve() as sim:
-...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+>>> from openrouter_frame.analysis.plotting import plot_cost_by
+>>> from openrouter_frame.testing import sample_frame
+>>> df = sample_frame(60)
 >>> ax = plot_cost_by(df, by="model", top=5)
 >>> ax.get_xlabel(), len(ax.patches)
 ('total cost (USD)', 6)
@@ -31,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..errors import check_whole
 from . import summary as _summary
-from ._format import format_usd
-from ._groups import OTHER_LABEL, Groups, group_by, label_text, normalize_by
-from ._metrics import floats, require, tokens_per_second_values
-from .summary import By
+from .groups import OTHER_LABEL, By, Groups, group_by, label_text, normalize_by
+from .metrics import floats, native_tokens, require, tokens_per_second_values
+from .units import format_usd
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -108,11 +106,6 @@ def _by_name(by: By) -> str:
     return " / ".join(keys) if keys else "all generations"
 
 
-def _check_top(top: Any) -> None:
-    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
-        raise ValueError(f"top must be a positive integer, got {top!r}")
-
-
 def _legend(ax: Axes, title: str, reverse: bool = False, **kwargs: Any) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
@@ -127,7 +120,7 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = "model", 
                         ax: Axes | None = None) -> Axes:
     """Stacked bars of cost per period: one layer per group, ``top`` groups plus ``other``.
 
-    The bars are :func:`~openrouter_frame.summary.cost_over_time` (USD per
+    The bars are :func:`~openrouter_frame.analysis.summary.cost_over_time` (USD per
     period of ``freq``, UTC): one bar container per column, one bar per
     period, so the heights sum to the total cost of the frame's dated
     generations.  ``by=None`` draws one layer.
@@ -136,10 +129,8 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = "model", 
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(60)
     >>> ax = plot_cost_over_time(df, freq="W", top=3)
     >>> len(ax.containers), ax.get_ylabel()
     (4, 'cost per period (USD)')
@@ -147,7 +138,7 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = "model", 
     import matplotlib.dates as mdates
     from pandas.tseries.frequencies import to_offset
 
-    _check_top(top)
+    check_whole("top", top)
     require(frame, ["created_at", "total_cost", *normalize_by(by)], "plot_cost_over_time")
     table = _summary.cost_over_time(frame, freq=freq, by=by, top=top)
     ax = _axes(ax)
@@ -182,7 +173,7 @@ def plot_cost_by(frame: pd.DataFrame, by: By = "model", top: int = 15,
                  ax: Axes | None = None) -> Axes:
     """Horizontal bars of total cost per group, largest on top, dollars on the bars.
 
-    The ``top`` groups of :func:`~openrouter_frame.summary.cost_summary`
+    The ``top`` groups of :func:`~openrouter_frame.analysis.summary.cost_summary`
     each get a bar; the rest are summed into one ``other`` bar (last), so
     the bar lengths sum to the frame's total cost.  Each bar is labelled
     with its cost and share of the total.
@@ -191,15 +182,13 @@ def plot_cost_by(frame: pd.DataFrame, by: By = "model", top: int = 15,
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(60)
     >>> ax = plot_cost_by(df, by="provider_name", top=3)
     >>> [t.get_text() for t in ax.get_yticklabels()][-1]
     'other'
     """
-    _check_top(top)
+    check_whole("top", top)
     require(frame, ["total_cost", *normalize_by(by)], "plot_cost_by")
     table = _summary.cost_summary(frame, by=by)
     ax = _axes(ax)
@@ -262,7 +251,7 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
         fliers.
     metric : {"latency", "generation_time", "tokens_per_second"}
         ``latency`` and ``generation_time`` in ms, or
-        :func:`~openrouter_frame.summary.tokens_per_second`.
+        :func:`~openrouter_frame.analysis.summary.tokens_per_second`.
     log : bool
         Logarithmic value axis (values <= 0 are then not drawn).
 
@@ -270,10 +259,8 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(60)
     >>> ax = plot_latency(df, by=None, kind="ecdf")
     >>> len(ax.lines), ax.get_xlabel()
     (1, 'latency, time to first token (ms)')
@@ -282,7 +269,7 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
         raise ValueError(f"kind must be 'ecdf' or 'box', got {kind!r}")
     if metric not in METRIC_LABELS:
         raise ValueError(f"metric must be one of {', '.join(METRIC_LABELS)}, got {metric!r}")
-    _check_top(top)
+    check_whole("top", top)
     require(frame, normalize_by(by), "plot_latency")
     values = _metric_values(frame, metric)
     if log:
@@ -351,25 +338,18 @@ def plot_tokens_vs_cost(frame: pd.DataFrame, by: By = "model", top: int = 8,
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(60)
     >>> ax = plot_tokens_vs_cost(df, top=3)
     >>> len(ax.collections) <= 4, ax.get_xscale(), ax.get_yscale()
     (True, 'log', 'log')
     """
-    _check_top(top)
-    if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) \
-            or max_points < 1:
-        raise ValueError(f"max_points must be a positive integer, got {max_points!r}")
+    check_whole("top", top)
+    check_whole("max_points", max_points)
     require(frame, ["total_cost", "native_tokens_prompt", "native_tokens_completion",
                     *normalize_by(by)], "plot_tokens_vs_cost")
     cost = floats(frame, "total_cost")
-    prompt, completion = floats(frame, "native_tokens_prompt"), floats(frame,
-                                                                       "native_tokens_completion")
-    tokens = np.where(np.isnan(prompt) & np.isnan(completion), np.nan,
-                      np.nan_to_num(prompt) + np.nan_to_num(completion))
+    tokens = native_tokens(frame)
     groups = group_by(frame, by)
     folded = groups.fold(groups.sums(cost), top)
     labels = [str(x) for x in folded.index]

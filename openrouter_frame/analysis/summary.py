@@ -1,6 +1,6 @@
 """Cost and latency summaries of a generations frame: pure, vectorised functions.
 
-These are what ``df.orgen`` calls (see :mod:`openrouter_frame.accessor`); each
+These are what ``df.orgen`` calls (see :mod:`openrouter_frame.analysis.accessor`); each
 takes a typed frame (:func:`~openrouter_frame.frame.coerce` one read back from
 CSV first) and returns a new Series or DataFrame.  Conventions, shared by all:
 
@@ -22,10 +22,9 @@ CSV first) and returns a new Series or DataFrame.  Conventions, shared by all:
 
 Examples
 --------
->>> from openrouter_frame import generations_to_frame, summary
->>> from openrouter_frame.testing import serve
->>> with serve() as sim:
-...     df = generations_to_frame(sim.ids(50), api_key=sim.api_key, base_url=sim.base_url)
+>>> from openrouter_frame.analysis import summary
+>>> from openrouter_frame.testing import sample_frame
+>>> df = sample_frame(50)
 >>> s = summary.summary(df)
 >>> s["generations"], s["total_cost_usd"] > 0
 (50, True)
@@ -35,15 +34,16 @@ Examples
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
-from ._groups import NA_LABEL
-from ._metrics import (
+from ..errors import check_whole
+from .groups import NA_LABEL, By, Groups, normalize_by
+from .metrics import (
     COMPLETION,
     check_percentiles,
     cost_block,
@@ -61,10 +61,7 @@ from ._metrics import (
     timestamps,
     tokens_per_second_values,
 )
-from ._timeline import cost_over_time
 
-#: ``by`` argument type: a column, several columns, or ``None`` for one row.
-By: TypeAlias = "str | Sequence[str] | None"
 _P3 = ("p50", "p90", "p99")
 
 __all__ = ["By", "cost_over_time", "cost_summary", "finish_reasons", "latency_summary",
@@ -147,11 +144,9 @@ def summary(frame: pd.DataFrame) -> pd.Series:
 
     Examples
     --------
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.summary import summary
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(40), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.analysis.summary import summary
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(40)
     >>> s = summary(df)
     >>> s.index[:3].tolist()
     ['generations', 'total_cost_usd', 'mean_cost_usd']
@@ -224,11 +219,9 @@ def cost_summary(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
 
     Examples
     --------
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.summary import cost_summary
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.analysis.summary import cost_summary
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(60)
     >>> table = cost_summary(df, by="model")
     >>> bool(table["total_cost_usd"].is_monotonic_decreasing), float(table["share_of_cost"].sum())
     (True, 1.0)
@@ -287,11 +280,9 @@ def latency_summary(frame: pd.DataFrame, by: By = "provider_name",
 
     Examples
     --------
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.summary import latency_summary
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(60), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.analysis.summary import latency_summary
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(60)
     >>> table = latency_summary(df, percentiles=[0.5, 0.999])
     >>> table.columns[:3].tolist(), table.columns[-1]
     (['count', 'latency_p50_ms', 'latency_p99.9_ms'], 'tokens_per_second_p99.9')
@@ -335,11 +326,9 @@ def finish_reasons(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
 
     Examples
     --------
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.summary import finish_reasons
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(80), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.analysis.summary import finish_reasons
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(80)
     >>> table = finish_reasons(df, by="provider_name")
     >>> table.columns[1], table.columns[-2:].tolist()
     ('stop', ['no_finish_reason_rate', 'cancelled_rate'])
@@ -373,17 +362,14 @@ def top(frame: pd.DataFrame, n: int = 10, by: str = "total_cost") -> pd.DataFram
 
     Examples
     --------
-    >>> from openrouter_frame import generations_to_frame
-    >>> from openrouter_frame.summary import top
-    >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim:
-    ...     df = generations_to_frame(sim.ids(30), api_key=sim.api_key, base_url=sim.base_url)
+    >>> from openrouter_frame.analysis.summary import top
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(30)
     >>> worst = top(df, 3, by="latency")
     >>> len(worst), bool(worst["latency"].iloc[0] == df["latency"].max())
     (3, True)
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    check_whole("n", n, minimum=0)
     if not isinstance(by, str):
         raise ValueError(f"by must be one column name, got {by!r}")
     if by == "tokens_per_second" and by not in frame.columns:
@@ -394,3 +380,67 @@ def top(frame: pd.DataFrame, n: int = 10, by: str = "total_cost") -> pd.DataFram
     order = key.reset_index(drop=True).sort_values(ascending=False, na_position="last",
                                                    kind="stable").index[:n]
     return frame.iloc[np.asarray(order)]
+
+
+def cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None,
+                   top: int = 8) -> pd.DataFrame:
+    """Cost per period: one row per period, one column per group.
+
+    ``total_cost`` (NA counted as 0) is summed per period of ``freq`` (any
+    pandas frequency: ``"h"``, ``"D"``, ``"W"``, ``"MS"``, ...; periods are
+    UTC, binned as :meth:`pandas.DataFrame.resample` does).  Periods with no
+    generation are 0.  Generations without ``created_at`` are left out.
+
+    Parameters
+    ----------
+    freq : str
+        Period length.
+    by : str, list of str or None
+        ``None``: one column, ``total_cost_usd``.  Otherwise the ``top``
+        groups by total cost, most expensive first, then ``other`` holding
+        the rest (only when there is a rest).  Labels of several keys are
+        joined with `` / ``.
+    top : int
+        How many groups keep a column of their own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``float64`` costs in USD on a UTC ``DatetimeIndex`` named
+        ``created_at``; no rows for an empty frame.
+
+    Examples
+    --------
+    >>> from openrouter_frame.analysis.summary import cost_over_time
+    >>> from openrouter_frame.testing import sample_frame
+    >>> df = sample_frame(80)
+    >>> weekly = cost_over_time(df, freq="W", by="model", top=3)
+    >>> weekly.columns[-1], len(weekly.columns)
+    ('other', 4)
+    >>> bool(abs(weekly.to_numpy().sum() - df["total_cost"].sum()) < 1e-9)
+    True
+    """
+    check_whole("top", top)
+    to_offset(freq)  # ValueError for an unknown frequency, even on an empty frame
+    groups = group(frame, by, ["created_at", "total_cost"], "cost_over_time")
+    cost = np.nan_to_num(floats(frame, "total_cost"), nan=0.0)
+    if by is None:
+        folded = Groups(groups.codes, pd.Index(["total_cost_usd"], dtype=object))
+    else:
+        folded = groups.fold(groups.sums(cost), top)
+    when = timestamps(frame)
+    keep = ~np.isnat(when)
+    index = pd.DatetimeIndex(when[keep], name="created_at").tz_localize("UTC")
+    series = pd.Series(cost[keep], index=index)
+    labels = list(folded.index)
+    if not keep.any():
+        empty = pd.DatetimeIndex([], dtype="datetime64[us, UTC]", name="created_at")
+        out = pd.DataFrame({label: pd.Series([], dtype="float64") for label in labels},
+                           index=empty)
+    else:
+        binned = series.groupby([pd.Grouper(freq=freq), folded.codes[keep]]).sum()
+        out = binned.unstack(fill_value=0.0).resample(freq).sum()
+        out = out.reindex(columns=range(len(labels)), fill_value=0.0).astype("float64")
+        out.columns = pd.Index(labels, dtype=object)
+    out.columns.name = " / ".join(normalize_by(by)) or None
+    return out

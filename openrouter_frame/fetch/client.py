@@ -1,11 +1,10 @@
-"""HTTP client for ``GET /api/v1/generation``: concurrent, retrying, key-safe.
+"""HTTP for ``GET /api/v1/generation``: one id at a time, retried, key-safe.
 
 One :class:`requests.Session` (injectable, as in requests-cache) with a
-connection pool as large as the worker pool.  Retries follow urllib3's
-:class:`~urllib3.util.Retry` semantics: exponential backoff with jitter for
-429, 5xx and connection errors, and ``Retry-After`` (seconds or an HTTP date)
-or ``X-RateLimit-Reset`` honoured when the server sends one.  A 429 closes a
-gate that every worker waits on, so one rate limit slows the whole batch.
+connection pool as large as the worker pool; the retry policy is
+:mod:`.retry`'s, the key handling :mod:`.auth`'s.  This layer returns
+records (``dict``) and raises :class:`~openrouter_frame.OpenRouterError`
+subclasses; it never builds a DataFrame and knows nothing of caches.
 """
 
 from __future__ import annotations
@@ -13,52 +12,26 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 import threading
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util import Retry
 
-from . import _security
-from .errors import (
-    OpenRouterError,
-    ResponseError,
-    error_class,
-)
+from ..errors import ResponseError, check_whole, error_class
+from . import auth
+from .retry import FATAL_STATUSES, RETRY_STATUSES, Backoff, Gate, Stopped, server_wait
 
 logger = logging.getLogger("openrouter_frame")
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
-#: Statuses retried with backoff (the service's documented transient errors).
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 524, 529})
-#: Statuses that stop a whole batch: nothing else can succeed with this key.
-FATAL_STATUSES = frozenset({401, 402})
+
+_F = TypeVar("_F", bound="GenerationFetcher")
 
 
-class _Gate:
-    """A shared "not before" time: a 429 seen by one worker holds back all."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._not_before = 0.0
-
-    def hold(self, seconds: float) -> None:
-        with self._lock:
-            self._not_before = max(self._not_before, time.monotonic() + seconds)
-
-    def wait(self, stop: threading.Event) -> None:
-        while True:
-            with self._lock:
-                delay = self._not_before - time.monotonic()
-            if delay <= 0 or stop.wait(delay):
-                return
-
-
-class OpenRouterClient:
-    """A client for OpenRouter's generation endpoint.
+class GenerationFetcher:
+    """Generation records over HTTP: the transport under ``OpenRouterClient``.
 
     Parameters
     ----------
@@ -85,25 +58,23 @@ class OpenRouterClient:
     backoff_factor, backoff_max : float
         Backoff before retry *n* is ``backoff_factor * 2**(n-1)`` seconds, at
         most ``backoff_max``, times a random jitter in [0.5, 1].
-    cache : None, bool, str or path
-        See :mod:`openrouter_frame.cache`.
 
     Examples
     --------
-    >>> from openrouter_frame import OpenRouterClient
+    >>> from openrouter_frame.fetch import GenerationFetcher, run_batch
     >>> from openrouter_frame.testing import serve
-    >>> with serve() as sim, OpenRouterClient(sim.api_key, sim.base_url) as client:
-    ...     record = client.get_generation(sim.ids(1)[0])
-    ...     result = client.fetch(sim.ids(5))
+    >>> with serve() as sim, GenerationFetcher(sim.api_key, sim.base_url) as fetcher:
+    ...     record = fetcher.get_generation(sim.ids(1)[0])
+    ...     batch = run_batch(fetcher, sim.ids(5))
     >>> sorted(record)[:3]
     ['api_type', 'app_id', 'cache_discount']
-    >>> len(result.frame), len(result.failures)
+    >>> len(batch.records), len(batch.failures)
     (5, 0)
     """
 
     def __init__(
         self,
-        api_key: str | _security.Secret | None = None,
+        api_key: str | auth.Secret | None = None,
         base_url: str | None = None,
         *,
         session: requests.Session | None = None,
@@ -115,24 +86,20 @@ class OpenRouterClient:
         not_found_grace: float = 0.0,
         backoff_factor: float = 0.5,
         backoff_max: float = 30.0,
-        cache: Any = None,
     ) -> None:
-        api_key = _security.conceal(api_key)  # type: ignore[assignment]  # first, see conceal
-        if max_workers < 1:
-            raise ValueError(f"max_workers must be at least 1, got {max_workers}")
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
+        api_key = auth.conceal(api_key)  # type: ignore[assignment]  # first, see conceal
+        check_whole("max_workers", max_workers)
+        check_whole("max_retries", max_retries, minimum=0)
         self.base_url = (base_url or os.environ.get("OPENROUTER_BASE_URL")
                          or DEFAULT_BASE_URL).rstrip("/")
-        _security.check_base_url(self.base_url)
-        self._key = _security.conceal(
+        auth.check_base_url(self.base_url)
+        self._key = auth.conceal(
             api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
         self.max_workers = max_workers
         self.timeout = timeout
         self.max_retries = max_retries
         self.not_found_grace = not_found_grace
-        self.backoff_factor = backoff_factor
-        self.backoff_max = backoff_max
+        self.backoff = Backoff(backoff_factor, backoff_max)
         self._headers = {"Accept": "application/json", "User-Agent": "openrouter-frame"}
         if app_url:
             self._headers["HTTP-Referer"] = app_url
@@ -146,36 +113,32 @@ class OpenRouterClient:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self.session = session
-        self._gate = _Gate()
-        from .cache import GenerationCache, open_cache
-
-        self._own_cache = not isinstance(cache, GenerationCache)
-        self.cache = open_cache(cache)
+        self._gate = Gate()
 
     # -- plumbing -----------------------------------------------------------
+    def _repr_extra(self) -> str:
+        return ""
+
     def __repr__(self) -> str:
         # getattr: a traceback may show a client whose __init__ raised half-way.
         key = "set" if getattr(self, "_key", None) else "missing"
-        cache = getattr(self, "cache", None)
-        where = f", cache={str(cache.path)!r}" if cache is not None else ""
-        return (f"OpenRouterClient(base_url={getattr(self, 'base_url', None)!r}, "
+        return (f"{type(self).__name__}(base_url={getattr(self, 'base_url', None)!r}, "
                 f"api_key=<{key}>, max_workers={getattr(self, 'max_workers', None)}, "
-                f"max_retries={getattr(self, 'max_retries', None)}{where})")
+                f"max_retries={getattr(self, 'max_retries', None)}{self._repr_extra()})")
 
-    def __enter__(self) -> OpenRouterClient:
+    def __enter__(self: _F) -> _F:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        """Close the session and the cache if this client opened them."""
+        """Close the session if this object opened it."""
         if self._own_session:
             self.session.close()
-        if self._own_cache and self.cache is not None:
-            self.cache.close()
 
-    def _require_key(self) -> _security.Secret:
+    def require_key(self) -> auth.Secret:
+        """The key, or :class:`~openrouter_frame.AuthenticationError` before any request."""
         if self._key is None:
             raise error_class(401)(
                 "no OpenRouter API key: set the OPENROUTER_API_KEY environment variable "
@@ -183,10 +146,6 @@ class OpenRouterClient:
                 status=None,
             )
         return self._key
-
-    def _backoff(self, attempt: int) -> float:
-        base = min(self.backoff_max, self.backoff_factor * 2 ** max(attempt - 1, 0))
-        return base * random.uniform(0.5, 1.0)
 
     # -- one id ---------------------------------------------------------------
     def _attempt(self, id: str, attempt: int, stop: threading.Event
@@ -197,7 +156,7 @@ class OpenRouterClient:
         may have seen a 429 meanwhile), and a 429 closes it as soon as its
         status line arrives, before the connection returns to the pool.
         """
-        key = self._require_key()
+        key = self.require_key()
         auth = _GatedAuth(key, self._gate, stop)
         try:
             response = self.session.get(f"{self.base_url}/generation", params={"id": id},
@@ -207,9 +166,9 @@ class OpenRouterClient:
             return None, None, None, key.redact(f"{type(exc).__name__}: {exc}")
         with response:
             status = response.status_code
-            wait = _server_wait(response.headers)
+            wait = server_wait(response.headers)
             if status == 429:
-                self._gate.hold(wait if wait is not None else self._backoff(attempt + 1))
+                self._gate.hold(wait if wait is not None else self.backoff(attempt + 1))
             try:
                 content = response.content
             except requests.RequestException as exc:  # the body was cut off
@@ -225,14 +184,14 @@ class OpenRouterClient:
                 f"{len(content)} bytes)")
         return _data_of(body, id)
 
-    def _get(self, id: str, stop: threading.Event) -> dict[str, Any]:
+    def get(self, id: str, stop: threading.Event) -> dict[str, Any]:
         """Fetch one id with retries; raise the status's error when it fails."""
         first = time.monotonic()
         attempt = 0
         while True:
             self._gate.wait(stop)
             if stop.is_set():
-                raise _Stopped(id)
+                raise Stopped(id)
             status, data, wait, message = self._attempt(id, attempt, stop)
             if data is not None:
                 return data
@@ -245,81 +204,39 @@ class OpenRouterClient:
                 raise cls(message, status=status, id=id)
             attempt += 1
             # A 429 already closed the gate (every worker waits there); others back off.
-            delay = 0.0 if status == 429 else wait if wait is not None else self._backoff(attempt)
+            delay = 0.0 if status == 429 else wait if wait is not None else self.backoff(attempt)
             logger.debug("retrying %r after HTTP %s in %.2fs (attempt %d of %d)",
                          id, status, delay, attempt, self.max_retries)
             if delay and stop.wait(delay):
-                raise _Stopped(id)
+                raise Stopped(id)
 
     def get_generation(self, id: str) -> dict[str, Any]:
         """Return the ``data`` object of generation ``id``.
 
-        Raises the status's :class:`OpenRouterError` subclass on failure.
+        Raises the status's :class:`~openrouter_frame.OpenRouterError` subclass on failure.
         """
-        if not isinstance(id, str) or not id.strip():
-            raise TypeError(f"id must be a non-empty str, got {id!r}")
-        id = id.strip()
-        key = self._require_key()
-        if self.cache is not None:
-            hit = self.cache.get_many(key, [id])
-            if id in hit:
-                return hit[id]
-        data = self._get(id, threading.Event())
-        if self.cache is not None:
-            self.cache.put(key, id, data)
-        return data
-
-    def fetch(self, ids: Any, *, progress: bool | None = None,
-              dtype_backend: str = "numpy_nullable") -> Any:
-        """Fetch many ids concurrently; return a :class:`FetchResult`.
-
-        Per-id failures (403, 404, exhausted retries, bad bodies) land in
-        ``.failures``; they never raise.  401 and 402 stop the batch and raise,
-        carrying the partial result as ``.result``.
-        """
-        from ._batch import run_batch
-
-        return run_batch(self, ids, progress=progress, dtype_backend=dtype_backend)
+        return self.get(check_id(id), threading.Event())
 
 
-class _Stopped(Exception):
-    """Internal: a worker gave up because the batch was stopped."""
+def check_id(id: Any) -> str:
+    """``id`` stripped, or ``TypeError`` when it is not a non-empty ``str``."""
+    if not isinstance(id, str) or not id.strip():
+        raise TypeError(f"id must be a non-empty str, got {id!r}")
+    return id.strip()
 
 
-class _GatedAuth(_security.BearerAuth):
+class _GatedAuth(auth.BearerAuth):
     """Bearer auth applied at the last moment, after waiting for the gate."""
 
-    def __init__(self, key: _security.Secret, gate: _Gate, stop: threading.Event) -> None:
+    def __init__(self, key: auth.Secret, gate: Gate, stop: threading.Event) -> None:
         super().__init__(key)
         self._gate, self._stop = gate, stop
 
     def __call__(self, request: Any) -> Any:
         self._gate.wait(self._stop)
         if self._stop.is_set():
-            raise _Stopped()
+            raise Stopped()
         return super().__call__(request)
-
-
-def _server_wait(headers: Any) -> float | None:
-    """Seconds the server asked us to wait (Retry-After, then X-RateLimit-Reset)."""
-    value = headers.get("Retry-After")
-    if value:
-        try:
-            return max(0.0, float(Retry.parse_retry_after(Retry(), value)))
-        except Exception:  # noqa: BLE001 - an unparsable header is ignored
-            pass
-    reset = headers.get("X-RateLimit-Reset")
-    if reset:
-        try:
-            number = float(reset)
-        except ValueError:
-            return None
-        if number > 1e11:  # epoch milliseconds (what OpenRouter sends)
-            return max(0.0, number / 1000.0 - time.time())
-        if number > 1e9:  # epoch seconds
-            return max(0.0, number - time.time())
-        return max(0.0, number)
-    return None
 
 
 def _data_of(body: Any, id: str) -> tuple[int, Any, None, str]:
@@ -356,4 +273,4 @@ def _error_message(response: requests.Response) -> str:
     return response.reason or f"HTTP {response.status_code}"
 
 
-__all__ = ["OpenRouterClient", "OpenRouterError", "DEFAULT_BASE_URL"]
+__all__ = ["DEFAULT_BASE_URL", "GenerationFetcher", "check_id"]

@@ -7,13 +7,13 @@ same frame:
 
 * :func:`records_to_frame`: each column is read out of the records in one
   C-level pass and, when its values have the expected JSON types, converted
-  through Arrow in one step (:mod:`openrouter_frame._columns`);
+  through Arrow in one step (:mod:`openrouter_frame.frame.kinds`);
 * a column holding anything unexpected (``"latency": "fast"``, a string
-  number, a list) takes the per-value path (:mod:`openrouter_frame._values`),
+  number, a list) takes the per-value path (also :mod:`openrouter_frame.frame.kinds`),
   which parses what can be parsed and turns the rest into NA with one
   :class:`~openrouter_frame.SchemaWarning` per field naming the ids;
 * :func:`raw_to_frame` reads raw JSON bodies (the cache's) with pyarrow's JSON
-  reader (:mod:`openrouter_frame._fastjson`), and falls back to
+  reader (:mod:`openrouter_frame.frame.rawjson`), and falls back to
   :func:`json.loads` and the records path for anything pyarrow cannot read
   exactly.
 
@@ -32,28 +32,18 @@ np.float64(0.0012)
 from __future__ import annotations
 
 import itertools
+import operator
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import _columns, _fastjson, _values, schema
-from .errors import SchemaWarning
-
-
-def _to_backend(array: Any, field: schema.Field, dtype_backend: str) -> Any:
-    if dtype_backend == "numpy_nullable":
-        return array
-    target = field.dtype("pyarrow").pyarrow_dtype  # type: ignore[attr-defined]
-    if field.kind == "category":
-        arr = pa.array(np.asarray(array, dtype=object), type=pa.string(), from_pandas=True)
-        arr = arr.dictionary_encode().cast(target)
-    else:
-        arr = pa.array(array, type=target, from_pandas=True)
-    return pd.arrays.ArrowExtensionArray(arr)
+from .. import schema
+from ..errors import SchemaWarning
+from . import kinds
+from . import rawjson as _fastjson
 
 
 def convert_column(name: str, values: Sequence[Any], *, ids: Sequence[Any] | None = None,
@@ -65,8 +55,8 @@ def convert_column(name: str, values: Sequence[Any], *, ids: Sequence[Any] | Non
     numbers).
     """
     field = schema.FIELDS[name]
-    bad = _values.Bad()
-    array = _values.CONVERTERS[field.kind](values, bad)
+    bad = kinds.Bad()
+    array = kinds.KINDS[field.kind].convert(values, bad)
     if bad.rows:
         where = [ids[i] if ids is not None else i for i in bad.rows[:3]]
         more = f" (+{len(bad.rows) - 3} more)" if len(bad.rows) > 3 else ""
@@ -79,7 +69,7 @@ def convert_column(name: str, values: Sequence[Any], *, ids: Sequence[Any] | Non
             SchemaWarning,
             stacklevel=3,
         )
-    return _to_backend(array, field, dtype_backend)
+    return kinds.to_backend(array, field, dtype_backend)
 
 
 def _short(value: Any) -> str:
@@ -88,7 +78,7 @@ def _short(value: Any) -> str:
 
 
 def _extra_column(values: list[Any], dtype_backend: str, fast: bool = True) -> Any:
-    strings = _columns.extra_strings(values, dtype_backend) if fast else None
+    strings = kinds.extra_strings(values, dtype_backend) if fast else None
     if strings is not None:
         return strings
     series = pd.Series(values, dtype=object)
@@ -96,7 +86,7 @@ def _extra_column(values: list[Any], dtype_backend: str, fast: bool = True) -> A
         typed = series.convert_dtypes(dtype_backend=dtype_backend)  # type: ignore[arg-type]
     except (TypeError, ValueError, pa.ArrowException):
         return series
-    return _columns.extra_text(typed, dtype_backend)
+    return kinds.extra_text(typed, dtype_backend)
 
 
 def records_to_frame(records: Iterable[Mapping[str, Any]], *,
@@ -136,12 +126,12 @@ def records_to_frame(records: Iterable[Mapping[str, Any]], *,
     """
     schema._check_backend(dtype_backend)
     records = records if isinstance(records, list) else list(records)
-    columns = _columns.RecordColumns(records)
+    columns = RecordColumns(records)
     ids = columns.values("id")
     out: dict[str, Any] = {}
     for name in schema.COLUMNS:
         values = ids if name == "id" else columns.values(name)
-        array = _columns.from_values(schema.FIELDS[name].kind, values, dtype_backend)
+        array = kinds.from_values(schema.FIELDS[name].kind, values, dtype_backend)
         if array is None:
             array = convert_column(name, values, ids=ids, dtype_backend=dtype_backend)
         out[name] = array
@@ -204,7 +194,7 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
     row_ids = None
     for name in schema.COLUMNS:
         column = table.column(name)
-        array = _columns.from_arrow(schema.FIELDS[name].kind, column, dtype_backend)
+        array = kinds.from_arrow(schema.FIELDS[name].kind, column, dtype_backend)
         if array is None:  # inf, or a date pyarrow and pandas might read differently
             if row_ids is None:
                 row_ids = table.column("id").to_pylist()
@@ -214,7 +204,7 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
     loaded = _fastjson.Loaded(bodies)
     for name in table.column_names[len(schema.COLUMNS):]:
         column = table.column(name)
-        array = _columns.extra_strings_from_arrow(column, dtype_backend)
+        array = kinds.extra_strings_from_arrow(column, dtype_backend)
         if array is None:
             array = _extra_column(_fastjson.extra_values(column, name, loaded), dtype_backend)
         out[name] = array
@@ -271,11 +261,11 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
             continue
         target = schema.dtype(name, dtype_backend)
         col = frame[name]
-        if _dtype_matches(col.dtype, target):
+        if kinds.dtype_matches(col.dtype, target):
             continue
         if out is None:
             out = frame.copy(deep=False)
-        direct = _cast_direct(col, schema.FIELDS[name].kind, target)
+        direct = kinds.cast_direct(col, schema.FIELDS[name].kind, target)
         if direct is not None:
             out[name] = direct
             continue
@@ -283,32 +273,6 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
         out[name] = pd.Series(convert_column(name, values, dtype_backend=dtype_backend),
                               index=frame.index, name=name)
     return frame if out is None else out
-
-
-def _cast_direct(col: pd.Series, kind: str, target: Any) -> pd.Series | None:
-    """Cast what ``pd.read_json`` and friends already typed, without a text round trip.
-
-    Datetimes of any unit or time zone (naive ones are taken as UTC) and 0/1
-    flags; ``None`` means the value-by-value conversion must decide.
-    """
-    if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(col.dtype):
-        stamps = pd.to_datetime(col, utc=True)
-        return stamps.dt.as_unit(schema.DATETIME_UNIT).astype(target)
-    if kind == "bool" and pd.api.types.is_numeric_dtype(col.dtype) \
-            and not pd.api.types.is_bool_dtype(col.dtype):
-        numbers = pd.to_numeric(col).astype("Float64")
-        if numbers.dropna().isin([0, 1]).all():
-            return numbers.astype("boolean").astype(target)
-    return None
-
-
-def _dtype_matches(actual: Any, target: Any) -> bool:
-    if isinstance(target, str):  # "category"
-        return isinstance(actual, pd.CategoricalDtype)
-    if isinstance(target, pd.ArrowDtype) and pa.types.is_dictionary(target.pyarrow_dtype):
-        return isinstance(actual, pd.ArrowDtype) and pa.types.is_dictionary(
-            actual.pyarrow_dtype)
-    return bool(actual == target)
 
 
 def _guess_backend(frame: pd.DataFrame) -> str:
@@ -319,13 +283,41 @@ def _guess_backend(frame: pd.DataFrame) -> str:
     return "numpy_nullable"
 
 
-def failures_frame(rows: Iterable[tuple[str, int | None, str]], *,
-                   dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
-    """The typed failures frame: ``id`` (string), ``status`` (Int64), ``error`` (string)."""
-    rows = list(rows)
-    dtypes = schema.failures_dtypes(dtype_backend)
-    data = {
-        name: pd.array([r[i] for r in rows], dtype=dtypes[name])  # type: ignore[call-overload]
-        for i, name in enumerate(schema.FAILURE_COLUMNS)
-    }
-    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+class RecordColumns:
+    """Reads the values of one key out of every record, in a C-level pass.
+
+    When the records are plain dicts that all have the first record's keys
+    (the usual case), the key union is the first record's keys; otherwise it
+    is computed over every record, in first-seen order.
+    """
+
+    def __init__(self, records: list[Mapping[str, Any]]) -> None:
+        self.records = records
+        self.plain = bool(records) and set(map(type, records)) == {dict}
+        first = records[0] if self.plain else {}
+        self.first = first
+        self.uniform = self.plain and set(map(len, records)) == {len(first)}
+        self.done: set[str] = set()
+
+    def values(self, name: str) -> list[Any]:
+        records = self.records
+        if not self.plain:
+            return [r.get(name) for r in records]
+        if name in self.first:
+            self.done.add(name)
+            try:
+                return list(map(operator.itemgetter(name), records))
+            except KeyError:
+                self.uniform = False
+        return list(map(dict.get, records, itertools.repeat(name)))  # type: ignore[arg-type]
+
+    def first_extras(self) -> list[str]:
+        """The first record's keys that are not schema fields."""
+        return [k for k in self.first if k not in schema.FIELDS]
+
+    def extra_names(self) -> list[str]:
+        """Every non-schema key, in first-seen order (call after reading the first's keys)."""
+        if self.uniform and len(self.done) == len(self.first):
+            return self.first_extras()
+        seen = dict.fromkeys(itertools.chain.from_iterable(self.records))
+        return [k for k in seen if k not in schema.FIELDS]

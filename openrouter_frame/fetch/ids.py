@@ -6,16 +6,8 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from .errors import InputWarning
-
-
-def _is_na(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, (float, np.floating)) and bool(np.isnan(value))
+from ..errors import InputWarning
+from ..schema import is_na
 
 
 def normalize_ids(ids: str | Iterable[Any]) -> list[str]:
@@ -33,7 +25,7 @@ def normalize_ids(ids: str | Iterable[Any]) -> list[str]:
     >>> normalize_ids("gen-9")
     ['gen-9']
     """
-    if isinstance(ids, (str, np.str_)):
+    if isinstance(ids, str):
         ids = [ids]
     elif isinstance(ids, (bytes, bytearray)):
         raise TypeError("ids must be str or an iterable of str, not bytes")
@@ -50,7 +42,7 @@ def normalize_ids(ids: str | Iterable[Any]) -> list[str]:
                 seen[text] = None
             else:
                 blank += 1
-        elif _is_na(value):
+        elif is_na(value):
             na += 1
         else:
             raise TypeError(

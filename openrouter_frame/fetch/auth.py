@@ -1,16 +1,34 @@
-"""Key safety: a key holder that never prints itself, and the base-URL rule."""
+"""Auth and key safety: a key holder that never prints itself, bearer auth, the base-URL rule."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from requests.auth import AuthBase
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+_KEY_LIKE = re.compile(r"(?<![\w-])sk-[A-Za-z0-9][\w-]*")
+_KEY_FLAG = re.compile(r"(--?[\w-]*(?:key|token|secret)[\w-]*)(=|\s+)\S+", re.IGNORECASE)
+
+
+def redact(text: str, *keys: str) -> str:
+    """``text`` without anything that may be an API key: the one redaction rule.
+
+    Removes each of ``keys``, ``sk-...`` tokens and the value given to any
+    ``--...key...`` option (argparse echoes unknown arguments, so
+    ``--api-key sk-...`` would otherwise end up in a log).
+
+    >>> redact("Bearer abc123 and sk-or-v1-xyz via --api-key=hunter2", "abc123")
+    'Bearer *** and sk-*** via --api-key=***'
+    """
+    for key in keys:
+        if key:
+            text = text.replace(key, "***")
+    text = _KEY_FLAG.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _KEY_LIKE.sub("sk-***", text)
 
 
 class Secret:
@@ -42,12 +60,8 @@ class Secret:
         raise TypeError("an API key is not picklable")
 
     def redact(self, text: str) -> str:
-        """``text`` with every occurrence of the key replaced by ``***``."""
-        return text.replace(self._value, "***") if self._value else text
-
-    def fingerprint(self, salt: bytes) -> str:
-        """A salted HMAC-SHA256 of the key: identifies an account, reveals nothing."""
-        return hmac.new(salt, self._value.encode(), hashlib.sha256).hexdigest()
+        """``text`` with this key (and anything key-like) replaced; see :func:`redact`."""
+        return redact(text, self._value)
 
 
 def conceal(value: str | Secret | None) -> Secret | None:

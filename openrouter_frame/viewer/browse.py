@@ -8,7 +8,7 @@ whatever the frame's size.  No widgets here: it is tested on its own.
 Examples
 --------
 >>> import pandas as pd
->>> from openrouter_frame._browse import FrameIndex
+>>> from openrouter_frame.viewer.browse import FrameIndex
 >>> df = pd.DataFrame({"id": ["a", "b", "c"], "model": ["m", "n", "m"],
 ...                    "total_cost": [0.2, 0.5, 0.1]})
 >>> index = FrameIndex(df)
@@ -25,7 +25,9 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from . import _format as fmt
+from ..analysis import groups
+from ..analysis.metrics import as_float, percentile_rank, tokens_per_second_values
+from .html import RANK_METRICS
 
 #: Sort orders: key -> (column, label).  Every order is descending, NA last.
 SORTS: dict[str, tuple[str, str]] = {
@@ -38,20 +40,6 @@ SORTS: dict[str, tuple[str, str]] = {
 NA_CODE = -1
 
 
-def as_float(series: pd.Series) -> np.ndarray:
-    """A column as float64 with NaN for NA; datetimes as microseconds since the epoch.
-
-    >>> as_float(pd.Series([1, None], dtype="Int64")).tolist()
-    [1.0, nan]
-    """
-    if pd.api.types.is_datetime64_any_dtype(series.dtype) or "timestamp" in str(series.dtype):
-        ts = pd.to_datetime(series, utc=True).astype("datetime64[us, UTC]")
-        out = ts.to_numpy(dtype="datetime64[us]").astype("int64").astype("float64")
-        out[ts.isna().to_numpy()] = np.nan
-        return out
-    return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-
 def factorize(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
     """Integer codes (:data:`NA_CODE` for NA) and labels of a grouping column, labels sorted.
 
@@ -61,9 +49,8 @@ def factorize(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
     """
     if column not in frame.columns:
         return np.full(len(frame), NA_CODE, dtype=np.int64), []
-    values = frame[column].astype(object).where(frame[column].notna(), None).to_numpy()
-    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
-    return codes.astype(np.int64), [str(u) for u in uniques]
+    codes, labels = groups.factorize(frame[column], sort=True)
+    return codes.astype(np.int64), [str(u) for u in labels]
 
 
 class FrameIndex:
@@ -105,7 +92,7 @@ class FrameIndex:
         """A column (or ``tokens_per_second``) as float64, NaN where NA or absent."""
         if column not in self._metrics:
             if column == "tokens_per_second":
-                values = fmt.tokens_per_second(self.frame)
+                values = tokens_per_second_values(self.frame, missing_ok=True)
             elif column in self.frame.columns:
                 values = as_float(self.frame[column])
             else:
@@ -149,15 +136,15 @@ class FrameIndex:
 
     def ranks(self, pos: int) -> tuple[dict[str, float], dict[str, float | None],
                                        dict[str, float | None]]:
-        """For :data:`~openrouter_frame._format.RANK_METRICS`: the row's values, its
+        """For :data:`~openrouter_frame.analysis.units.RANK_METRICS`: the row's values, its
         percentile ranks over the frame and within its model."""
         model = int(self.model_codes[pos])
         value, overall, within = {}, {}, {}
-        for key, _ in fmt.RANK_METRICS:
+        for key, _ in RANK_METRICS:
             x = float(self.metric(key)[pos])
             value[key] = x
-            overall[key] = fmt.percentile_rank(self.sorted_values(key), x)
-            within[key] = fmt.percentile_rank(self.sorted_values(key, model), x)
+            overall[key] = percentile_rank(self.sorted_values(key), x)
+            within[key] = percentile_rank(self.sorted_values(key, model), x)
         return value, overall, within
 
     @staticmethod

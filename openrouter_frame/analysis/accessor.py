@@ -4,15 +4,14 @@ Registered when :mod:`openrouter_frame` is imported.  It is a thin layer: each
 method casts the frame's schema columns to the schema's dtypes with
 :func:`~openrouter_frame.frame.coerce` (so a frame read back from CSV or JSON
 works as well as a fresh or parquet one), then calls a pure function of
-:mod:`openrouter_frame.summary` or :mod:`openrouter_frame.plotting`, where
+:mod:`openrouter_frame.analysis.summary` or :mod:`openrouter_frame.analysis.plotting`, where
 every metric is defined.  matplotlib is imported only by the plot methods.
 
 Examples
 --------
 >>> import openrouter_frame as orf
->>> from openrouter_frame.testing import serve
->>> with serve() as sim:
-...     df = orf.generations_to_frame(sim.ids(30), api_key=sim.api_key, base_url=sim.base_url)
+>>> from openrouter_frame.testing import sample_frame
+>>> df = sample_frame(30)
 >>> df.orgen.summary()["generations"]
 30
 >>> df.orgen.cost_summary(by="model")["count"].sum()
@@ -21,21 +20,34 @@ np.int64(30)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import schema, summary
-from .frame import coerce
-from .summary import By
+from .. import schema
+from ..frame import coerce
+from . import summary
+from .groups import By
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .viewer import GenerationViewer
+__all__ = ["GenerationsAccessor", "register_viewer"]
 
-__all__ = ["GenerationsAccessor"]
+#: Builds the viewer for :meth:`GenerationsAccessor.view`; set by the package on import.
+_viewer_factory: Callable[..., Any] | None = None
+
+
+def register_viewer(factory: Callable[..., Any]) -> None:
+    """Set what ``df.orgen.view()`` calls: ``factory(frame, selected=..., **options)``.
+
+    The viewer sits above analysis (it formats with :mod:`.units`), and the
+    content it shows comes from the HTTP layer, so analysis cannot import it;
+    :mod:`openrouter_frame.api`, which composes the layers, registers it.
+    """
+    global _viewer_factory
+    _viewer_factory = factory
 
 
 @pd.api.extensions.register_dataframe_accessor("orgen")
@@ -74,15 +86,12 @@ class GenerationsAccessor:
     def summary(self) -> pd.Series:
         """Totals, percentiles and rates of the whole frame (labels carry units).
 
-        See :func:`openrouter_frame.summary.summary` for each figure's definition.
+        See :func:`openrouter_frame.analysis.summary.summary` for each figure's definition.
 
         Examples
         --------
-        >>> from openrouter_frame import generations_to_frame
-        >>> from openrouter_frame.testing import serve
-        >>> with serve() as sim:
-        ...     df = generations_to_frame(sim.ids(20), api_key=sim.api_key,
-        ...                               base_url=sim.base_url)
+        >>> from openrouter_frame.testing import sample_frame
+        >>> df = sample_frame(20)
         >>> "total_cost_usd" in df.orgen.summary().index
         True
         """
@@ -91,7 +100,7 @@ class GenerationsAccessor:
     def cost_summary(self, by: By = "model") -> pd.DataFrame:
         """Cost per group (a column, a list of them, or ``None`` for one row), largest first.
 
-        See :func:`openrouter_frame.summary.cost_summary`.
+        See :func:`openrouter_frame.analysis.summary.cost_summary`.
         """
         return summary.cost_summary(self._frame(), by=by)
 
@@ -100,7 +109,7 @@ class GenerationsAccessor:
                         ) -> pd.DataFrame:
         """Percentiles of latency, generation time (ms) and tokens per second per group.
 
-        See :func:`openrouter_frame.summary.latency_summary`.
+        See :func:`openrouter_frame.analysis.summary.latency_summary`.
         """
         return summary.latency_summary(self._frame(), by=by, percentiles=percentiles)
 
@@ -108,28 +117,28 @@ class GenerationsAccessor:
                        top: int = 8) -> pd.DataFrame:
         """Cost (USD) per period; columns are the ``top`` groups by cost plus ``other``.
 
-        See :func:`openrouter_frame.summary.cost_over_time`.
+        See :func:`openrouter_frame.analysis.summary.cost_over_time`.
         """
         return summary.cost_over_time(self._frame(), freq=freq, by=by, top=top)
 
     def finish_reasons(self, by: By = "model") -> pd.DataFrame:
         """Share of each finish reason per group, plus the cancelled rate.
 
-        See :func:`openrouter_frame.summary.finish_reasons`.
+        See :func:`openrouter_frame.analysis.summary.finish_reasons`.
         """
         return summary.finish_reasons(self._frame(), by=by)
 
     def tokens_per_second(self) -> pd.Series:
         """Completion tokens per second of ``generation_time``, per row (NA, never inf).
 
-        See :func:`openrouter_frame.summary.tokens_per_second`.
+        See :func:`openrouter_frame.analysis.summary.tokens_per_second`.
         """
         return summary.tokens_per_second(self._frame())
 
     def top(self, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
         """The ``n`` rows with the largest ``by`` (NA last).
 
-        See :func:`openrouter_frame.summary.top`.
+        See :func:`openrouter_frame.analysis.summary.top`.
         """
         return summary.top(self._frame(), n=n, by=by)
 
@@ -138,7 +147,7 @@ class GenerationsAccessor:
                             ax: Axes | None = None) -> Axes:
         """Stacked bars of cost (USD) per period, by the ``top`` groups plus ``other``.
 
-        See :func:`openrouter_frame.plotting.plot_cost_over_time`.
+        See :func:`openrouter_frame.analysis.plotting.plot_cost_over_time`.
         """
         from . import plotting
 
@@ -148,7 +157,7 @@ class GenerationsAccessor:
                      ax: Axes | None = None) -> Axes:
         """Horizontal bars of total cost (USD) per group, largest on top.
 
-        See :func:`openrouter_frame.plotting.plot_cost_by`.
+        See :func:`openrouter_frame.analysis.plotting.plot_cost_by`.
         """
         from . import plotting
 
@@ -159,7 +168,7 @@ class GenerationsAccessor:
                      ax: Axes | None = None) -> Axes:
         """ECDF or box plot of latency, generation time (ms) or tokens per second by group.
 
-        See :func:`openrouter_frame.plotting.plot_latency`.
+        See :func:`openrouter_frame.analysis.plotting.plot_latency`.
         """
         from . import plotting
 
@@ -170,7 +179,7 @@ class GenerationsAccessor:
                             max_points: int = 20_000, ax: Axes | None = None) -> Axes:
         """Scatter of cost (USD) against native tokens, log-log, coloured by model.
 
-        See :func:`openrouter_frame.plotting.plot_tokens_vs_cost`.
+        See :func:`openrouter_frame.analysis.plotting.plot_tokens_vs_cost`.
         """
         from . import plotting
 
@@ -178,12 +187,12 @@ class GenerationsAccessor:
                                             max_points=max_points, ax=ax)
 
     # -- viewer (drill-down issue) ------------------------------------------------------
-    def view(self, selected: Any = None) -> GenerationViewer:
+    def view(self, selected: Any = None, **options: Any) -> Any:
         """Open a :class:`~openrouter_frame.GenerationViewer` on this frame.
 
         ``selected`` is the id to show first (default: the most expensive).
         Needs ipywidgets; imported only when called.
         """
-        from .viewer import GenerationViewer
-
-        return GenerationViewer(self._obj, selected=selected)
+        if _viewer_factory is None:
+            raise RuntimeError("no viewer registered: import openrouter_frame first")
+        return _viewer_factory(self._obj, selected=selected, **options)

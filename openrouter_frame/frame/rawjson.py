@@ -18,7 +18,7 @@ could have happened with :func:`json.loads`.
 
 Examples
 --------
->>> from openrouter_frame._fastjson import read_table
+>>> from openrouter_frame.frame.rawjson import read_table
 >>> table = read_table([b'{"id": "gen-1", "latency": 120, "router": "auto"}'])
 >>> table.num_rows, table.column_names[-1]
 (1, 'router')
@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-from ._columns import read_schema
+from .kinds import read_schema
 
 _BATCH = 4096  # bodies joined per read
 _SAMPLE = 2000  # bodies read first, to learn the extra fields' types (above 10x as many)

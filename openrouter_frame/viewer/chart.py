@@ -3,7 +3,7 @@
 Examples
 --------
 >>> import numpy as np
->>> from openrouter_frame._chart import DistributionChart
+>>> from openrouter_frame.viewer.chart import DistributionChart
 >>> chart = DistributionChart(np.array([100.0, 250.0, 400.0]), xlabel="latency (ms)",
 ...                           title="a/b (3 generations)")
 >>> chart.png(250.0, "this one: 250 ms").startswith(b"\\x89PNG")

@@ -1,0 +1,17 @@
+"""Frames: what each field kind means, and records or raw bodies to a typed DataFrame.
+
+* :mod:`.kinds`: each field kind's conversions (plain values and Arrow arrays to
+  the schema's dtype); :mod:`.values`: the per-value path for unclean values.
+* :mod:`.build`: :func:`records_to_frame`, :func:`raw_to_frame`, :func:`coerce`.
+* :mod:`.rawjson`: raw JSON bodies through pyarrow's reader.
+* :mod:`.result`: :class:`FetchResult` and the typed failures frame.
+* :mod:`.io`: reading and writing frames as parquet, CSV or JSON lines.
+"""
+
+from __future__ import annotations
+
+from .build import coerce, empty_frame, raw_to_frame, records_to_frame
+from .result import FetchResult, failures_frame
+
+__all__ = ["FetchResult", "coerce", "empty_frame", "failures_frame", "raw_to_frame",
+           "records_to_frame"]

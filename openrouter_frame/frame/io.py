@@ -1,0 +1,62 @@
+"""Frames on disk: parquet, CSV or JSON lines, as the command line writes and reads them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema
+from .build import records_to_frame
+
+FORMATS = ("parquet", "csv", "jsonl")
+_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",
+             ".ndjson": "jsonl", ".json": "jsonl"}
+
+
+def format_of(path: str | Path, given: str | None = None) -> str:
+    """The file format: ``given`` if set (checked against the suffix), else from the suffix."""
+    inferred = _SUFFIXES.get(Path(path).suffix.lower())
+    if given is not None:
+        if inferred is not None and inferred != given:
+            raise ValueError(f"--format {given} conflicts with the file name {path} "
+                             f"(a {inferred} name)")
+        return given
+    if inferred is None:
+        raise ValueError(f"cannot tell the format of {path} from its name; pass --format "
+                         f"({', '.join(FORMATS)})")
+    return inferred
+
+
+def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    """Write ``frame`` as parquet, CSV or JSON lines (timestamps as ISO 8601, UTC)."""
+    if fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    elif fmt == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_json(path, orient="records", lines=True, date_format="iso", date_unit="us",
+                      force_ascii=False)
+
+
+def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:
+    """Read a frame written by :func:`write_frame` (or any with the schema's columns).
+
+    CSV text columns are read as text (an id made of digits stays text);
+    JSON lines go through the same typing as API records.  ``df.orgen``
+    casts the rest to the schema's dtypes.
+    """
+    if fmt == "parquet":
+        try:
+            return pd.read_parquet(path)
+        except (TypeError, ValueError):
+            # A frame with Arrow dictionary columns only reads back with the pyarrow
+            # backend (pandas-dev/pandas#54392).
+            return pd.read_parquet(path, dtype_backend="pyarrow")
+    if fmt == "csv":
+        text = schema.names(kind="string") + schema.names(kind="category")
+        return pd.read_csv(path, dtype=dict.fromkeys(text, "string"))
+    with open(path, encoding="utf-8-sig") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    return records_to_frame(records)
