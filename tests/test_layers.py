@@ -33,7 +33,8 @@ def test_every_contract_is_kept() -> None:
     ("testing/data.py", "from ..frame import kinds as _kinds  # noqa",
      "the simulator imports neither fetch nor frame"),
     ("schema.py", "from . import errors as _errors  # noqa", "cli > api > viewer"),
-    ("errors.py", "from .frame import result as _result  # noqa", "schema and errors import nothing"),
+    ("errors.py", "from .frame import result as _result  # noqa",
+     "schema and errors import nothing"),
     ("frame/kinds.py", "from ..analysis import units as _units  # noqa", "cli > api > viewer"),
 ], ids=["analysis-imports-fetch", "fetch-imports-pandas", "testing-imports-frame",
         "schema-imports-errors", "errors-imports-frame", "frame-imports-analysis"])

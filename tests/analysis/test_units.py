@@ -1,17 +1,13 @@
-"""The viewer's pure formatting and ranking helpers (no kernel, no widgets)."""
+"""Units as text: money, ms, tokens, counts, flags, dates, ordinals."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from openrouter_frame import schema
-from openrouter_frame.analysis import metrics
 from openrouter_frame.analysis import units as fmt
-from openrouter_frame.viewer import html
 
 NA_VALUES = [None, float("nan"), np.nan, pd.NA, pd.NaT, np.datetime64("NaT")]
 NA_IDS = ["None", "float-nan", "np-nan", "pd-NA", "NaT", "np-NaT"]
@@ -148,83 +144,3 @@ def test_every_schema_field_formats_a_typical_value():
                               "100th", "tiny-is-1st", "rounds-to-100"])
 def test_ordinal(p, text):
     assert fmt.ordinal(p) == text
-
-
-@pytest.mark.parametrize(("values", "x", "rank"), [
-    ([1.0, 2.0, 3.0, 4.0], 4.0, 100.0),
-    ([1.0, 2.0, 3.0, 4.0], 1.0, 25.0),
-    ([1.0, 2.0, 2.0, 5.0], 2.0, 75.0),
-    ([1.0, 2.0, 3.0, 4.0], 2.5, 50.0),
-    ([1.0, 2.0], 0.5, 0.0),
-    ([7.0], 7.0, 100.0),
-], ids=["max-is-100", "min-is-1-over-n", "ties-count-as-at-or-below", "between", "below-all",
-        "single"])
-def test_percentile_rank(values, x, rank):
-    assert metrics.percentile_rank(np.array(values), x) == rank
-
-
-@pytest.mark.parametrize(("values", "x"), [([], 1.0), ([1.0], None), ([1.0], float("nan")),
-                                           ([1.0], pd.NA)],
-                         ids=["empty", "none", "nan", "pd-NA"])
-def test_percentile_rank_undefined(values, x):
-    assert metrics.percentile_rank(np.array(values), x) is None
-
-
-def test_percentile_rank_matches_a_brute_force_count():
-    rng = np.random.default_rng(1)
-    values = rng.integers(0, 20, 200).astype(float)
-    ranked = metrics.sorted_finite(pd.array(list(values) + [None], dtype="Float64"))
-    assert len(ranked) == 200
-    for x in (0.0, 5.0, 19.0, 7.5):
-        assert metrics.percentile_rank(ranked, x) == pytest.approx(100 * np.mean(values <= x))
-
-
-def test_tokens_per_second_prefers_native_and_is_never_inf():
-    frame = pd.DataFrame({
-        "native_tokens_completion": pd.array([100, None, 10, 10, None], dtype="Int64"),
-        "tokens_completion": pd.array([90, 50, 10, None, None], dtype="Int64"),
-        "generation_time": pd.array([2000.0, 500.0, 0.0, None, 1000.0], dtype="Float64"),
-    })
-    out = metrics.tokens_per_second_values(frame, missing_ok=True)
-    assert out[0] == 50.0 and out[1] == 100.0
-    assert all(math.isnan(v) for v in out[2:])
-
-
-def test_tokens_per_second_without_the_columns_is_all_nan():
-    out = metrics.tokens_per_second_values(pd.DataFrame({"id": ["a", "b"]}), missing_ok=True)
-    assert out.shape == (2,) and np.isnan(out).all()
-
-
-def test_detail_sections_follow_the_schema_groups_then_other():
-    row = {name: None for name in schema.COLUMNS} | {"shoe_size": 42, "total_cost": 0.5}
-    sections = html.detail_sections(row, NOW)
-    assert [g for g, _ in sections] == [*schema.GROUPS, "other"]
-    for group, rows in sections[:-1]:
-        assert [r[0] for r in rows] == list(schema.names(group))
-        assert all(r[2] == schema.FIELDS[r[0]].description for r in rows)
-    assert sections[-1] == ("other", [("shoe_size", "42", "")])
-    cost = dict((r[0], r[1]) for r in sections[1][1])
-    assert cost == {"total_cost": "$0.50", "cache_discount": "\u2014",
-                    "upstream_inference_cost": "\u2014", "usage": "\u2014"}
-
-
-def test_detail_html_escapes_values_and_marks_id_and_cost():
-    row = {"id": "gen-<b>1</b>", "total_cost": 0.000345, "model": "a/b",
-           "external_user": '<script>alert("x")</script>', "latency": None}
-    text = html.detail_html(row, NOW)
-    assert "<script>" not in text and "<b>1</b>" not in text
-    assert '<code class="orgen-id">gen-&lt;b&gt;1&lt;/b&gt;</code>' in text
-    assert '<b class="orgen-cost">$0.000345</b>' in text
-    assert '<td class="orgen-field-latency">\u2014</td>' in text
-    assert "orgen-group-identity" in text and "orgen-group-other" not in text
-
-
-def test_ranks_html_shows_value_overall_and_within_model():
-    text = html.ranks_html({"total_cost": 0.002, "latency": 1020.0, "tokens_per_second": None},
-                          {"total_cost": 99.9, "latency": 50.0},
-                          {"total_cost": 12.0, "latency": None},
-                          n_overall=1000, n_model=25, model="<m>")
-    assert "of all 1,000" in text and '<th title="&lt;m&gt;">of 25 in its model</th>' in text
-    assert "<td>$0.002</td><td>100th</td><td>12th</td>" in text
-    assert "<td>1.02 s</td><td>50th</td><td>\u2014</td>" in text
-    assert "<td>\u2014</td><td>\u2014</td><td>\u2014</td>" in text
