@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import schema
 from .analysis import accessor as _accessor  # noqa: F401  (registers df.orgen)
-from .api import OpenRouterClient, fetch_generations, generations_to_frame
+from .api import OpenRouterClient, fetch_contents, fetch_generations, generations_to_frame
 from .cache import CacheInfo, GenerationCache, RecordStore, cache_info, clear_cache
 from .errors import (
     AuthenticationError,
@@ -72,6 +72,7 @@ __all__ = [
     "UpstreamError",
     "cache_info",
     "clear_cache",
+    "fetch_contents",
     "fetch_generations",
     "generations_to_frame",
     "schema",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from .errors import FetchError, FetchWarning
 from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, progress_bar, run_batch
 from .fetch.client import check_id
 from .frame import FetchResult, failures_frame, raw_to_frame, records_to_frame
+from .frame.contents import content_row, contents_to_frame
 
 logger = logging.getLogger("openrouter_frame")
 
@@ -111,6 +113,19 @@ class OpenRouterClient(GenerationFetcher):
             self.cache.put(account, id, data)
         return data
 
+    def get_content(self, id: str) -> dict[str, Any]:
+        """The ``data`` of ``GET /generation/content`` for ``id`` (cached in its own table)."""
+        id = check_id(id)
+        account = self._account()
+        if self.cache is not None and account is not None:
+            hit = self.cache.get_raw_many(account, [id], table="contents")
+            if id in hit:
+                return dict(json.loads(hit[id]))
+        data = super().get_content(id)
+        if self.cache is not None and account is not None:
+            _Store(self.cache, account, table="contents")(id, data)
+        return data
+
     def fetch(self, ids: str | Iterable[Any], *, progress: bool | None = None,
               dtype_backend: str = "numpy_nullable") -> FetchResult:
         """Fetch many ids concurrently; return a :class:`~openrouter_frame.FetchResult`.
@@ -150,26 +165,66 @@ class OpenRouterClient(GenerationFetcher):
                                      if i in batch.failures), dtype_backend=dtype_backend),
             records=ordered,
         )
-        fatal = batch.fatal
-        if fatal is not None:
-            raise type(fatal)(
-                f"{fatal.message} (batch stopped: {len(result.frame)} fetched, "
-                f"{len(result.failures)} not; see .result)",
-                status=fatal.status, id=fatal.id, result=result,
-            )
+        _raise_fatal(batch.fatal, result)
         return result
+
+    def fetch_contents(self, ids: str | Iterable[Any], *, progress: bool | None = None,
+                       dtype_backend: str = "numpy_nullable") -> FetchResult:
+        """Fetch the stored prompts and outputs of many ids (``GET /generation/content``).
+
+        Like :meth:`fetch` (concurrent, retried, cached in the same file, in its
+        own table), but ``.frame`` is a contents frame (see
+        :func:`~openrouter_frame.frame.contents.contents_to_frame`).  Contents can
+        hold personal data: nothing fetches them unless asked.
+        """
+        schema._check_backend(dtype_backend)
+        todo = normalize_ids(ids)
+        account = self._account()
+        contents: dict[str, dict[str, Any]] = {}
+        if self.cache is not None and account is not None and todo:
+            contents = {i: json.loads(body) for i, body in self.cache.get_raw_many(
+                account, todo, table="contents").items()}
+        pending = [i for i in todo if i not in contents]
+        store = None if self.cache is None or account is None else \
+            _Store(self.cache, account, table="contents")
+        batch = run_batch(self.content_fetcher(), pending, progress=progress,
+                          on_record=store, done=len(contents))
+        contents.update(batch.records)
+        found = [i for i in todo if i in contents]
+        ordered = [contents[i] for i in found]
+        result = FetchResult(
+            frame=contents_to_frame(ordered, ids=found, dtype_backend=dtype_backend),
+            failures=failures_frame(((i, *batch.failures[i]) for i in todo
+                                     if i in batch.failures), dtype_backend=dtype_backend),
+            records=ordered,
+        )
+        _raise_fatal(batch.fatal, result)
+        return result
+
+
+def _raise_fatal(fatal: Any, result: FetchResult) -> None:
+    """Raise the 401/402 that stopped a batch, carrying the partial ``result``."""
+    if fatal is not None:
+        raise type(fatal)(
+            f"{fatal.message} (batch stopped: {len(result.frame)} fetched, "
+            f"{len(result.failures)} not; see .result)",
+            status=fatal.status, id=fatal.id, result=result,
+        )
 
 
 class _Store:
     """Write each arriving record to the cache; a failing cache never fails a fetch."""
 
-    def __init__(self, cache: RecordStore, account: str) -> None:
-        self._cache, self._account = cache, account
+    def __init__(self, cache: RecordStore, account: str, table: str = "generations") -> None:
+        self._cache, self._account, self._table = cache, account, table
         self._warned = False
 
     def __call__(self, id: str, data: dict[str, Any]) -> None:
         try:
-            self._cache.put(self._account, id, data)
+            if self._table == "generations":
+                self._cache.put(self._account, id, data)
+            else:
+                self._cache.put(self._account, id, data, table=self._table)
         except Exception as exc:  # noqa: BLE001 - disk full, locked too long, closed
             level = logging.DEBUG if self._warned else logging.WARNING
             self._warned = True
@@ -255,6 +310,7 @@ def generations_to_frame(
     dtype_backend: str = "numpy_nullable",
     cache: Any = None,
     session: requests.Session | None = None,
+    content: bool = False,
 ) -> pd.DataFrame:
     """Fetch generations into a typed DataFrame, one row per unique id.
 
@@ -266,6 +322,11 @@ def generations_to_frame(
         ``"raise"``: after trying every id, raise :class:`FetchError` if any
         failed (its ``.result`` holds every record fetched).  ``"warn"``:
         return the successes and emit one :class:`FetchWarning`.
+    content : bool
+        Also fetch each generation's stored prompt and output
+        (:func:`fetch_contents`) and join its columns (``prompt``, ``messages``,
+        ``completion``, ``reasoning``, ``error``, ``extra``, ``stored``) by id.
+        Off by default: contents can hold personal data.
 
     Returns
     -------
@@ -286,31 +347,131 @@ def generations_to_frame(
     api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
     if errors not in _ERRORS:
         raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
+    if content:
+        if client is None:
+            with OpenRouterClient(api_key, base_url, max_workers=max_workers, cache=cache,
+                                  session=session) as own:
+                return generations_to_frame(ids, client=own, errors=errors, progress=progress,
+                                            dtype_backend=dtype_backend, content=True)
+        frame = generations_to_frame(ids, client=client, errors=errors, progress=progress,
+                                     dtype_backend=dtype_backend)
+        stored = _frame_of(client.fetch_contents(frame["id"], progress=progress,
+                                                 dtype_backend=dtype_backend),
+                           errors, "content(s)")
+        return frame.merge(stored, on="id", how="left", suffixes=("", "_content"))
     result = fetch_generations(
         ids, api_key=api_key, base_url=base_url, client=client, max_workers=max_workers,
         progress=progress, dtype_backend=dtype_backend, cache=cache, session=session,
     )
+    return _frame_of(result, errors)
+
+
+def _frame_of(result: FetchResult, errors: str, what: str = "id(s)") -> pd.DataFrame:
+    """``result.frame``; per ``errors``, raise :class:`FetchError` or warn when some failed."""
     if result.ok:
         return result.frame
     summary = result.describe_failures()
     if errors == "raise":
         raise FetchError(
-            f"{len(result.failures)} of {len(result.failures) + len(result.frame)} id(s) "
+            f"{len(result.failures)} of {len(result.failures) + len(result.frame)} {what} "
             f"failed (the fetched records are in .result.frame):\n{summary}",
             result=result,
         )
-    warnings.warn(f"{len(result.failures)} id(s) failed:\n{summary}", FetchWarning,
-                  stacklevel=2)
+    warnings.warn(f"{len(result.failures)} {what} failed:\n{summary}", FetchWarning,
+                  stacklevel=3)
     return result.frame
 
 
-def open_viewer(frame: pd.DataFrame, selected: Any = None, **options: Any) -> Any:
+def fetch_contents(
+    ids: str | Iterable[Any],
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    client: OpenRouterClient | None = None,
+    max_workers: int = 16,
+    errors: str = "raise",
+    progress: bool | None = None,
+    dtype_backend: str = "numpy_nullable",
+    cache: Any = None,
+    session: requests.Session | None = None,
+) -> pd.DataFrame:
+    """Fetch generations' stored prompts and outputs into a typed frame, one row per id.
+
+    ``GET /generation/content`` per id, concurrent, retried and cached like
+    records (same cache file, its own table).  Contents can hold personal data:
+    nothing in this package fetches them unless asked.  Takes the keywords of
+    :func:`generations_to_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``prompt``, ``messages`` (a list of ``{"role", "content"}``),
+        ``completion``, ``reasoning`` (string), ``error`` (the stored failure as
+        JSON text), ``extra`` (keys outside the spec, JSON text) and ``stored``
+        (boolean: ``False`` under zero data retention).
+
+    Examples
+    --------
+    >>> import openrouter_frame as orf
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     df = orf.fetch_contents(sim.ids(8), api_key=sim.api_key, base_url=sim.base_url)
+    >>> list(df.columns)
+    ['id', 'prompt', 'messages', 'completion', 'reasoning', 'error', 'extra', 'stored']
+    >>> df["completion"].iloc[1], df["messages"].iloc[1][-1]["role"]
+    ('Canberra.', 'user')
+    >>> df["stored"].tolist().count(False)  # zero data retention: nothing kept
+    1
+    """
+    api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
+    if errors not in _ERRORS:
+        raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
+    if client is not None:
+        result = client.fetch_contents(ids, progress=progress, dtype_backend=dtype_backend)
+    else:
+        with OpenRouterClient(api_key, base_url, max_workers=max_workers, cache=cache,
+                              session=session) as own:
+            result = own.fetch_contents(ids, progress=progress, dtype_backend=dtype_backend)
+    return _frame_of(result, errors, "content(s)")
+
+
+def content_loader(client: OpenRouterClient | None = None, *, api_key: str | None = None,
+                   base_url: str | None = None) -> Callable[[str], dict[str, Any]] | None:
+    """The viewer's content function: ``load(id)`` -> one contents row (a dict).
+
+    Uses ``client`` (its cache too), else a client on ``api_key`` or
+    ``$OPENROUTER_API_KEY``; ``None`` when there is no key (the viewer then says
+    "no key: content not loaded").  ``load`` raises the request's
+    :class:`~openrouter_frame.OpenRouterError` on failure.
+    """
+    if client is None:
+        key = conceal(api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
+        if not key:
+            return None
+        client = OpenRouterClient(key, base_url, max_workers=1, cache=None)
+    chosen = client
+
+    def load(id: str) -> dict[str, Any]:
+        return content_row(chosen.get_content(id), id=id)
+
+    return load
+
+
+def open_viewer(frame: pd.DataFrame, selected: Any = None, *,
+                client: OpenRouterClient | None = None, api_key: str | None = None,
+                base_url: str | None = None, **options: Any) -> Any:
     """Build the :class:`~openrouter_frame.GenerationViewer` for ``df.orgen.view()``.
 
-    Imports ipywidgets only when called.
+    The viewer shows each selected generation's prompt and output, fetched through
+    :func:`content_loader` (``client=``, ``api_key=`` or ``$OPENROUTER_API_KEY``;
+    no key: the viewer says so and fetches nothing).  A frame from
+    ``generations_to_frame(..., content=True)`` already holds them.  Pass
+    ``content=None`` to never fetch.  Imports ipywidgets only when called.
     """
     from .viewer import GenerationViewer
 
+    if "content" not in options:
+        options["content"] = content_loader(client, api_key=api_key, base_url=base_url)
     return GenerationViewer(frame, selected=selected, **options)
 
 

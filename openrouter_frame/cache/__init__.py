@@ -159,7 +159,7 @@ def cache_info(cache: Any = None) -> CacheInfo:
 
 
 def clear_cache(cache: Any = None) -> int:
-    """Empty a cache (every account) and shrink its file; return records removed.
+    """Empty a cache (every account, records and contents), shrink its file; return rows removed.
 
     ``cache`` is resolved as in :func:`cache_info`.  A missing file is left
     missing (0 removed).  Safe while another process uses the file.

@@ -25,12 +25,18 @@ class RecordStore(Protocol):
         """An opaque, stable name for the account of ``api_key`` (never the key)."""
         ...
 
-    def get_raw_many(self, account: str, ids: Iterable[str]) -> dict[str, bytes]:
-        """The stored JSON body of each of ``ids`` the account has (missing ones left out)."""
+    def get_raw_many(self, account: str, ids: Iterable[str], *, table: str = "generations"
+                     ) -> dict[str, bytes]:
+        """The stored JSON body of each of ``ids`` the account has (missing ones left out).
+
+        ``table`` is ``"generations"`` (records) or ``"contents"`` (stored prompts and
+        outputs of ``GET /generation/content``, kept apart: fetched only when asked).
+        """
         ...
 
-    def put(self, account: str, id: str, record: Mapping[str, Any]) -> bool:
-        """Store one complete record; ``False`` when it cannot be stored."""
+    def put(self, account: str, id: str, record: Mapping[str, Any], *,
+            table: str = "generations") -> bool:
+        """Store one complete record (or content); ``False`` when it cannot be stored."""
         ...
 
     def info(self) -> CacheInfo:
@@ -38,7 +44,7 @@ class RecordStore(Protocol):
         ...
 
     def clear(self) -> int:
-        """Remove every record; return how many."""
+        """Remove every record and content; return how many."""
         ...
 
     def close(self) -> None:
@@ -60,13 +66,17 @@ class CacheInfo:
         Distinct API-key fingerprints among them.
     size_bytes : int
         Bytes on disk, counting SQLite's ``-wal`` file.
+    contents : int
+        Stored contents (prompts and outputs), all accounts.
     """
 
     path: Path
     entries: int
     accounts: int
     size_bytes: int
+    contents: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.entries:,} record(s) from {self.accounts} account(s), "
+        stored = f" and {self.contents:,} content(s)" if self.contents else ""
+        return (f"{self.entries:,} record(s){stored} from {self.accounts} account(s), "
                 f"{self.size_bytes / 1e6:.1f} MB in {self.path}")

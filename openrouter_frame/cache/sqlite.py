@@ -47,7 +47,17 @@ CREATE TABLE IF NOT EXISTS generations (
     fetched_at REAL NOT NULL,
     UNIQUE (account, id)
 );
+CREATE TABLE IF NOT EXISTS contents (
+    account TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at REAL NOT NULL,
+    UNIQUE (account, id)
+);
 """
+#: The tables of raw bodies: records (``GET /generation``) and, only when asked for,
+#: stored prompts and outputs (``GET /generation/content``: may hold personal data).
+TABLES = ("generations", "contents")
 
 
 def encode(record: Mapping[str, Any]) -> bytes:
@@ -153,8 +163,13 @@ class GenerationCache:
         return hmac.new(self._salt, api_key.encode(), hashlib.sha256).hexdigest()[:32]
 
     # -- reading --------------------------------------------------------------
-    def get_raw_many(self, account: str, ids: Iterable[str]) -> dict[str, bytes]:
-        """The stored JSON bytes of each of ``ids`` this account has cached."""
+    def get_raw_many(self, account: str, ids: Iterable[str], *, table: str = "generations"
+                     ) -> dict[str, bytes]:
+        """The stored JSON bytes of each of ``ids`` this account has cached.
+
+        ``table="contents"`` reads stored contents instead of records.
+        """
+        _check_table(table)
         ids = list(ids)
         out: dict[str, bytes] = {}
         chunk_size = min(_CHUNK, self._max_variables - 1)
@@ -163,7 +178,7 @@ class GenerationCache:
                 chunk = ids[start:start + chunk_size]
                 marks = ",".join("?" * len(chunk))
                 rows = self._conn.execute(
-                    f"SELECT id, body FROM generations WHERE account = ? AND id IN ({marks})",
+                    f"SELECT id, body FROM {table} WHERE account = ? AND id IN ({marks})",
                     (account, *chunk))
                 out.update(rows)
         return out
@@ -173,16 +188,19 @@ class GenerationCache:
         return {id: json.loads(body) for id, body in self.get_raw_many(account, ids).items()}
 
     # -- writing --------------------------------------------------------------
-    def put(self, account: str, id: str, record: Mapping[str, Any]) -> bool:
-        """Store one complete record; return False if it cannot be stored."""
-        return self.put_many(account, [(id, record)]) == 1
+    def put(self, account: str, id: str, record: Mapping[str, Any], *,
+            table: str = "generations") -> bool:
+        """Store one complete record (or content, ``table="contents"``); False if it cannot."""
+        return self.put_many(account, [(id, record)], table=table) == 1
 
-    def put_many(self, account: str, items: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+    def put_many(self, account: str, items: Iterable[tuple[str, Mapping[str, Any]]], *,
+                 table: str = "generations") -> int:
         """Store ``(id, record)`` pairs in one transaction; return how many.
 
         A record that is not JSON-serialisable with finite numbers is skipped
         (logged at DEBUG): it is returned to the caller but fetched again next time.
         """
+        _check_table(table)
         rows = []
         for id, record in items:
             try:
@@ -193,7 +211,7 @@ class GenerationCache:
             now = time.time()
             with self._transaction():
                 self._conn.executemany(
-                    "INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?)",
+                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
                     [(account, id, body, now) for id, body in rows])
         return len(rows)
 
@@ -203,13 +221,15 @@ class GenerationCache:
         with self._lock:
             entries, accounts = self._conn.execute(
                 "SELECT count(*), count(DISTINCT account) FROM generations").fetchone()
+            contents = self._conn.execute("SELECT count(*) FROM contents").fetchone()[0]
         return CacheInfo(path=self.path, entries=entries, accounts=accounts,
-                         size_bytes=_size_on_disk(self.path))
+                         size_bytes=_size_on_disk(self.path), contents=contents)
 
     def clear(self) -> int:
-        """Delete every record (all accounts) and shrink the file; return how many."""
+        """Delete every record and content (all accounts), shrink the file; return how many."""
         with self._transaction():
-            removed = self._conn.execute("DELETE FROM generations").rowcount
+            removed = sum(self._conn.execute(f"DELETE FROM {table}").rowcount
+                          for table in TABLES)
         with self._lock:
             self._conn.execute("VACUUM")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -249,6 +269,11 @@ class _Transaction:
             self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
         finally:
             self._lock.release()
+
+
+def _check_table(table: str) -> None:
+    if table not in TABLES:
+        raise ValueError(f"table must be one of {', '.join(TABLES)}, got {table!r}")
 
 
 def _size_on_disk(path: Path) -> int:

@@ -26,6 +26,9 @@ from .retry import FATAL_STATUSES, RETRY_STATUSES, Backoff, Gate, Stopped, serve
 logger = logging.getLogger("openrouter_frame")
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+#: Endpoint paths (under the base URL): a generation's record, and its stored content.
+GENERATION_PATH = "generation"
+CONTENT_PATH = "generation/content"
 
 _F = TypeVar("_F", bound="GenerationFetcher")
 
@@ -148,8 +151,8 @@ class GenerationFetcher:
         return self._key
 
     # -- one id ---------------------------------------------------------------
-    def _attempt(self, id: str, attempt: int, stop: threading.Event
-                 ) -> tuple[int | None, Any, float | None, str]:
+    def _attempt(self, id: str, attempt: int, stop: threading.Event,
+                 path: str = GENERATION_PATH) -> tuple[int | None, Any, float | None, str]:
         """One request: (status, data or None, server-given wait, message).
 
         The gate is checked again at the last moment before sending (a worker
@@ -159,7 +162,7 @@ class GenerationFetcher:
         key = self.require_key()
         auth = _GatedAuth(key, self._gate, stop)
         try:
-            response = self.session.get(f"{self.base_url}/generation", params={"id": id},
+            response = self.session.get(f"{self.base_url}/{path}", params={"id": id},
                                         headers=self._headers, auth=auth,
                                         timeout=self.timeout, stream=True)
         except requests.RequestException as exc:
@@ -184,15 +187,20 @@ class GenerationFetcher:
                 f"{len(content)} bytes)")
         return _data_of(body, id)
 
-    def get(self, id: str, stop: threading.Event) -> dict[str, Any]:
-        """Fetch one id with retries; raise the status's error when it fails."""
+    def get(self, id: str, stop: threading.Event, path: str = GENERATION_PATH
+            ) -> dict[str, Any]:
+        """Fetch one id with retries; raise the status's error when it fails.
+
+        ``path`` picks the endpoint: :data:`GENERATION_PATH` (the record) or
+        :data:`CONTENT_PATH` (the stored prompt and output; same retries and gate).
+        """
         first = time.monotonic()
         attempt = 0
         while True:
             self._gate.wait(stop)
             if stop.is_set():
                 raise Stopped(id)
-            status, data, wait, message = self._attempt(id, attempt, stop)
+            status, data, wait, message = self._attempt(id, attempt, stop, path)
             if data is not None:
                 return data
             retry = status is None or status in RETRY_STATUSES or (
@@ -216,6 +224,36 @@ class GenerationFetcher:
         Raises the status's :class:`~openrouter_frame.OpenRouterError` subclass on failure.
         """
         return self.get(check_id(id), threading.Event())
+
+    def get_content(self, id: str) -> dict[str, Any]:
+        """Return the ``data`` object of ``GET /generation/content`` for ``id``.
+
+        ``{"input": {...}, "output": {...}, "error": ...}`` plus ``"id"``; the
+        stored prompt and output can hold personal data, so nothing fetches them
+        unless asked.  Raises like :meth:`get_generation`.
+        """
+        return self.get(check_id(id), threading.Event(), CONTENT_PATH)
+
+    def content_fetcher(self) -> ContentFetcher:
+        """This fetcher seen through the content endpoint, for :func:`~.batch.run_batch`."""
+        return ContentFetcher(self)
+
+
+class ContentFetcher:
+    """A :class:`GenerationFetcher` whose :meth:`get` asks the content endpoint.
+
+    Shares the fetcher's session, retries and 429 gate (no copy of either).
+    """
+
+    def __init__(self, fetcher: GenerationFetcher) -> None:
+        self.fetcher = fetcher
+        self.max_workers = fetcher.max_workers
+
+    def require_key(self) -> auth.Secret:
+        return self.fetcher.require_key()
+
+    def get(self, id: str, stop: threading.Event) -> dict[str, Any]:
+        return self.fetcher.get(id, stop, CONTENT_PATH)
 
 
 def check_id(id: Any) -> str:
@@ -273,4 +311,5 @@ def _error_message(response: requests.Response) -> str:
     return response.reason or f"HTTP {response.status_code}"
 
 
-__all__ = ["DEFAULT_BASE_URL", "GenerationFetcher", "check_id"]
+__all__ = ["CONTENT_PATH", "DEFAULT_BASE_URL", "GENERATION_PATH", "ContentFetcher",
+           "GenerationFetcher", "check_id"]

@@ -39,6 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .content import make_content
 from .data import account_secret, check_id, make_id, make_record
 from .faults import EARLY_TOLERANCE, RANDOM_FAULTS, Faults, Stats
 
@@ -142,6 +143,12 @@ class Simulator:
             raise KeyError(f"not an id of this simulator's account: {id!r}")
         return make_record(id)
 
+    def content(self, id: str) -> dict[str, Any]:
+        """The exact ``data`` object served at ``/generation/content`` for ``id``."""
+        if check_id(id, self._secret) != "valid":
+            raise KeyError(f"not an id of this simulator's account: {id!r}")
+        return make_content(id)
+
     # Lifecycle ---------------------------------------------------------------------
     def start(self) -> Simulator:
         """Bind ``127.0.0.1:0`` and serve in a background thread."""
@@ -228,7 +235,8 @@ class Simulator:
         values = parse_qs(url.query, keep_blank_values=True).get("id")
         id = values[0] if values else None
         self._check_early(auth, id, arrival)
-        if url.path.rstrip("/") != "/api/v1/generation":
+        path = url.path.rstrip("/")
+        if path not in ("/api/v1/generation", "/api/v1/generation/content"):
             return _error(404, "Not Found")
         if method != "GET":
             return _error(405)
@@ -275,12 +283,12 @@ class Simulator:
             return _Reply(0, drop=True)
         if fault == "html":
             return _Reply(502 if u < 0.5 else 200, _HTML, "text/html")
-        reply = self._lookup(id)
+        reply = self._lookup(id, content=path.endswith("/content"))
         if fault == "truncated":
             reply.body = reply.body[: max(1, int(len(reply.body) * (0.2 + 0.6 * u)))]
         return reply
 
-    def _lookup(self, id: str) -> _Reply:
+    def _lookup(self, id: str, content: bool = False) -> _Reply:
         verdict = check_id(id, self._secret)
         if verdict == "foreign":
             return _error(403)
@@ -292,7 +300,8 @@ class Simulator:
                 first = self._first_seen.setdefault(id, now)
             if now - first < self.faults.fresh_for:
                 return _error(404)
-        body = json.dumps({"data": make_record(id)}, ensure_ascii=False,
+        data = make_content(id) if content else make_record(id)
+        body = json.dumps({"data": data}, ensure_ascii=False,
                           separators=(",", ":")).encode()
         return _Reply(200, body)
 
