@@ -27,11 +27,13 @@ import pandas as pd
 
 from ..analysis import groups
 from ..analysis.metrics import as_float, percentile_rank, tokens_per_second_values
+from .cost import EFFECTIVE_COST, effective_cost
 from .html import RANK_METRICS
 
-#: Sort orders: key -> (column, label).  Every order is descending, NA last.
+#: Sort orders: key -> (column, label).  Every order is descending, NA last.  Cost is
+#: what was really paid (:func:`~.cost.effective_cost`: BYOK upstream cost included).
 SORTS: dict[str, tuple[str, str]] = {
-    "cost": ("total_cost", "cost (highest first)"),
+    "cost": (EFFECTIVE_COST, "cost (highest first)"),
     "latency": ("latency", "latency (slowest first)"),
     "generation_time": ("generation_time", "generation time (longest first)"),
     "newest": ("created_at", "newest first"),
@@ -89,10 +91,13 @@ class FrameIndex:
         return list(itertools.islice(hits, limit))
 
     def metric(self, column: str) -> np.ndarray:
-        """A column (or ``tokens_per_second``) as float64, NaN where NA or absent."""
+        """A column (or ``tokens_per_second``, ``effective_cost``) as float64, NaN where NA
+        or absent."""
         if column not in self._metrics:
             if column == "tokens_per_second":
                 values = tokens_per_second_values(self.frame, missing_ok=True)
+            elif column == EFFECTIVE_COST:
+                values = effective_cost(self.frame)
             elif column in self.frame.columns:
                 values = as_float(self.frame[column])
             else:
@@ -127,6 +132,17 @@ class FrameIndex:
             self._sorted[key] = np.sort(values[np.isfinite(values)])
         return self._sorted[key]
 
+    def counts(self, model: int | None = None, provider: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows per model code and per provider code (index ``code + 1``; 0 is NA) among
+        the rows matching the *other* filter: what each dropdown may still offer."""
+        by_provider = (slice(None) if provider is None
+                       else self.provider_codes == provider)
+        by_model = slice(None) if model is None else self.model_codes == model
+        n_models, n_providers = len(self.models) + 1, len(self.providers) + 1
+        return (np.bincount(self.model_codes[by_provider] + 1, minlength=n_models),
+                np.bincount(self.provider_codes[by_model] + 1, minlength=n_providers))
+
     def model_size(self, model: int) -> int:
         """Rows of one model code."""
         return int(np.count_nonzero(self.model_codes == model))
@@ -135,17 +151,19 @@ class FrameIndex:
         return "<NA>" if model == NA_CODE else self.models[model]
 
     def ranks(self, pos: int) -> tuple[dict[str, float], dict[str, float | None],
-                                       dict[str, float | None]]:
-        """For :data:`~openrouter_frame.analysis.units.RANK_METRICS`: the row's values, its
-        percentile ranks over the frame and within its model."""
+                                       dict[str, float | None], dict[str, tuple[int, int]]]:
+        """For :data:`~.html.RANK_METRICS`: the row's values, its percentile ranks over the
+        frame and within its model, and how many values each rank counts (all, model)."""
         model = int(self.model_codes[pos])
-        value, overall, within = {}, {}, {}
+        value, overall, within, n = {}, {}, {}, {}
         for key, _ in RANK_METRICS:
             x = float(self.metric(key)[pos])
             value[key] = x
-            overall[key] = percentile_rank(self.sorted_values(key), x)
-            within[key] = percentile_rank(self.sorted_values(key, model), x)
-        return value, overall, within
+            every, mine = self.sorted_values(key), self.sorted_values(key, model)
+            overall[key] = percentile_rank(every, x)
+            within[key] = percentile_rank(mine, x)
+            n[key] = (len(every), len(mine))
+        return value, overall, within, n
 
     @staticmethod
     def group_counts(codes: np.ndarray, labels: list[str]) -> list[tuple[str, int, int]]:

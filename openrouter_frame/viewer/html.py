@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from .. import schema
 from ..analysis.units import EM_DASH, format_ms, format_other, format_usd, format_value, ordinal
@@ -25,12 +26,64 @@ GROUP_TITLES: dict[str, str] = {
     "other": "Other (fields not in the schema)",
 }
 
-#: The metrics ranked in the detail panel: (key, label).
+#: The metrics ranked in the detail panel: (key, label).  Cost is what was really paid
+#: (``effective_cost``: ``total_cost`` plus the upstream cost of a BYOK generation).
 RANK_METRICS: tuple[tuple[str, str], ...] = (
-    ("total_cost", "cost"),
+    ("effective_cost", "cost (paid)"),
     ("latency", "latency"),
     ("tokens_per_second", "tokens / second"),
 )
+
+
+#: A generation on OpenRouter's activity page (``{id}``: the generation id, URL-quoted).
+ACTIVITY_URL = "https://openrouter.ai/activity?generation_id={id}"
+
+#: The viewer's and the static snapshot's style: JupyterLab's ``--jp-*`` theme variables
+#: (light and dark alike), with fallbacks for pages without them (nbconvert, GitHub).
+CSS = """<style>
+.orgen-viewer,.orgen-static{color:var(--jp-ui-font-color1,#1f2328);
+  font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
+.orgen-viewer .orgen-groups,.orgen-static .orgen-groups{display:flex;flex-wrap:wrap;
+  gap:4px 16px;align-items:flex-start}
+.orgen-viewer table,.orgen-static table{border-collapse:collapse;font-size:12px;margin:2px 0;
+  color:inherit;background:transparent}
+.orgen-viewer caption,.orgen-static caption{text-align:left;font-weight:bold;padding-top:4px;
+  color:var(--jp-ui-font-color1,#1f2328)}
+.orgen-viewer th,.orgen-viewer td,.orgen-static th,.orgen-static td{
+  padding:1px 10px 1px 0 !important;line-height:1.35;vertical-align:top;text-align:left;
+  border:none;background:transparent !important;color:inherit}
+.orgen-viewer th,.orgen-static th{font-weight:normal;color:var(--jp-ui-font-color2,#57606a)}
+.orgen-viewer td,.orgen-static td{font-family:var(--jp-code-font-family,monospace);
+  word-break:break-word}
+.orgen-viewer .orgen-ranks td,.orgen-viewer .orgen-ranks th{white-space:nowrap}
+.orgen-headline{font-size:14px;margin:4px 0;display:flex;gap:8px;align-items:center;
+  flex-wrap:wrap}
+.orgen-muted{color:var(--jp-ui-font-color2,#57606a)}
+.orgen-badge{border-radius:8px;padding:0 7px;font-size:11px;font-weight:bold;
+  color:#fff;background:var(--jp-warn-color1,#bc4c00)}
+.orgen-badge-failed{background:var(--jp-error-color1,#cf222e)}
+.orgen-failed td{color:var(--jp-error-color1,#cf222e)}
+.orgen-copy{font-size:11px;cursor:pointer;color:var(--jp-ui-font-color1,#1f2328);
+  background:var(--jp-layout-color2,#f6f8fa);border:1px solid var(--jp-border-color1,#d0d7de);
+  border-radius:4px}
+.orgen-headline a{color:var(--jp-content-link-color,#0969da)}
+.orgen-content{max-width:720px;font-size:12px;margin:6px 0}
+.orgen-content-title{font-weight:bold;margin:4px 0}
+.orgen-msg{margin:3px 0;padding:3px 8px;border-left:3px solid var(--jp-border-color1,#d0d7de);
+  background:var(--jp-layout-color2,#f6f8fa)}
+.orgen-completion{border-left-color:var(--jp-brand-color1,#0969da)}
+.orgen-content-error{border-left-color:var(--jp-error-color1,#cf222e)}
+.orgen-role{font-size:10px;text-transform:uppercase;color:var(--jp-ui-font-color2,#57606a)}
+.orgen-text{white-space:pre-wrap;font-family:var(--jp-code-font-family,monospace);
+  max-height:240px;overflow:auto}
+.orgen-reasoning{margin:3px 0;padding:2px 8px;
+  border-left:3px dashed var(--jp-border-color1,#d0d7de)}
+.orgen-reasoning summary{cursor:pointer;color:var(--jp-ui-font-color2,#57606a)}
+.orgen-cost-note{font-size:12px;margin:2px 0}
+.orgen-empty{font-size:13px;padding:12px 0;color:var(--jp-ui-font-color2,#57606a)}
+.orgen-viewer .orgen-list select{font-family:var(--jp-code-font-family,monospace);
+  font-size:11px}
+</style>"""
 
 
 def escape(text: Any) -> str:
@@ -63,8 +116,44 @@ def detail_sections(row: Mapping[str, Any], now: Any = None
     return sections
 
 
-def detail_html(row: Mapping[str, Any], now: Any = None) -> str:
-    """HTML of the detail panel: a headline (id, model, cost) and one table per group.
+def headline_html(row: Mapping[str, Any], *, paid: Any = None, badge: str | None = None
+                  ) -> str:
+    """The headline: id, copy-id button, activity link, model, cost paid, fallback badge.
+
+    ``paid`` defaults to ``total_cost``; when it differs (BYOK) the charged cost is
+    shown beside it.
+
+    >>> text = headline_html({"id": "gen-1", "total_cost": 0.00002}, paid=0.00042,
+    ...                      badge="fell back")
+    >>> "$0.00042" in text and "charged $0.00002" in text and "fell back" in text
+    True
+    """
+    gid = str(row.get("id", EM_DASH))
+    id_ = escape(gid)
+    charged = row.get("total_cost")
+    paid = charged if paid is None or is_na(paid) else paid
+    extra = ""
+    if not is_na(charged) and not is_na(paid) and float(paid) != float(charged):
+        extra = (f' <span class="orgen-muted orgen-charged">(BYOK; charged '
+                 f"{escape(format_usd(charged))})</span>")
+    mark = ("" if badge is None else
+            f'<span class="orgen-badge orgen-badge-{badge.replace(" ", "-")}">{badge}</span>')
+    link = ACTIVITY_URL.format(id=quote(gid, safe=""))
+    return (
+        f'<div class="orgen-headline"><code class="orgen-id">{id_}</code>'
+        f'<button class="orgen-copy" title="copy the id" data-id="{id_}" onclick="'
+        "navigator.clipboard&amp;&amp;navigator.clipboard.writeText(this.dataset.id);"
+        f"this.textContent='copied'\">copy id</button>"
+        f'<a class="orgen-activity" href="{escape(link)}" target="_blank" '
+        f'rel="noopener noreferrer">on OpenRouter</a>'
+        f'<span class="orgen-model">{escape(format_other(row.get("model")))}</span>'
+        f'<b class="orgen-cost">{escape(format_usd(paid))}</b>{extra}{mark}</div>'
+    )
+
+
+def detail_html(row: Mapping[str, Any], now: Any = None, *, paid: Any = None,
+                badge: str | None = None, headline: bool = True) -> str:
+    """HTML of the detail panel: a headline (:func:`headline_html`) and one table per group.
 
     Every value is HTML-escaped.  Cells carry CSS classes (``orgen-id``,
     ``orgen-cost``, ``orgen-group-<name>``) that the browser test finds.
@@ -73,13 +162,8 @@ def detail_html(row: Mapping[str, Any], now: Any = None) -> str:
     >>> "gen-&lt;1&gt;" in text and "$0.50" in text
     True
     """
-    id_ = escape(row.get("id", EM_DASH))
-    head = (
-        f'<div class="orgen-headline"><code class="orgen-id">{id_}</code>'
-        f' &middot; <span class="orgen-model">{escape(format_other(row.get("model")))}</span>'
-        f' &middot; <b class="orgen-cost">{escape(format_usd(row.get("total_cost")))}</b></div>'
-    )
-    parts = [head, '<div class="orgen-groups">']
+    parts = [headline_html(row, paid=paid, badge=badge) if headline else "",
+             '<div class="orgen-groups">']
     for group, rows in detail_sections(row, now):
         body = "".join(
             f'<tr title="{escape(desc)}"><th>{escape(name)}</th>'
@@ -95,29 +179,37 @@ def detail_html(row: Mapping[str, Any], now: Any = None) -> str:
 
 
 def ranks_html(value: Mapping[str, Any], overall: Mapping[str, float | None],
-               within: Mapping[str, float | None], *, n_overall: int, n_model: int,
+               within: Mapping[str, float | None], *, counts: Mapping[str, tuple[int, int]],
                model: Any) -> str:
     """HTML table of percentile ranks: one row per :data:`RANK_METRICS` entry.
 
     ``value`` maps each metric key to this generation's value, ``overall`` and
-    ``within`` to its percentile rank in the frame and within its model.
+    ``within`` to its percentile rank in the frame and within its model, and
+    ``counts`` to how many values each rank is over (all, its model): the same
+    n the chart shows in its title.
 
-    >>> text = ranks_html({"total_cost": 0.01}, {"total_cost": 90.0}, {"total_cost": 50.0},
-    ...                   n_overall=10, n_model=4, model="a/b")
-    >>> "90th" in text and "50th" in text and "of 4 in its model" in text
+    >>> text = ranks_html({"effective_cost": 0.01}, {"effective_cost": 90.0},
+    ...                   {"effective_cost": 50.0}, counts={"effective_cost": (10, 4)},
+    ...                   model="a/b")
+    >>> "90th of 10" in text and "50th of 4" in text
     True
     """
-    fmts = {"total_cost": format_usd, "latency": format_ms,
+    fmts = {"effective_cost": format_usd, "latency": format_ms,
             "tokens_per_second": lambda v: EM_DASH if is_na(v) else f"{float(v):,.1f} tok/s"}
+
+    def cell(rank: float | None, n: int | None) -> str:
+        return f"<td>{ordinal(rank)}" + ("" if n is None else f" of {n:,}") + "</td>"
+
     rows = "".join(
         f'<tr class="orgen-rank-{key}"><th>{label}</th>'
         f"<td>{escape(fmts[key](value.get(key)))}</td>"
-        f"<td>{ordinal(overall.get(key))}</td><td>{ordinal(within.get(key))}</td></tr>"
+        + cell(overall.get(key), counts.get(key, (None, None))[0])
+        + cell(within.get(key), counts.get(key, (None, None))[1]) + "</tr>"
         for key, label in RANK_METRICS
     )
     return (
         '<table class="orgen-ranks"><caption>Where it stands: percentile rank (share at or '
-        f"below)</caption><tr><th></th><th>value</th><th>of all {n_overall:,}</th>"
-        f'<th title="{escape(format_other(model))}">of {n_model:,} in its model</th></tr>'
+        "below)</caption><tr><th></th><th>value</th><th>among all</th>"
+        f'<th title="{escape(format_other(model))}">in its model</th></tr>'
         f"{rows}</table>"
     )

@@ -63,14 +63,37 @@ def test_matching_ids_is_case_insensitive_and_capped(small):
 
 def test_ranks_overall_and_within_model(small):
     index = FrameIndex(small)
-    value, overall, within = index.ranks(0)  # model m, cost 0.2, latency 10
-    assert value["total_cost"] == 0.2
-    assert overall["total_cost"] == 75.0  # 0.1, 0.2, 0.2 of four known costs
-    assert within["total_cost"] == 50.0  # 0.2 of m's 0.2, 0.5
+    value, overall, within, counts = index.ranks(0)  # model m, cost 0.2, latency 10
+    assert value["effective_cost"] == 0.2
+    assert overall["effective_cost"] == 75.0  # 0.1, 0.2, 0.2 of four known costs
+    assert within["effective_cost"] == 50.0  # 0.2 of m's 0.2, 0.5
     assert overall["latency"] == 50.0 and within["latency"] == 100.0
     assert value["tokens_per_second"] == 10.0
-    _, overall, within = index.ranks(1)  # NA cost
-    assert overall["total_cost"] is None and within["total_cost"] is None
+    assert counts["effective_cost"] == (4, 2) and counts["latency"] == (4, 1)
+    _, overall, within, _ = index.ranks(1)  # NA cost
+    assert overall["effective_cost"] is None and within["effective_cost"] is None
+
+
+def test_cost_sort_and_ranks_use_what_byok_really_paid():
+    df = pd.DataFrame({
+        "id": ["gen-byok", "gen-plain"], "model": ["m", "m"],
+        "total_cost": pd.array([0.00002, 0.0003], dtype="Float64"),
+        "upstream_inference_cost": pd.array([0.0004, None], dtype="Float64"),
+        "is_byok": pd.array([True, False], dtype="boolean"),
+    })
+    index = FrameIndex(df)
+    assert index.order("cost").tolist() == [0, 1]  # $0.00042 paid beats $0.0003
+    value, overall, _, _ = index.ranks(0)
+    assert value["effective_cost"] == pytest.approx(0.00042) and overall["effective_cost"] == 100
+
+
+def test_counts_per_group_under_the_other_filter(small):
+    index = FrameIndex(small)
+    by_model, by_provider = index.counts()
+    assert by_model.tolist() == [1, 2, 2] and by_provider.tolist() == [1, 2, 2]  # NA first
+    by_model, by_provider = index.counts(model=0, provider=1)
+    assert by_model.tolist() == [1, 1, 0]  # provider Q: models NA, m
+    assert by_provider.tolist() == [0, 1, 1]  # model m: providers P, Q
 
 
 def test_metrics_of_absent_columns_are_nan():

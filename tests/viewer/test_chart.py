@@ -11,13 +11,13 @@ PNG = b"\x89PNG"
 
 def test_distribution_chart_marks_the_value_and_handles_na():
     chart = DistributionChart(np.array([1.0, 2.0, 2.5, np.nan, 40.0]), xlabel="latency (ms)",
-                              title="m: 4 generations")
+                              title="m")
     assert chart.png(2.0, "this one: 2 ms").startswith(PNG)
     assert list(chart._line.get_xdata()) == [2.0, 2.0] and chart._line.get_visible()
-    assert chart.axes.get_title() == "m: 4 generations\nthis one: 2 ms"
+    assert chart.axes.get_title() == "m (n = 4)\nthis one: 2 ms"
     assert chart.png(None, "this one: no latency").startswith(PNG)
     assert not chart._line.get_visible()
-    assert chart.axes.get_title() == "m: 4 generations\nthis one: no latency"
+    assert chart.axes.get_title() == "m (n = 4)\nthis one: no latency"
     assert chart.axes.get_xlabel() == "latency (ms)"
     empty = DistributionChart(np.array([]), xlabel="cost (USD)", title="none")
     assert empty.png(1.0).startswith(PNG)
@@ -28,3 +28,24 @@ def test_log_axis_for_values_spanning_decades():
                              ).axes.get_xscale() == "log"
     assert DistributionChart(np.linspace(1, 50, 50), xlabel="x", title="t"
                              ).axes.get_xscale() == "linear"
+
+
+def test_log_axis_forced_for_latency_and_dollar_ticks_for_cost():
+    latency = DistributionChart(np.linspace(100, 200, 50), xlabel="x", title="t", log=True)
+    assert latency.axes.get_xscale() == "log"
+    cost = DistributionChart(np.array([0.00001, 0.00002, 0.00003]), xlabel="x", title="t",
+                             money=True)
+    cost.png(0.00002)
+    labels = [t.get_text() for t in cost.axes.get_xticklabels() if t.get_text()]
+    assert labels and all(label.startswith("$") for label in labels), labels
+    assert not any("e-" in label or "10" in label.split("$")[0] for label in labels)
+
+
+def test_png_is_transparent_for_dark_themes():
+    import io
+
+    from matplotlib import image
+
+    png = DistributionChart(np.array([1.0, 2.0]), xlabel="x", title="t").png(1.5)
+    pixels = image.imread(io.BytesIO(png))
+    assert pixels.shape[2] == 4 and pixels[0, 0, 3] == 0.0  # a corner is see-through

@@ -34,12 +34,28 @@ def test_detail_html_escapes_values_and_marks_id_and_cost():
     assert "orgen-group-identity" in text and "orgen-group-other" not in text
 
 
-def test_ranks_html_shows_value_overall_and_within_model():
-    text = html.ranks_html({"total_cost": 0.002, "latency": 1020.0, "tokens_per_second": None},
-                          {"total_cost": 99.9, "latency": 50.0},
-                          {"total_cost": 12.0, "latency": None},
-                          n_overall=1000, n_model=25, model="<m>")
-    assert "of all 1,000" in text and '<th title="&lt;m&gt;">of 25 in its model</th>' in text
-    assert "<td>$0.002</td><td>100th</td><td>12th</td>" in text
-    assert "<td>1.02 s</td><td>50th</td><td>\u2014</td>" in text
+def test_ranks_html_shows_value_and_ranks_with_their_counts():
+    text = html.ranks_html(
+        {"effective_cost": 0.002, "latency": 1020.0, "tokens_per_second": None},
+        {"effective_cost": 99.9, "latency": 50.0}, {"effective_cost": 12.0, "latency": None},
+        counts={"effective_cost": (1000, 25), "latency": (990, 0)}, model="<m>")
+    assert '<th title="&lt;m&gt;">in its model</th>' in text
+    assert "<td>$0.002</td><td>100th of 1,000</td><td>12th of 25</td>" in text
+    assert "<td>1.02 s</td><td>50th of 990</td><td>\u2014 of 0</td>" in text
     assert "<td>\u2014</td><td>\u2014</td><td>\u2014</td>" in text
+
+
+def test_headline_has_copy_button_activity_link_badge_and_byok_cost():
+    text = html.headline_html({"id": "gen-1/x", "total_cost": 0.00002, "model": "a/b"},
+                              paid=0.00042, badge="failed")
+    assert 'data-id="gen-1/x"' in text and "clipboard" in text
+    assert html.ACTIVITY_URL.format(id="gen-1%2Fx") in text
+    assert '<b class="orgen-cost">$0.00042</b>' in text and "charged $0.00002" in text
+    assert 'class="orgen-badge orgen-badge-failed">failed<' in text
+    plain = html.headline_html({"id": "g", "total_cost": 0.5})
+    assert "charged" not in plain and "orgen-badge" not in plain
+
+
+def test_css_uses_the_jupyterlab_theme_variables():
+    for var in ("--jp-ui-font-color1", "--jp-layout-color2", "--jp-border-color1"):
+        assert f"var({var}," in html.CSS

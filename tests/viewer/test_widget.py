@@ -24,8 +24,16 @@ def viewer(demo_frame):
     return GenerationViewer(demo_frame)
 
 
+def _paid(df: pd.DataFrame) -> pd.Series:
+    """What each row really cost: BYOK rows add the upstream provider's bill."""
+    upstream = df["upstream_inference_cost"].where(df["is_byok"].fillna(False), 0.0)
+    return df["total_cost"] + upstream.fillna(0.0)
+
+
 def _expected_order(df: pd.DataFrame, sort: str) -> list[str]:
     column = SORTS[sort][0]
+    if column == "effective_cost":
+        df = df.assign(effective_cost=_paid(df))
     return df.sort_values(column, ascending=False, na_position="last", kind="stable")[
         "id"].tolist()
 
@@ -57,13 +65,13 @@ def _small_frame() -> pd.DataFrame:
 
 def test_is_a_vbox_opening_on_the_most_expensive_generation(viewer, demo_frame):
     assert isinstance(viewer, widgets.VBox)
-    top = demo_frame.loc[demo_frame["total_cost"].idxmax()]
+    top = demo_frame.loc[_paid(demo_frame).idxmax()]
     assert viewer.selected_id == top["id"]
     pd.testing.assert_series_equal(viewer.selected, top)
     assert viewer.count_text == "1 of 500"
-    html = viewer._detail.value
-    assert f'<code class="orgen-id">{top["id"]}</code>' in html
-    assert f'<b class="orgen-cost">{fmt.format_usd(top["total_cost"])}</b>' in html
+    head = viewer._head.value
+    assert f'<code class="orgen-id">{top["id"]}</code>' in head
+    assert f'<b class="orgen-cost">{fmt.format_usd(_paid(demo_frame).max())}</b>' in head
     assert viewer._prev_btn.disabled and not viewer._next_btn.disabled
 
 
@@ -107,13 +115,11 @@ def test_sort_orders_descending_with_na_last(demo_frame, sort):
     assert viewer.sort == sort
 
 
-def test_changing_the_sort_keeps_the_selected_generation(viewer, demo_frame):
-    chosen = demo_frame["id"].iloc[123]
-    viewer.select(chosen)
+def test_changing_the_sort_goes_to_its_first_row(viewer, demo_frame):
+    viewer.select(demo_frame["id"].iloc[123])
     viewer.sort = "latency"
-    assert viewer.selected_id == chosen
-    position = _expected_order(demo_frame, "latency").index(chosen)
-    assert viewer.count_text == f"{position + 1} of 500"
+    assert viewer.selected_id == _expected_order(demo_frame, "latency")[0]
+    assert viewer.count_text == "1 of 500" and viewer._first_btn.disabled
 
 
 def test_model_filter_narrows_rows_and_moves_selection_into_them(viewer, demo_frame):
@@ -124,7 +130,8 @@ def test_model_filter_narrows_rows_and_moves_selection_into_them(viewer, demo_fr
     assert viewer.model == model
     assert viewer.selected_id == expected[0]
     assert viewer.count_text == f"1 of {len(expected)}"
-    assert f'<th title="{model}">of {len(expected)} in its model</th>' in viewer._ranks.value
+    assert f'<th title="{model}">in its model</th>' in viewer._ranks.value
+    assert f"of {len(expected)}</td>" in viewer._ranks.value
 
 
 def test_filter_keeps_the_selection_when_it_still_matches(viewer, demo_frame):
@@ -265,19 +272,22 @@ def test_percentile_ranks_match_a_brute_force_count(demo_frame):
     same = demo_frame[demo_frame["model"] == row["model"]]
     tps = pd.Series(metrics.tokens_per_second_values(demo_frame, missing_ok=True),
                     index=demo_frame.index)
-    for key, values in (("total_cost", demo_frame["total_cost"]),
+    for key, values in (("effective_cost", _paid(demo_frame)),
                         ("latency", demo_frame["latency"]), ("tokens_per_second", tps)):
         x = values.iloc[200]
         overall = fmt.ordinal(100 * (values.dropna() <= x).mean())
         within = fmt.ordinal(100 * (values[same.index].dropna() <= x).mean())
         cells = re.search(rf'orgen-rank-{key}"><th>[^<]+</th><td>[^<]*</td>'
-                          r"<td>(\w+)</td><td>(\w+)</td>", viewer._ranks.value)
-        assert cells and cells.groups() == (overall, within), key
+                          r"<td>(\w+) of ([\d,]+)</td><td>(\w+) of ([\d,]+)</td>",
+                          viewer._ranks.value)
+        assert cells, key
+        assert cells.groups() == (overall, f"{values.notna().sum():,}", within,
+                                  f"{values[same.index].notna().sum():,}"), key
 
 
 def test_most_expensive_is_at_the_100th_cost_percentile(viewer):
-    assert re.search(r'orgen-rank-total_cost"><th>cost</th><td>[^<]+</td><td>100th</td>'
-                     r"<td>100th</td>", viewer._ranks.value)
+    assert re.search(r'orgen-rank-effective_cost"><th>cost \(paid\)</th><td>[^<]+</td>'
+                     r"<td>100th of 500</td><td>100th of \d+</td>", viewer._ranks.value)
 
 
 def test_chart_is_a_png_and_the_toggle_switches_metric(viewer):

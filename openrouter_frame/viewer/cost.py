@@ -1,0 +1,202 @@
+"""Why a generation cost what it did: its tokens, their share of the cost, BYOK, caching.
+
+:func:`effective_cost` is what was really paid per row: ``total_cost``, plus the
+upstream provider's bill (``upstream_inference_cost``) for a BYOK generation,
+where OpenRouter only charges a small fee and the provider bills the caller's
+own key.  :func:`cost_breakdown` splits one generation's cost by token kind,
+priced from the model's per-token prices when they are given (OpenRouter's
+``/models`` ``pricing`` shape), otherwise in proportion to the token counts and
+labelled as an estimate.  :func:`cost_html` renders it.
+
+Examples
+--------
+>>> row = {"model": "a/b", "total_cost": 0.0011, "native_tokens_prompt": 1000,
+...        "native_tokens_cached": 0, "native_tokens_completion": 300,
+...        "native_tokens_reasoning": 200, "cache_discount": 0.0, "is_byok": False}
+>>> bd = cost_breakdown(row, {"a/b": {"prompt": "0.0000005", "completion": "0.000002"}})
+>>> [(line.label, line.tokens, round(line.share, 3)) for line in bd.lines]
+[('prompt', 1000, 0.455), ('completion', 100, 0.182), ('reasoning', 200, 0.364)]
+>>> bd.estimate, bd.paid
+(False, 0.0011)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.metrics import as_float
+from ..analysis.units import EM_DASH, format_tokens, format_usd
+from ..schema import is_na
+
+#: The column name :class:`~.browse.FrameIndex` computes with :func:`effective_cost`.
+EFFECTIVE_COST = "effective_cost"
+
+
+def effective_cost(frame: pd.DataFrame) -> np.ndarray:
+    """What each row really cost (float64, NaN where ``total_cost`` is NA).
+
+    ``total_cost`` plus ``upstream_inference_cost`` where ``is_byok`` is true and
+    the upstream cost is known.
+
+    >>> df = pd.DataFrame({"total_cost": [0.00002, 0.5], "is_byok": [True, False],
+    ...                    "upstream_inference_cost": [0.0004, 0.0]})
+    >>> effective_cost(df).round(6).tolist()
+    [0.00042, 0.5]
+    """
+    n = len(frame)
+    total = as_float(frame["total_cost"]) if "total_cost" in frame else np.full(n, np.nan)
+    if "is_byok" not in frame or "upstream_inference_cost" not in frame:
+        return total
+    byok = frame["is_byok"].fillna(False).to_numpy(dtype=bool)
+    upstream = as_float(frame["upstream_inference_cost"])
+    extra = np.where(byok & np.isfinite(upstream), upstream, 0.0)
+    return total + extra
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One kind of token: its count, cost and share of the priced total."""
+
+    label: str
+    tokens: int
+    cost: float
+    share: float
+
+
+@dataclass
+class CostBreakdown:
+    """One generation's cost explained (see :func:`cost_breakdown`)."""
+
+    lines: list[CostLine] = field(default_factory=list)
+    #: True when split in proportion to token counts (no prices for the model).
+    estimate: bool = True
+    charged: float = float("nan")
+    upstream: float = float("nan")
+    byok: bool = False
+    paid: float = float("nan")
+    cache_discount: float = float("nan")
+    request_fee: float = 0.0
+
+
+def _num(row: Mapping[str, Any], name: str) -> float:
+    value = row.get(name)
+    return float("nan") if value is None or is_na(value) else float(value)
+
+
+def _count(row: Mapping[str, Any], *names: str) -> int:
+    for name in names:
+        value = _num(row, name)
+        if np.isfinite(value):
+            return int(value)
+    return 0
+
+
+def _price(prices: Mapping[str, Any], *keys: str) -> float | None:
+    for key in keys:
+        value = prices.get(key)
+        if value is not None and not is_na(value):
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+def cost_breakdown(row: Mapping[str, Any], prices: Mapping[str, Mapping[str, Any]] | None = None
+                   ) -> CostBreakdown:
+    """Split one generation's cost over prompt, cached prompt, completion, reasoning, images.
+
+    Parameters
+    ----------
+    row : mapping
+        The generation's fields (a frame row as a dict).
+    prices : mapping, optional
+        ``{model: {"prompt", "completion", ...}}`` in USD per token (numbers or
+        decimal strings, as ``GET /models`` sends them); ``internal_reasoning``,
+        ``input_cache_read``, ``image`` and ``request`` are used when present.
+
+    Returns
+    -------
+    CostBreakdown
+        Lines with token counts, costs and shares; ``estimate`` is ``True`` when
+        there were no prices for the model and the cost that was billed for the
+        tokens (the upstream cost for BYOK) is split in proportion to tokens.
+    """
+    charged = _num(row, "total_cost")
+    upstream = _num(row, "upstream_inference_cost")
+    byok = bool(row.get("is_byok")) if not is_na(row.get("is_byok")) else False
+    paid = charged + (upstream if byok and np.isfinite(upstream) else 0.0)
+    prompt = _count(row, "native_tokens_prompt", "tokens_prompt")
+    cached = min(_count(row, "native_tokens_cached"), prompt)
+    completion = _count(row, "native_tokens_completion", "tokens_completion")
+    reasoning = min(_count(row, "native_tokens_reasoning"), completion)
+    images = min(_count(row, "native_tokens_completion_images"), completion - reasoning)
+    counts = [("prompt", prompt - cached), ("cached prompt", cached),
+              ("completion", completion - reasoning - images), ("reasoning", reasoning),
+              ("images", images)]
+    model_prices = (prices or {}).get(str(row.get("model")))
+    out = CostBreakdown(charged=charged, upstream=upstream, byok=byok, paid=paid,
+                        cache_discount=_num(row, "cache_discount"))
+    if model_prices:
+        p_prompt = _price(model_prices, "prompt") or 0.0
+        p_completion = _price(model_prices, "completion") or 0.0
+        unit = {
+            "prompt": p_prompt,
+            "cached prompt": _price(model_prices, "input_cache_read", "prompt") or 0.0,
+            "completion": p_completion,
+            "reasoning": _price(model_prices, "internal_reasoning", "completion") or 0.0,
+            "images": _price(model_prices, "image", "completion") or 0.0,
+        }
+        costs = [(label, n, n * unit[label]) for label, n in counts]
+        out.request_fee = _price(model_prices, "request") or 0.0
+        out.estimate = False
+    else:
+        base = upstream if byok and np.isfinite(upstream) else charged
+        total_tokens = sum(n for _, n in counts)
+        base = base if np.isfinite(base) else 0.0
+        costs = [(label, n, base * n / total_tokens if total_tokens else 0.0)
+                 for label, n in counts]
+    total = sum(c for _, _, c in costs) + out.request_fee
+    out.lines = [CostLine(label, n, c, c / total if total > 0 else 0.0)
+                 for label, n, c in costs if n > 0 or label in ("prompt", "completion")]
+    return out
+
+
+def cost_html(bd: CostBreakdown) -> str:
+    """The cost panel: one row per token kind, then caching and BYOK notes.
+
+    >>> bd = cost_breakdown({"total_cost": 0.01, "native_tokens_prompt": 10,
+    ...                      "native_tokens_completion": 30})
+    >>> text = cost_html(bd)
+    >>> "estimate" in text and "75%" in text
+    True
+    """
+    how = ("estimate: split in proportion to tokens (no prices for this model)"
+           if bd.estimate else "from the model's prices per token")
+    rows = "".join(
+        f'<tr class="orgen-cost-{line.label.replace(" ", "-")}"><th>{line.label}</th>'
+        f"<td>{format_tokens(line.tokens)}</td><td>{format_usd(line.cost)}</td>"
+        f"<td>{line.share:.0%}</td></tr>" for line in bd.lines)
+    if bd.request_fee:
+        rows += (f'<tr class="orgen-cost-request"><th>request fee</th><td>{EM_DASH}</td>'
+                 f"<td>{format_usd(bd.request_fee)}</td><td></td></tr>")
+    notes = []
+    if np.isfinite(bd.cache_discount) and bd.cache_discount > 0:
+        notes.append(f"prompt caching saved {format_usd(bd.cache_discount)}")
+    elif np.isfinite(bd.cache_discount) and bd.cache_discount < 0:
+        notes.append(f"writing the prompt cache cost {format_usd(-bd.cache_discount)} extra")
+    if bd.byok:
+        upstream = format_usd(bd.upstream) if np.isfinite(bd.upstream) else "unknown"
+        notes.append(f'<span class="orgen-byok">BYOK: really paid <b>{format_usd(bd.paid)}</b>'
+                     f" = upstream provider {upstream} (billed to your own key) + "
+                     f"OpenRouter fee {format_usd(bd.charged)}</span>")
+    note = "".join(f'<div class="orgen-cost-note">{n}</div>' for n in notes)
+    return (f'<table class="orgen-costs"><caption>Cost: {format_usd(bd.paid)}'
+            f' <span class="orgen-muted">({how})</span></caption>'
+            "<tr><th></th><th>tokens</th><th>cost</th><th>share</th></tr>"
+            f"{rows}</table>{note}")

@@ -1,0 +1,136 @@
+"""A generation's provider attempts (``provider_responses``) as a small fallback table.
+
+The cell may be a list of dicts, a numpy array of dicts (parquet read-back), a
+JSON string (CSV read-back) or NA.  Each item names its provider as
+``provider_name`` (the official key) or ``provider`` (older records); every
+other key is kept and shown, so nothing the service sends is dropped.
+
+Examples
+--------
+>>> cell = [{"provider_name": "Azure", "status": 503, "latency": 2465},
+...         {"provider": "OpenAI", "status": 200, "latency": 610}]
+>>> [(a.number, a.provider, a.status, a.served) for a in attempts(cell)]
+[(1, 'Azure', 503, False), (2, 'OpenAI', 200, True)]
+>>> badge(attempts(cell))
+'fell back'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..analysis.units import EM_DASH, format_ms
+from ..schema import is_na
+from .html import escape
+
+_KNOWN = ("provider_name", "provider", "status", "latency")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One provider attempt: its number (from 1), provider, HTTP status, latency (ms)."""
+
+    number: int
+    provider: str | None
+    status: int | None
+    latency: float | None
+    served: bool
+    other: dict[str, Any] = field(default_factory=dict)
+
+
+def _items(cell: Any) -> list[Any]:
+    if cell is None:
+        return []
+    if isinstance(cell, str):
+        text = cell.strip()
+        if not text:
+            return []
+        try:
+            cell = json.loads(text)
+        except ValueError:
+            return [{"raw": cell}]  # unreadable: shown as it is, never dropped
+    if isinstance(cell, Mapping):
+        return [cell]
+    if isinstance(cell, np.ndarray):
+        return list(cell.tolist()) if cell.dtype != object else list(cell)
+    if isinstance(cell, Sequence):
+        return list(cell)
+    if is_na(cell):
+        return []
+    return [{"raw": cell}]
+
+
+def _int(value: Any) -> int | None:
+    if value is None or is_na(value):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(value: Any) -> float | None:
+    if value is None or is_na(value):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def attempts(cell: Any) -> list[Attempt]:
+    """The attempts of one ``provider_responses`` cell, in order (see the module docs)."""
+    out = []
+    for i, item in enumerate(_items(cell), start=1):
+        if not isinstance(item, Mapping):
+            item = {"raw": item}
+        provider = item.get("provider_name", item.get("provider"))
+        status = _int(item.get("status"))
+        other = {str(k): v for k, v in item.items() if k not in _KNOWN}
+        out.append(Attempt(i, None if provider is None or is_na(provider) else str(provider),
+                           status, _float(item.get("latency")),
+                           status is not None and 200 <= status < 300, other))
+    return out
+
+
+def badge(chain: list[Attempt], finish_reason: Any = None) -> str | None:
+    """``"failed"`` (no attempt served, or finish ``error``), ``"fell back"`` (an attempt
+    failed before one served) or ``None``."""
+    if finish_reason == "error" or (chain and not any(a.served for a in chain)):
+        return "failed"
+    if any(not a.served for a in chain):
+        return "fell back"
+    return None
+
+
+def _other(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def fallback_html(chain: list[Attempt]) -> str:
+    """The table: attempt, provider, status, latency, served (and any other keys).
+
+    >>> "orgen-fallback" in fallback_html(attempts([{"provider": "X", "status": 200}]))
+    True
+    >>> fallback_html([])
+    '<div class="orgen-fallback orgen-muted">No provider attempts recorded.</div>'
+    """
+    if not chain:
+        return '<div class="orgen-fallback orgen-muted">No provider attempts recorded.</div>'
+    rows = []
+    for a in chain:
+        extra = ", ".join(f"{k}={_other(v)}" for k, v in a.other.items())
+        cls = "orgen-served" if a.served else "orgen-failed"
+        rows.append(
+            f'<tr class="{cls}"><td>{a.number}</td><td>{escape(a.provider or EM_DASH)}</td>'
+            f"<td>{EM_DASH if a.status is None else a.status}</td>"
+            f"<td>{format_ms(a.latency)}</td><td>{'served' if a.served else 'no'}</td>"
+            f"<td>{escape(extra)}</td></tr>")
+    return ('<table class="orgen-fallback"><caption>Provider attempts</caption>'
+            "<tr><th>attempt</th><th>provider</th><th>status</th><th>latency</th>"
+            f"<th>served</th><th></th></tr>{''.join(rows)}</table>")
