@@ -345,3 +345,175 @@ def test_accessor_view_returns_a_viewer(demo_frame):
     chosen = demo_frame["id"].iloc[5]
     viewer = demo_frame.orgen.view(selected=chosen)
     assert isinstance(viewer, GenerationViewer) and viewer.selected_id == chosen
+
+
+# -- the drill-down: content, cost, attempts, navigation, static snapshot ----------------
+
+
+def _content(gid: str) -> dict:
+    return {"id": gid, "prompt": None, "completion": f"answer of {gid}", "reasoning": None,
+            "messages": [{"role": "user", "content": f"question of {gid}"}], "stored": True}
+
+
+def test_no_loader_says_no_key_and_fetches_nothing(viewer):
+    assert viewer.content_state == "no key"
+    assert "No key: content not loaded" in viewer._content.value
+
+
+def test_content_is_loaded_in_a_thread_and_shown(demo_frame):
+    import threading
+
+    threads: list[str] = []
+
+    def load(gid: str) -> dict:
+        threads.append(threading.current_thread().name)
+        return _content(gid)
+
+    viewer = GenerationViewer(demo_frame, content=load)
+    assert viewer.wait_content() == "loaded"
+    assert f"answer of {viewer.selected_id}" in viewer._content.value
+    assert threads and threads[0] != threading.current_thread().name
+    viewer.next()
+    viewer.previous()  # the first one again: from memory, no second call
+    assert viewer.content_state == "loaded" and len(threads) == 2
+
+
+def test_a_late_answer_for_another_generation_is_not_shown(demo_frame):
+    import threading
+
+    release = threading.Event()
+
+    def slow(gid: str) -> dict:
+        release.wait(10)
+        return _content(gid)
+
+    viewer = GenerationViewer(demo_frame, content=slow)
+    first = viewer.selected_id
+    assert viewer.content_state == "loading"
+    viewer.next()
+    second = viewer.selected_id
+    release.set()
+    viewer.wait_content()
+    viewer._pool.shutdown(wait=True)
+    assert f"answer of {second}" in viewer._content.value
+    assert f"answer of {first}" not in viewer._content.value
+
+
+@pytest.mark.parametrize(("result", "state", "text"), [
+    ({"stored": False, "messages": None, "completion": None}, "not stored",
+     "zero data retention"),
+    (RuntimeError("HTTP 404: Generation not found"), "failed", "could not be loaded"),
+], ids=["zero-retention", "error"])
+def test_content_states(demo_frame, result, state, text):
+    def load(gid: str) -> dict:
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    viewer = GenerationViewer(demo_frame, content=load)
+    assert viewer.wait_content() == state
+    assert text in viewer._content.value
+
+
+def test_frame_with_content_columns_needs_no_loader():
+    frame = _small_frame().assign(prompt=None, messages=None, reasoning=None, stored=True,
+                                  completion="the stored answer")
+    viewer = GenerationViewer(frame)
+    assert viewer.content_state == "loaded" and "the stored answer" in viewer._content.value
+
+
+def test_fallback_table_and_badge_in_the_header():
+    frame = _small_frame()
+    frame["provider_responses"] = pd.Series([
+        [{"provider_name": "Azure", "status": 503, "latency": 2465},
+         {"provider": "OpenAI", "status": 200, "latency": 600}],
+        None, "[]", None, None, None], dtype=object)
+    viewer = GenerationViewer(frame, selected="gen-a1")
+    assert "orgen-badge-fell-back" in viewer._head.value
+    assert "<td>Azure</td><td>503</td>" in viewer._fallback.value
+    viewer.select("gen-a2")
+    assert "orgen-badge" not in viewer._head.value
+    assert "No provider attempts recorded." in viewer._fallback.value
+
+
+def test_cost_panel_uses_prices_when_given(demo_frame):
+    from openrouter_frame.testing.prices import model_prices
+
+    assert "estimate" in GenerationViewer(demo_frame)._cost.value
+    priced = GenerationViewer(demo_frame, prices=model_prices())
+    assert "from the model&#x27;s prices" in priced._cost.value or \
+        "from the model's prices" in priced._cost.value
+
+
+def test_first_and_last_buttons(viewer, demo_frame):
+    order = _expected_order(demo_frame, "cost")
+    viewer._last_btn.click()
+    assert viewer.selected_id == order[-1] and viewer._next_btn.disabled
+    assert viewer._last_btn.disabled and not viewer._first_btn.disabled
+    viewer._first_btn.click()
+    assert viewer.selected_id == order[0] and viewer._first_btn.disabled
+
+
+def test_list_shows_a_window_around_the_selection_and_a_click_selects(viewer, demo_frame):
+    order = _expected_order(demo_frame, "cost")
+    assert len(viewer._list.options) == 50 and viewer._list.value == 0
+    assert order[0][-12:] in viewer._list.options[0][0]
+    viewer._list.value = 7  # a click on the eighth row
+    assert viewer.selected_id == order[7] and viewer.count_text == "8 of 500"
+    viewer.select(order[300])
+    values = [v for _, v in viewer._list.options]
+    assert values[0] <= 300 <= values[-1] and viewer._list.value == 300
+
+
+def test_dropdowns_narrow_each_other():
+    viewer = GenerationViewer(_small_frame())
+    assert [t for t, _ in viewer._provider_dd.options] == [
+        "all providers (6)", "P (4)", "Q (1)", "<NA> (1)"]
+    viewer.model = "b/two"
+    assert [t for t, _ in viewer._provider_dd.options] == [
+        "all providers (2)", "P (1)", "<NA> (1)"]
+    viewer.model = None
+    viewer.provider = "Q"
+    assert [t for t, _ in viewer._model_dd.options] == ["all models (1)", "a/one (1)"]
+
+
+def test_an_empty_filter_result_is_one_message_without_chart_or_list():
+    viewer = GenerationViewer(_small_frame())
+    viewer.model = "b/two"
+    viewer.provider = "Q"
+    panels = [viewer._status, viewer._head, viewer._content, viewer._cost, viewer._fallback,
+              viewer._ranks, viewer._detail]
+    assert sum("No generations match" in p.value for p in panels) == 1
+    assert viewer._chart.layout.display == "none" and viewer._list.layout.display == "none"
+    viewer.model = None
+    assert viewer._chart.layout.display is None and bytes(viewer._chart.value).startswith(PNG)
+
+
+def test_keyboard_bridge_is_installed_with_the_title(viewer):
+    value = viewer._title.value
+    assert "onerror=" in value and "ArrowRight" in value and "'.orgen-next'" in value
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_export_writes_the_filtered_rows_in_order(viewer, demo_frame, tmp_path, suffix):
+    from openrouter_frame.frame.io import read_frame
+
+    viewer.model = "openai/gpt-4o-mini"
+    path = viewer.export(tmp_path / f"out.{suffix}")
+    back = read_frame(path, suffix)
+    assert back["id"].tolist() == viewer.filtered["id"].tolist()
+    viewer._export_path.value = str(tmp_path / "button.csv")
+    viewer._export_btn.click()
+    assert "Wrote" in viewer._status.value and (tmp_path / "button.csv").exists()
+    with pytest.raises(ValueError, match="csv or .parquet"):
+        viewer.export(tmp_path / "out.jsonl")
+
+
+def test_mimebundle_has_a_static_html_snapshot_of_the_selection(viewer):
+    bundle = viewer._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data
+    static = data["text/html"]
+    assert viewer.selected_id in static and "orgen-static" in static
+    assert fmt.format_usd(float(viewer._index.metric("effective_cost")[viewer._pos])) in static
+    assert "data:image/png;base64," in static and "Provider attempts" in static

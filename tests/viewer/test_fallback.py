@@ -1,0 +1,64 @@
+"""The fallback table: provider_responses cells in every shape a frame can hold."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from openrouter_frame.viewer.fallback import attempts, badge, fallback_html
+
+CHAIN = [{"provider_name": "Azure", "status": 503, "latency": 2465, "endpoint_id": "e-1"},
+         {"provider": "OpenAI", "status": 200, "latency": 610}]
+
+
+def _array(items: list[dict]) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
+
+
+@pytest.mark.parametrize("cell", [CHAIN, _array(CHAIN), json.dumps(CHAIN), tuple(CHAIN)],
+                         ids=["list", "numpy-array", "json-string", "tuple"])
+def test_every_shape_gives_the_same_attempts(cell):
+    chain = attempts(cell)
+    assert [(a.number, a.provider, a.status, a.latency, a.served) for a in chain] == [
+        (1, "Azure", 503, 2465.0, False), (2, "OpenAI", 200, 610.0, True)]
+    assert chain[0].other == {"endpoint_id": "e-1"}  # official keys beyond the four: kept
+    assert badge(chain) == "fell back"
+
+
+@pytest.mark.parametrize("cell", [None, pd.NA, np.nan, "", "[]", [], _array([])],
+                         ids=["none", "pd-na", "nan", "empty-str", "empty-json", "empty-list",
+                              "empty-array"])
+def test_missing_cells_have_no_attempts(cell):
+    assert attempts(cell) == []
+    assert badge([]) is None
+    assert "No provider attempts recorded." in fallback_html([])
+
+
+def test_unreadable_text_is_shown_not_dropped():
+    chain = attempts("not json {")
+    assert len(chain) == 1 and chain[0].other == {"raw": "not json {"}
+    assert "not json {" in fallback_html(chain)
+
+
+@pytest.mark.parametrize(("cell", "finish", "expected"), [
+    ([{"provider": "A", "status": 200}], "stop", None),
+    ([{"provider": "A", "status": 502}], None, "failed"),
+    ([{"provider": "A", "status": 200}], "error", "failed"),
+    ([{"provider": "A", "status": 429}, {"provider": "B", "status": 200}], "stop", "fell back"),
+], ids=["served", "all-failed", "finish-error", "fell-back"])
+def test_badge(cell, finish, expected):
+    assert badge(attempts(cell), finish) == expected
+
+
+def test_table_marks_served_and_failed_rows_and_escapes():
+    text = fallback_html(attempts([{"provider_name": "<Az>", "status": 503, "latency": 2465},
+                                   {"provider_name": "OpenAI", "status": 200}]))
+    assert '<tr class="orgen-failed"><td>1</td><td>&lt;Az&gt;</td><td>503</td><td>2.46 s</td>' \
+        '<td>no</td>' in text
+    assert '<tr class="orgen-served"><td>2</td><td>OpenAI</td><td>200</td>' in text
