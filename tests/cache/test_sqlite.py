@@ -390,3 +390,20 @@ def test_cli_fetch_cache_and_no_cache(tmp_path: Path, monkeypatch: pytest.Monkey
         assert cli.main(["fetch", str(ids_file), *out, "--cache", str(path), "--no-cache"]) == 2
     assert "not allowed with" in capsys.readouterr().err
     assert pd.read_parquet(tmp_path / "out.parquet")["id"].tolist() == ids_file.read_text().split()
+
+
+def test_contents_live_in_their_own_table(tmp_path):
+    with GenerationCache(tmp_path / "c.sqlite") as cache:
+        a = cache.account("sk-a")
+        assert cache.put(a, "gen-1", {"id": "gen-1", "total_cost": 0.5})
+        assert cache.put(a, "gen-1", {"input": {"prompt": "p"}}, table="contents")
+        assert cache.get_many(a, ["gen-1"]) == {"gen-1": {"id": "gen-1", "total_cost": 0.5}}
+        assert json.loads(cache.get_raw_many(a, ["gen-1"], table="contents")["gen-1"]) == {
+            "input": {"prompt": "p"}}
+        assert cache.get_raw_many(cache.account("sk-b"), ["gen-1"], table="contents") == {}
+        info = cache.info()
+        assert (info.entries, info.contents) == (1, 1) and "1 content(s)" in str(info)
+        with pytest.raises(ValueError, match="table must be one of"):
+            cache.get_raw_many(a, ["gen-1"], table="generations; DROP TABLE meta")
+        assert cache.clear() == 2
+        assert cache.info().contents == 0

@@ -442,3 +442,25 @@ def test_fresh_ids_404_for_a_while() -> None:
 def test_bad_faults_are_refused(faults: dict[str, Any], error: type) -> None:
     with pytest.raises(error):
         Simulator(faults=faults)
+
+
+def test_content_endpoint_serves_stored_and_zero_retention_contents(sim):
+    import json as _json
+    import urllib.request as _request
+
+    from openrouter_frame.testing.content import is_zdr
+
+    ids = sim.ids(40)
+    seen = set()
+    for gid in ids:
+        req = _request.Request(f"{sim.base_url}/generation/content?id={gid}",
+                               headers={"Authorization": f"Bearer {sim.api_key}"})
+        data = _json.load(_request.urlopen(req))["data"]
+        assert data == sim.content(gid)
+        record = sim.record(gid)
+        if is_zdr(gid):
+            assert data["input"] == {} and data["output"]["completion"] is None
+        else:
+            assert bool(data["output"]["reasoning"]) == bool(record["native_tokens_reasoning"])
+        seen.add(is_zdr(gid))
+    assert seen == {True, False}
