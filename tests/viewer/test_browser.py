@@ -3,7 +3,7 @@
 Chromium comes from Debian's packages (``.ci/run`` installs it); Playwright only
 drives it through ``executable_path`` and never downloads a browser.  Locally the
 test skips when Chromium is absent; in CI (``CI`` set) that is a failure.  The
-screenshot lands in ``tests/artifacts/`` (ignored by git).
+screenshots (light and dark theme) land in ``tests/artifacts/`` (ignored by git).
 """
 
 from __future__ import annotations
@@ -99,59 +99,117 @@ def voila_url(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             proc.wait(timeout=15)
 
 
-def _by_cost() -> list[dict]:
-    """The notebook's 500 simulator records in the viewer's default order (cost, descending)."""
+def _records() -> list[dict]:
+    """The notebook's 500 simulator records, each with what it really cost (``paid``)."""
     with serve(seed=0) as sim:
         records = [sim.record(i) for i in sim.ids(500)]
-    return sorted(records, key=lambda r: -r["total_cost"])  # stable: ties in frame order
+        for r in records:
+            upstream = r["upstream_inference_cost"] if r["is_byok"] else None
+            r["paid"] = r["total_cost"] + (upstream or 0.0)
+            r["content"] = sim.content(r["id"])
+    return records
+
+
+def _ordered(records: list[dict], key: str) -> list[dict]:
+    """The viewer's order: descending, NA last, ties in frame order (a stable sort)."""
+    known = [r for r in records if r[key] is not None]
+    return sorted(known, key=lambda r: -r[key]) + [r for r in records if r[key] is None]
+
+
+def _fallback_with_answer(records: list[dict]) -> dict:
+    """A generation that fell back to another provider and kept its answer."""
+    return next(r for r in records if len(r["provider_responses"]) > 1
+                and r["content"]["output"]["completion"])
 
 
 def test_drill_down_in_a_real_browser(chromium, voila_url):
     from playwright.sync_api import expect, sync_playwright
 
-    records = _by_cost()
-    expected_id, expected_cost = records[0]["id"], fmt.format_usd(records[0]["total_cost"])
-    cheapest = records[-1]["id"]
-    model = records[0]["model"]
+    records = _records()
+    by_cost = _ordered(records, "paid")
+    top = by_cost[0]
+    chosen = _fallback_with_answer(records)
+    failed, served = chosen["provider_responses"][0], chosen["provider_responses"][-1]
+    answer = chosen["content"]["output"]["completion"].splitlines()[0]
+    by_latency = _ordered(records, "latency")
+    model = top["model"]
     model_rows = sum(r["model"] == model for r in records)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
                                     headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page = browser.new_page(viewport={"width": 1500, "height": 1300})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(voila_url, timeout=RENDER_TIMEOUT_MS)
             viewer = page.locator(".orgen-viewer").first
-            selected = viewer.locator(".orgen-detail .orgen-id")
-            expect(selected).to_have_text(expected_id, timeout=RENDER_TIMEOUT_MS)
-            expect(viewer.locator(".orgen-detail .orgen-cost")).to_have_text(expected_cost)
-            expect(viewer.locator(".orgen-count")).to_have_text("1 of 500")
-            expect(viewer.locator(".orgen-ranks")).to_contain_text("100th")
+            selected = viewer.locator(".orgen-head .orgen-id")
+            count = viewer.locator(".orgen-count")
+            expect(selected).to_have_text(top["id"], timeout=RENDER_TIMEOUT_MS)
+            expect(viewer.locator(".orgen-head .orgen-cost")).to_have_text(
+                fmt.format_usd(top["paid"]))
+            expect(count).to_have_text("1 of 500")
+            expect(viewer.locator(".orgen-ranks")).to_contain_text("100th of 500")
             expect(viewer.locator(".orgen-chart")).to_be_visible()
+            expect(viewer.locator(".orgen-content-panel")).not_to_contain_text(
+                "Loading", timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "drill_down_page.png"))
-            viewer.screenshot(path=str(ARTIFACTS / "drill_down_first.png"))
 
-            viewer.locator(".orgen-next").click()
-            expect(selected).not_to_have_text(expected_id, timeout=30_000)
-            expect(viewer.locator(".orgen-count")).to_have_text("2 of 500")
-            second_id = selected.inner_text()
-            assert second_id.startswith("gen-") and second_id != expected_id
-            expect(viewer.locator(".orgen-search input")).to_have_value(second_id)
-            viewer.screenshot(path=str(ARTIFACTS / "drill_down_next.png"))
+            # Select a generation that fell back: its answer and its attempts show.
+            viewer.locator(".orgen-search input").fill(chosen["id"])
+            expect(selected).to_have_text(chosen["id"], timeout=30_000)
+            expect(viewer.locator(".orgen-content-panel .orgen-completion")).to_contain_text(
+                answer, timeout=30_000)
+            table = viewer.locator("table.orgen-fallback")
+            expect(table.locator("tr.orgen-failed")).to_contain_text(
+                str(failed.get("provider_name", failed.get("provider"))))
+            expect(table.locator("tr.orgen-failed")).to_contain_text(str(failed["status"]))
+            expect(table.locator("tr.orgen-served")).to_contain_text(
+                str(served.get("provider_name", served.get("provider"))))
+            expect(viewer.locator(".orgen-head .orgen-badge")).to_have_text("fell back")
+            viewer.screenshot(path=str(ARTIFACTS / "drill_down_light.png"))
 
-            viewer.locator(".orgen-search input").fill(cheapest)  # typing a whole id
-            expect(selected).to_have_text(cheapest, timeout=30_000)
-            expect(viewer.locator(".orgen-count")).to_have_text("500 of 500")
-            expect(viewer.locator(".orgen-next")).to_be_disabled()
+            # A new sort starts at its first row.
+            viewer.locator(".orgen-sort select").select_option(value="latency")
+            expect(selected).to_have_text(by_latency[0]["id"], timeout=30_000)
+            expect(count).to_have_text("1 of 500")
 
+            # The keyboard walks the rows once the viewer has the focus.
+            count.click()
+            page.keyboard.press("ArrowRight")
+            expect(count).to_have_text("2 of 500", timeout=30_000)
+            expect(selected).to_have_text(by_latency[1]["id"])
+            page.keyboard.press("ArrowLeft")
+            expect(count).to_have_text("1 of 500", timeout=30_000)
+            page.keyboard.press("End")
+            expect(count).to_have_text("500 of 500", timeout=30_000)
+            expect(viewer.locator("button.orgen-next")).to_be_disabled()
+
+            # The list: a click shows that row.
+            viewer.locator(".orgen-list select").select_option(index=3)
+            expect(count).not_to_have_text("500 of 500", timeout=30_000)
+
+            # Filters: back to cost, one model.
+            viewer.locator(".orgen-sort select").select_option(value="cost")
             viewer.locator(".orgen-model-filter select").select_option(
                 label=f"{model} ({model_rows})")
-            expect(viewer.locator(".orgen-count")).to_have_text(f"1 of {model_rows}",
-                                                                timeout=30_000)
-            expect(selected).to_have_text(expected_id)
-            viewer.screenshot(path=str(ARTIFACTS / "drill_down_filtered.png"))
+            expect(count).to_have_text(f"1 of {model_rows}", timeout=30_000)
+            expect(selected).to_have_text(top["id"])
             assert errors == []
+
+            # The same page in JupyterLab's dark theme.
+            dark = browser.new_page(viewport={"width": 1500, "height": 1300})
+            dark.goto(voila_url + "?theme=dark", timeout=RENDER_TIMEOUT_MS)
+            dark_viewer = dark.locator(".orgen-viewer").first
+            expect(dark_viewer.locator(".orgen-head .orgen-id")).to_have_text(
+                top["id"], timeout=RENDER_TIMEOUT_MS)
+            expect(dark_viewer.locator(".orgen-content-panel")).not_to_contain_text(
+                "Loading", timeout=30_000)
+            color = dark_viewer.locator(".orgen-head .orgen-model").evaluate(
+                "e => getComputedStyle(e).color")
+            dark_viewer.screenshot(path=str(ARTIFACTS / "drill_down_dark.png"))
+            channels = [int(x) for x in color[color.index("(") + 1:-1].split(",")[:3]]
+            assert sum(channels) / 3 > 150, f"text is dark on a dark theme: {color}"
         finally:
             browser.close()
