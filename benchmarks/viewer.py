@@ -3,10 +3,19 @@
 Builds a frame by tiling the simulator's records (each copy gets unique ids),
 opens a :class:`~openrouter_frame.GenerationViewer` on it and times what a
 person does: change the model or provider filter, change the sort, step to the
-next row, type part of an id.  Every viewer time includes re-rendering the
-detail panel, ranks and chart.  The baseline is what a naive viewer would do
+next row, type part of an id, first/last, click in the list.  Every viewer time
+includes re-rendering the headline, cost, attempts, detail panel, ranks and list;
+the chart is drawn in the viewer's chart thread (a model's first chart takes
+100-300 ms to build), so those rows time how long the caller is held and wait
+for the chart untimed between steps; the "chart drawn too" rows time the step
+until its chart is on screen.  The baseline is what a naive viewer would do
 for the same step: ``df[df.model == m].sort_values(...)`` and take a row.
 The target is under 200 ms per step at 100,000 rows.
+
+The content fetch on selection is measured apart, against the simulator with a
+50 ms latency: how long ``next()`` holds the caller (the fetch runs in a
+thread) and how long until the conversation is on screen, against one plain
+``get_content`` request.
 
     python benchmarks/viewer.py            # 100,000 rows
     python benchmarks/viewer.py --quick    # 10,000 rows
@@ -29,8 +38,11 @@ matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import print_table  # noqa: E402
 
+from openrouter_frame import OpenRouterClient  # noqa: E402
+from openrouter_frame.api import content_loader  # noqa: E402
 from openrouter_frame.frame import records_to_frame  # noqa: E402
 from openrouter_frame.testing import serve  # noqa: E402
+from openrouter_frame.viewer.chart import DistributionChart  # noqa: E402
 from openrouter_frame.viewer.widget import GenerationViewer  # noqa: E402
 
 BUDGET_MS = 200.0
@@ -49,13 +61,26 @@ def build_frame(n: int) -> Any:
     return records_to_frame(records)
 
 
-def _times(steps: list[Callable[[], Any]]) -> list[float]:
+def _times(steps: list[Callable[[], Any]], settle: Callable[[], Any] | None = None
+           ) -> list[float]:
+    """Milliseconds of each step; ``settle`` (untimed) runs after each, e.g. to let the
+    chart thread finish so that no step pays for the previous one's chart."""
     out = []
     for step in steps:
         start = time.perf_counter()
         step()
         out.append((time.perf_counter() - start) * 1000)
+        if settle is not None:
+            settle()
     return out
+
+
+def _until_drawn(step: Callable[[], Any], viewer: Any) -> Callable[[], None]:
+    """The step plus the wait for its chart: what it takes until everything is on screen."""
+    def run() -> None:
+        step()
+        viewer.wait_chart()
+    return run
 
 
 def run(n: int, repeat: int = 15) -> list[dict[str, object]]:
@@ -65,6 +90,7 @@ def run(n: int, repeat: int = 15) -> list[dict[str, object]]:
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     viewer = GenerationViewer(df)
+    viewer.wait_chart()
     open_s = time.perf_counter() - t0
     print(f"{n:,} rows: frame built in {build_s:.1f} s, viewer opened in {open_s:.2f} s")
 
@@ -125,29 +151,92 @@ def run(n: int, repeat: int = 15) -> list[dict[str, object]]:
         ("sort change", [lambda s=s: setattr(viewer, "sort", s) for s in sorts[:repeat]],
          "df.sort_values(col)", [baseline_sort(s) for s in sorts[:repeat]]),
     ]
+    settle = viewer.wait_chart
     rows = []
     for name, steps, baseline_name, baseline in plans:
-        rows.append(_row(name, _times(steps), baseline_name, _times(baseline)))
+        rows.append(_row(name, _times(steps, settle), baseline_name, _times(baseline)))
+    others = [top_models[-1 - i % len(top_models)] for i in range(repeat)]
+    index = viewer._index
+
+    def fresh_chart(code: int) -> Callable[[], None]:
+        def step() -> None:
+            values = index.sorted_values("latency", code)
+            DistributionChart(values, xlabel="latency", title="m", log=True).png(
+                float(values[len(values) // 2]) if len(values) else None)
+        return step
+
+    codes = [index.models.index(str(m)) for m in models]
+    rows.append(_row("a model's first chart (chart thread)",
+                     _times([fresh_chart(c) for c in codes]),
+                     "df[df.model == m].sort_values(...)",
+                     _times([baseline_filter("model", m) for m in models])))
+    rows.append(_row("model filter change, chart drawn too",
+                     _times([_until_drawn(model_step(m), viewer) for m in others]),
+                     "df[df.model == m].sort_values(...)",
+                     _times([baseline_filter("model", m) for m in others])))
     viewer.sort, viewer.provider, viewer.model = "cost", None, top_models[0]
     viewer.select(viewer.filtered["id"].iloc[0])
-    rows.append(_row("next (filtered by model)", _times([viewer.next] * repeat),
+    rows.append(_row("next (filtered by model)", _times([viewer.next] * repeat, settle),
                      "re-filter + sort + iloc[k]",
                      _times([baseline_next(top_models[0], k) for k in range(1, repeat + 1)])))
     viewer.model = None
     viewer.select(viewer.filtered["id"].iloc[0])
-    rows.append(_row("next (all rows)", _times([viewer.next] * repeat),
+    rows.append(_row("next, chart drawn too", _times([_until_drawn(viewer.next, viewer)]
+                                                     * repeat),
+                     "df.sort_values + iloc[k]",
+                     _times([baseline_sort("cost") for _ in range(repeat)])))
+    rows.append(_row("next (all rows)", _times([viewer.next] * repeat, settle),
                      "df.sort_values + iloc[k]",
                      _times([baseline_sort("cost") for _ in range(repeat)])))
     texts = [fragment[: 2 + i % 5] for i in range(repeat)]
     rows.append(_row("type part of an id", _times([type_step(t) for t in texts]),
                      "df.id.str.contains(t).head(50)", _times([baseline_type(t) for t in texts])))
-    index = viewer._index
-    codes = [index.models.index(str(m)) for m in models]
+    rows.append(_row("last / first", _times([viewer.last, viewer.first] * (repeat // 2 + 1),
+                                            settle),
+                     "df.sort_values + iloc[-1]",
+                     _times([baseline_sort("cost") for _ in range(repeat)])))
+
+    def pick(k: int) -> Callable[[], None]:
+        def step() -> None:
+            viewer._list.value = k
+        return step
+
+    rows.append(_row("click in the list", _times([pick(k) for k in range(2, repeat + 2)], settle),
+                     "df.sort_values + iloc[k]",
+                     _times([baseline_sort("cost") for _ in range(repeat)])))
     rows.append(_row("filter logic only (no render)",
                      _times([lambda c=c: index.positions("cost", c) for c in codes]),
                      "df[df.model == m].sort_values(...)",
                      [*_times([baseline_filter("model", m) for m in models])]))
     return rows
+
+
+def run_content(repeat: int = 15, latency_ms: float = 50.0) -> list[dict[str, object]]:
+    """The content fetch on selection, over the simulator with ``latency_ms`` per request."""
+    with serve(latency_ms=latency_ms) as sim, OpenRouterClient(sim.api_key, sim.base_url
+                                                                 ) as client:
+        ids = sim.ids(repeat * 2 + 2)
+        df = records_to_frame([sim.record(i) for i in ids])
+        viewer = GenerationViewer(df, content=content_loader(client))
+        viewer.wait_content()
+        for pos in range(len(df)):  # every model's chart built first: only content is timed
+            viewer._render_chart(pos)
+            viewer.wait_chart()
+        held, landed = [], []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            viewer.next()
+            held.append((time.perf_counter() - start) * 1000)
+            viewer.wait_content()
+            landed.append((time.perf_counter() - start) * 1000)
+            viewer.wait_chart()
+        direct = _times([lambda i=i: client.get_content(i) for i in ids[-repeat:]])
+    return [
+        _row(f"next with content fetch: UI held ({latency_ms:.0f} ms server)", held,
+             "one get_content request", direct),
+        _row(f"next with content fetch: content shown ({latency_ms:.0f} ms server)", landed,
+             "one get_content request", direct),
+    ]
 
 
 def _row(name: str, times: list[float], baseline_name: str, baseline: list[float]
@@ -172,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     n = args.rows or (10_000 if args.quick else 100_000)
     print_table(f"GenerationViewer on {n:,} rows (ratio = viewer / baseline; the viewer also "
                 "renders the panel and chart)", run(n))
+    print_table("Content on selection (simulator, 50 ms per request; ratio = viewer / one "
+                "request)", run_content())
     return 0
 
 

@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
-from .contents import CONTENT_COLUMNS, contents_to_frame
 from .build import coerce, empty_frame, raw_to_frame, records_to_frame
+from .contents import CONTENT_COLUMNS, contents_to_frame
 from .result import FetchResult, failures_frame
 
-__all__ = ["CONTENT_COLUMNS", "FetchResult", "contents_to_frame", "coerce", "empty_frame", "failures_frame", "raw_to_frame",
+__all__ = ["FetchResult", "coerce", "empty_frame", "failures_frame", "raw_to_frame",
            "records_to_frame"]
+__all__ += ["CONTENT_COLUMNS", "contents_to_frame"]

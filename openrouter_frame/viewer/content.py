@@ -63,7 +63,7 @@ def content_html(row: Mapping[str, Any]) -> str:
         return state_html(NOT_STORED, "not-stored")
     parts = ['<div class="orgen-content"><div class="orgen-content-title">Conversation</div>']
     messages = row.get("messages")
-    if _present(messages):
+    if messages is not None and _present(messages):
         for m in list(messages):
             if isinstance(m, Mapping):
                 role, text = m.get("role") or "?", m.get("content")

@@ -133,7 +133,8 @@ def headline_html(row: Mapping[str, Any], *, paid: Any = None, badge: str | None
     charged = row.get("total_cost")
     paid = charged if paid is None or is_na(paid) else paid
     extra = ""
-    if not is_na(charged) and not is_na(paid) and float(paid) != float(charged):
+    if charged is not None and paid is not None and not is_na(charged) and not is_na(paid) \
+            and float(paid) != float(charged):
         extra = (f' <span class="orgen-muted orgen-charged">(BYOK; charged '
                  f"{escape(format_usd(charged))})</span>")
     mark = ("" if badge is None else

@@ -169,6 +169,9 @@ class GenerationViewer(widgets.VBox):
         self._contents: OrderedDict[str, Mapping[str, Any] | BaseException] = OrderedDict()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pending: concurrent.futures.Future[Any] | None = None
+        self._chart_pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._chart_future: concurrent.futures.Future[Any] | None = None
+        self._chart_job: tuple[int, str] | None = None
         self._lock = threading.Lock()
         self.content_state = "none"
         self._finish = (self._df["finish_reason"].astype(object).tolist()
@@ -228,7 +231,7 @@ class GenerationViewer(widgets.VBox):
             width="380px")).add_class("orgen-chart")
         self._list_head = widgets.HTML("").add_class("orgen-list-head")
         self._list = widgets.Select(options=[], rows=10, disabled=empty, layout=widgets.Layout(
-            width="390px")).add_class("orgen-list")
+            width="440px")).add_class("orgen-list")
         self._export_path = widgets.Text(value="generations_filtered.csv", disabled=empty,
                                          layout=widgets.Layout(width="210px"),
                                          tooltip="a .csv or .parquet file")
@@ -256,7 +259,7 @@ class GenerationViewer(widgets.VBox):
         main = widgets.VBox([self._head, self._content, why, self._detail],
                             layout=widgets.Layout(flex="1 1 auto"))
         side = widgets.VBox([self._ranks, self._chart_toggle, self._chart, self._list_head,
-                             self._list], layout=widgets.Layout(min_width="400px"))
+                             self._list], layout=widgets.Layout(min_width="450px"))
         body = widgets.HBox([main, side])
         return [self._title, controls, walk, self._status, body]
 
@@ -429,6 +432,7 @@ class GenerationViewer(widgets.VBox):
                 " the live viewer)</div>")
         if self._pos is None:
             return head + f'<div class="orgen-empty">{self._detail.value}</div></div>'
+        self.wait_chart()
         png = bytes(self._chart.value)
         chart = (f'<img class="orgen-chart" alt="distribution" style="width:380px" '
                  f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
@@ -535,6 +539,7 @@ class GenerationViewer(widgets.VBox):
         for panel in (self._head, self._content, self._cost, self._fallback, self._ranks,
                       self._list_head):
             panel.value = ""
+        self._chart_job = None
         self._chart.layout.display = "none"
         self._list.layout.display = "none"
         with self._quiet():
@@ -570,12 +575,28 @@ class GenerationViewer(widgets.VBox):
                                             model=self._index.model_label(code))
 
     def _render_chart(self, pos: int) -> None:
+        """Draw the chart in the chart thread: a model's first chart takes a while to build
+        (its ticks and text), so the rest of the panel never waits for it."""
         column, xlabel = CHARTS[str(self._chart_toggle.value)]
-        money = column == EFFECTIVE_COST
         code = int(self._index.model_codes[pos])
         values = self._index.sorted_values(column, code)
         x = float(self._index.metric(column)[pos])
-        model = self._index.model_label(code)
+        job = (pos, column)
+        self._chart_job = job
+        if self._chart_pool is None:  # one thread: matplotlib is only ever used from it
+            self._chart_pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="orgen-chart")
+        self._chart_future = self._chart_pool.submit(
+            self._draw_chart, job, code, values, x, xlabel)
+
+    def _draw_chart(self, job: tuple[int, str], code: int, values: np.ndarray, x: float,
+                    xlabel: str) -> None:
+        """In the chart thread: build (or reuse) the model's chart, mark ``x``, show it
+        unless the selection moved on meanwhile."""
+        if self._chart_job != job:
+            return  # superseded before it started
+        column = job[1]
+        money = column == EFFECTIVE_COST
         shown: Callable[[Any], str] = fmt.format_usd if money else fmt.format_ms
         label = (f"this one: {shown(x)} ({fmt.ordinal(percentile_rank(values, x))})"
                  if np.isfinite(x) else f"this one: no {column.replace('_', ' ')}")
@@ -584,11 +605,20 @@ class GenerationViewer(widgets.VBox):
         if chart is None:
             if len(self._charts) >= _MAX_CHARTS:
                 self._charts.pop(next(iter(self._charts)))
+            model = self._index.model_label(code)
             short = model if len(model) <= 44 else model[:43] + "\u2026"
             chart = self._charts[key] = DistributionChart(
                 values, xlabel=xlabel, title=short, log=None if money else True, money=money)
-        self._chart.layout.display = None
-        self._chart.value = chart.png(None if np.isnan(x) else x, label)
+        png = chart.png(None if np.isnan(x) else x, label)
+        if self._chart_job == job:
+            self._chart.value = png
+            self._chart.layout.display = None
+
+    def wait_chart(self, timeout: float = 30.0) -> None:
+        """Wait until the chart of the selected generation is drawn (tests, scripts)."""
+        future = self._chart_future
+        if future is not None:
+            future.result(timeout=timeout)
 
     def _render_list(self, k: int) -> None:
         """The compact list: up to :data:`_LIST_ROWS` filtered rows around row ``k``."""
@@ -603,8 +633,8 @@ class GenerationViewer(widgets.VBox):
             model = self._index.model_label(int(self._index.model_codes[pos]))
             finish = self._finish[pos]
             options.append((
-                f"{j + 1:>6} {self._index.ids[pos][-12:]:>12} {model[-22:]:<22} "
-                f"{fmt.format_usd(cost[pos]):>10} {fmt.format_ms(latency[pos]):>8} "
+                f"{j + 1:>5} {self._index.ids[pos][-10:]:>10} {model[-18:]:<18} "
+                f"{fmt.format_usd(cost[pos]):>9} {fmt.format_ms(latency[pos]):>8} "
                 f"{'' if finish is None or is_na(finish) else finish}", j))
         self._list_head.value = (
             f'<div class="orgen-muted" style="font-size:11px">Rows {start + 1:,}\u2013'

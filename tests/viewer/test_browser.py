@@ -23,6 +23,7 @@ import pytest
 
 from openrouter_frame.analysis import units as fmt
 from openrouter_frame.testing import serve
+from openrouter_frame.viewer.browse import SORTS
 
 pytestmark = pytest.mark.browser
 
@@ -171,7 +172,7 @@ def test_drill_down_in_a_real_browser(chromium, voila_url):
             viewer.screenshot(path=str(ARTIFACTS / "drill_down_light.png"))
 
             # A new sort starts at its first row.
-            viewer.locator(".orgen-sort select").select_option(value="latency")
+            viewer.locator(".orgen-sort select").select_option(label=SORTS["latency"][1])
             expect(selected).to_have_text(by_latency[0]["id"], timeout=30_000)
             expect(count).to_have_text("1 of 500")
 
@@ -191,7 +192,7 @@ def test_drill_down_in_a_real_browser(chromium, voila_url):
             expect(count).not_to_have_text("500 of 500", timeout=30_000)
 
             # Filters: back to cost, one model.
-            viewer.locator(".orgen-sort select").select_option(value="cost")
+            viewer.locator(".orgen-sort select").select_option(label=SORTS["cost"][1])
             viewer.locator(".orgen-model-filter select").select_option(
                 label=f"{model} ({model_rows})")
             expect(count).to_have_text(f"1 of {model_rows}", timeout=30_000)

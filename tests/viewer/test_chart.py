@@ -14,10 +14,10 @@ def test_distribution_chart_marks_the_value_and_handles_na():
                               title="m")
     assert chart.png(2.0, "this one: 2 ms").startswith(PNG)
     assert list(chart._line.get_xdata()) == [2.0, 2.0] and chart._line.get_visible()
-    assert chart.axes.get_title() == "m (n = 4)\nthis one: 2 ms"
+    assert (chart.axes.get_title(), chart.label.get_text()) == ("m (n = 4)", "this one: 2 ms")
     assert chart.png(None, "this one: no latency").startswith(PNG)
     assert not chart._line.get_visible()
-    assert chart.axes.get_title() == "m (n = 4)\nthis one: no latency"
+    assert chart.label.get_text() == "this one: no latency"
     assert chart.axes.get_xlabel() == "latency (ms)"
     empty = DistributionChart(np.array([]), xlabel="cost (USD)", title="none")
     assert empty.png(1.0).startswith(PNG)
@@ -36,6 +36,7 @@ def test_log_axis_forced_for_latency_and_dollar_ticks_for_cost():
     cost = DistributionChart(np.array([0.00001, 0.00002, 0.00003]), xlabel="x", title="t",
                              money=True)
     cost.png(0.00002)
+    cost.figure.canvas.draw()
     labels = [t.get_text() for t in cost.axes.get_xticklabels() if t.get_text()]
     assert labels and all(label.startswith("$") for label in labels), labels
     assert not any("e-" in label or "10" in label.split("$")[0] for label in labels)
@@ -49,3 +50,17 @@ def test_png_is_transparent_for_dark_themes():
     png = DistributionChart(np.array([1.0, 2.0]), xlabel="x", title="t").png(1.5)
     pixels = image.imread(io.BytesIO(png))
     assert pixels.shape[2] == 4 and pixels[0, 0, 3] == 0.0  # a corner is see-through
+
+
+def test_each_png_shows_only_its_own_marker():
+    import io
+
+    from matplotlib import image
+
+    chart = DistributionChart(np.linspace(1, 100, 50), xlabel="x", title="t")
+    first = image.imread(io.BytesIO(chart.png(10.0, "a")))
+    chart.png(90.0, "b")
+    again = image.imread(io.BytesIO(chart.png(10.0, "a")))
+    assert (first == again).all()  # the 90 marker left no trace
+    fresh = DistributionChart(np.linspace(1, 100, 50), xlabel="x", title="t")
+    assert (image.imread(io.BytesIO(fresh.png(10.0, "a"))) == first).all()
