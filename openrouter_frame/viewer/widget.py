@@ -562,7 +562,8 @@ class GenerationViewer(widgets.VBox):
             row, paid=paid, badge=badge(chain, row.get("finish_reason")))
         self._cost.value = cost_html(cost_breakdown(row, self._prices))
         self._fallback.value = fallback_html(chain)
-        self._detail.value = html.detail_html(row, headline=False)
+        shown = {k: v for k, v in row.items() if k != "provider_responses"}  # the table has it
+        self._detail.value = html.detail_html(shown, headline=False)
         self._render_ranks(pos)
         self._render_chart(pos)
         self._render_list(k)

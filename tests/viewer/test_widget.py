@@ -249,9 +249,12 @@ def test_detail_panel_lists_every_field_grouped_with_other_last(viewer, demo_fra
         assert f'class="orgen-field-{name}"' in html, name
     positions = [html.index(f"orgen-group-{g}") for g in (*schema.GROUPS, "other")]
     assert positions == sorted(positions)
-    extras = [c for c in demo_frame.columns if c not in schema.FIELDS]
+    extras = [c for c in demo_frame.columns
+              if c not in schema.FIELDS and c != "provider_responses"]
     other = html[html.index("orgen-group-other"):]
     assert extras and all(f"<th>{name}</th>" in other for name in extras)
+    assert "provider_responses" not in html  # shown as the attempts table instead
+    assert "Provider attempts" in viewer._fallback.value
 
 
 def test_detail_panel_formats_units_and_na(demo_frame):
