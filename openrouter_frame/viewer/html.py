@@ -50,7 +50,8 @@ CSS = """<style>
 .orgen-viewer caption,.orgen-static caption{text-align:left;font-weight:bold;padding-top:4px;
   color:var(--jp-ui-font-color1,#1f2328)}
 .orgen-viewer th,.orgen-viewer td,.orgen-static th,.orgen-static td{
-  padding:1px 10px 1px 0 !important;line-height:1.35;vertical-align:top;text-align:left;
+  padding:1px 10px 1px 0 !important;line-height:1.35;vertical-align:top;
+  text-align:left !important;
   border:none;background:transparent !important;color:inherit}
 .orgen-viewer th,.orgen-static th{font-weight:normal;color:var(--jp-ui-font-color2,#57606a)}
 .orgen-viewer td,.orgen-static td{font-family:var(--jp-code-font-family,monospace);
