@@ -66,6 +66,8 @@ class CostLine:
     tokens: int
     cost: float
     share: float
+    #: USD per token when priced from the model's prices, else ``None`` (an estimate).
+    price: float | None = None
 
 
 @dataclass
@@ -153,6 +155,7 @@ def cost_breakdown(row: Mapping[str, Any], prices: Mapping[str, Mapping[str, Any
             "images": _price(model_prices, "image", "completion") or 0.0,
         }
         costs = [(label, n, n * unit[label]) for label, n in counts]
+        prices_of: dict[str, float | None] = dict(unit)
         out.request_fee = _price(model_prices, "request") or 0.0
         out.estimate = False
     else:
@@ -161,10 +164,15 @@ def cost_breakdown(row: Mapping[str, Any], prices: Mapping[str, Mapping[str, Any
         base = base if np.isfinite(base) else 0.0
         costs = [(label, n, base * n / total_tokens if total_tokens else 0.0)
                  for label, n in counts]
+        prices_of = {}
     total = sum(c for _, _, c in costs) + out.request_fee
-    out.lines = [CostLine(label, n, c, c / total if total > 0 else 0.0)
+    out.lines = [CostLine(label, n, c, c / total if total > 0 else 0.0, prices_of.get(label))
                  for label, n, c in costs if n > 0 or label in ("prompt", "completion")]
     return out
+
+
+def _per_million(price: float | None) -> str:
+    return EM_DASH if price is None else format_usd(price * 1e6)
 
 
 def cost_html(bd: CostBreakdown) -> str:
@@ -180,11 +188,11 @@ def cost_html(bd: CostBreakdown) -> str:
            if bd.estimate else "from the model's prices per token")
     rows = "".join(
         f'<tr class="orgen-cost-{line.label.replace(" ", "-")}"><th>{line.label}</th>'
-        f"<td>{format_tokens(line.tokens)}</td><td>{format_usd(line.cost)}</td>"
-        f"<td>{line.share:.0%}</td></tr>" for line in bd.lines)
+        f"<td>{format_tokens(line.tokens)}</td><td>{_per_million(line.price)}</td>"
+        f"<td>{format_usd(line.cost)}</td><td>{line.share:.0%}</td></tr>" for line in bd.lines)
     if bd.request_fee:
         rows += (f'<tr class="orgen-cost-request"><th>request fee</th><td>{EM_DASH}</td>'
-                 f"<td>{format_usd(bd.request_fee)}</td><td></td></tr>")
+                 f"<td>{EM_DASH}</td><td>{format_usd(bd.request_fee)}</td><td></td></tr>")
     notes = []
     if np.isfinite(bd.cache_discount) and bd.cache_discount > 0:
         notes.append(f"prompt caching saved {format_usd(bd.cache_discount)}")
@@ -198,5 +206,5 @@ def cost_html(bd: CostBreakdown) -> str:
     note = "".join(f'<div class="orgen-cost-note">{n}</div>' for n in notes)
     return (f'<table class="orgen-costs"><caption>Cost: {format_usd(bd.paid)}'
             f' <span class="orgen-muted">({how})</span></caption>'
-            "<tr><th></th><th>tokens</th><th>cost</th><th>share</th></tr>"
+            "<tr><th></th><th>tokens</th><th>price / 1M</th><th>cost</th><th>share</th></tr>"
             f"{rows}</table>{note}")

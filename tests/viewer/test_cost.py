@@ -27,8 +27,10 @@ def test_priced_lines_and_shares():
     assert lines["cached prompt"].cost == pytest.approx(400 * 0.5e-6)
     assert lines["reasoning"].cost == pytest.approx(300 * 4e-6)  # completion price: no own
     assert sum(line.share for line in bd.lines) == pytest.approx(1.0)
+    assert lines["reasoning"].price == pytest.approx(4e-6)
     text = cost_html(bd)
     assert "from the model's prices" in text and "prompt caching saved $0.0002" in text
+    assert "<th>reasoning</th><td>300 tokens</td><td>$4.00</td>" in text  # per 1M tokens
 
 
 def test_without_prices_the_split_is_proportional_and_says_estimate():
