@@ -405,7 +405,9 @@ def test_content_is_loaded_in_a_thread_and_shown(demo_frame):
     assert threads and threads[0] != threading.current_thread().name
     viewer.next()
     viewer.previous()  # the first one again: from memory, no second call
-    assert viewer.content_state == "loaded" and len(threads) == 2
+    assert viewer.content_state == "loaded"
+    viewer.wait_content()  # the second generation's load, still running: not shown
+    assert len(threads) == 2 and f"answer of {viewer.selected_id}" in viewer._content.value
 
 
 def test_a_late_answer_for_another_generation_is_not_shown(demo_frame):
