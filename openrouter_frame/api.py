@@ -47,7 +47,8 @@ class OpenRouterClient(GenerationFetcher):
     max_workers : int
         Concurrent requests in :meth:`fetch`; also the connection pool size.
     timeout : float
-        Seconds per request (connect and read).
+        Seconds per attempt: the whole response (headers and body) must arrive
+        within it, however slowly the server trickles it.
     max_retries : int
         Retries per id for 429, 5xx, bad bodies and connection errors.
     app_url, app_title : str, optional

@@ -21,6 +21,8 @@ from requests.adapters import HTTPAdapter
 
 from ..errors import ResponseError, check_whole, error_class
 from . import auth
+from .deadline import WATCHDOG, socket_of
+from .ids import check_sendable
 from .retry import FATAL_STATUSES, RETRY_STATUSES, Backoff, Gate, Stopped, server_wait
 
 logger = logging.getLogger("openrouter_frame")
@@ -47,7 +49,8 @@ class GenerationFetcher:
     max_workers : int
         Concurrent requests in :meth:`fetch`; also the connection pool size.
     timeout : float
-        Seconds per request (connect and read).
+        Seconds per attempt: the whole response (headers and body) must arrive
+        within it, however slowly the server trickles it.
     max_retries : int
         Retries per id for 429, 5xx, bad bodies and connection errors.
     app_url, app_title : str, optional
@@ -112,6 +115,7 @@ class GenerationFetcher:
                                   max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
+            resolve_environment(session, self.base_url)
         self.session = session
         self._gate = Gate()
 
@@ -158,6 +162,7 @@ class GenerationFetcher:
         """
         key = self.require_key()
         auth = _GatedAuth(key, self._gate, stop)
+        deadline = time.monotonic() + self.timeout
         try:
             response = self.session.get(f"{self.base_url}/generation", params={"id": id},
                                         headers=self._headers, auth=auth,
@@ -169,10 +174,20 @@ class GenerationFetcher:
             wait = server_wait(response.headers)
             if status == 429:
                 self._gate.hold(wait if wait is not None else self.backoff(attempt + 1))
+            sock = socket_of(response.raw)
+            token = None if sock is None else WATCHDOG.arm(deadline, sock)
             try:
                 content = response.content
-            except requests.RequestException as exc:  # the body was cut off
+            except requests.RequestException as exc:  # cut off, or past the deadline
+                late = token is not None and WATCHDOG.disarm(token)
+                token = None
+                if late:
+                    return None, None, wait, (f"ReadTimeout: the response did not complete "
+                                              f"within timeout={self.timeout:g} s")
                 return None, None, wait, key.redact(f"{type(exc).__name__}: {exc}")
+            finally:
+                if token is not None:
+                    WATCHDOG.disarm(token)
         if status != 200:
             return status, None, wait, key.redact(_error_message(response))
         try:
@@ -182,6 +197,9 @@ class GenerationFetcher:
             return 502, None, wait, key.redact(
                 f"unreadable response body ({response.headers.get('Content-Type', '?')}, "
                 f"{len(content)} bytes)")
+        except (RecursionError, MemoryError) as exc:  # valid JSON this parser cannot hold
+            return 200, None, None, (f"unreadable response body ({type(exc).__name__}: "
+                                     f"{len(content)} bytes nest too deeply or are too large)")
         return _data_of(body, id)
 
     def get(self, id: str, stop: threading.Event) -> dict[str, Any]:
@@ -218,10 +236,29 @@ class GenerationFetcher:
         return self.get(check_id(id), threading.Event())
 
 
+def resolve_environment(session: requests.Session, url: str) -> None:
+    """Read proxy and CA-bundle settings from the environment once, for ``url``'s host.
+
+    With ``trust_env`` on, requests re-reads ``HTTP(S)_PROXY``, ``NO_PROXY``,
+    ``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE`` on every request (about a
+    quarter of a request's client CPU).  Every request of a fetcher goes to the
+    one base URL, so the answer is the same each time: resolve it here, store
+    it on the session and turn ``trust_env`` off.  Settings changed after the
+    fetcher is made are not seen.
+    """
+    if not session.trust_env:
+        return
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
+    session.trust_env = False
+
+
 def check_id(id: Any) -> str:
     """``id`` stripped, or ``TypeError`` when it is not a non-empty ``str``."""
     if not isinstance(id, str) or not id.strip():
         raise TypeError(f"id must be a non-empty str, got {id!r}")
+    check_sendable(id.strip())
     return id.strip()
 
 
@@ -273,4 +310,4 @@ def _error_message(response: requests.Response) -> str:
     return response.reason or f"HTTP {response.status_code}"
 
 
-__all__ = ["DEFAULT_BASE_URL", "GenerationFetcher", "check_id"]
+__all__ = ["DEFAULT_BASE_URL", "GenerationFetcher", "check_id", "resolve_environment"]

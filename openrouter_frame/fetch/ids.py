@@ -16,7 +16,9 @@ def normalize_ids(ids: str | Iterable[Any]) -> list[str]:
     A single ``str`` is one id.  NA entries (None, NaN, ``pd.NA``) and blank
     strings are skipped with one :class:`~openrouter_frame.InputWarning` that
     counts them; any other non-string entry raises ``TypeError`` naming its
-    position and value.
+    position and value, and an id that cannot be sent (not valid Unicode, such
+    as a lone surrogate) raises ``ValueError`` naming its position, before any
+    request.
 
     Examples
     --------
@@ -39,6 +41,7 @@ def normalize_ids(ids: str | Iterable[Any]) -> list[str]:
         if isinstance(value, str):
             text = value.strip()
             if text:
+                check_sendable(text, position)
                 seen[text] = None
             else:
                 blank += 1
@@ -55,3 +58,19 @@ def normalize_ids(ids: str | Iterable[Any]) -> list[str]:
             stacklevel=3,
         )
     return list(seen)
+
+
+def check_sendable(id: str, position: int | None = None) -> None:
+    """Raise ``ValueError`` if ``id`` cannot be encoded into a URL (not valid UTF-8).
+
+    >>> check_sendable("x\\udcff", 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: ids[3] cannot be sent (a lone surrogate at character 1): 'x\\udcff'
+    """
+    try:
+        id.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        where = "id" if position is None else f"ids[{position}]"
+        raise ValueError(f"{where} cannot be sent (a lone surrogate at character "
+                         f"{exc.start}): {id[:80]!r}") from None

@@ -390,3 +390,23 @@ def test_cli_fetch_cache_and_no_cache(tmp_path: Path, monkeypatch: pytest.Monkey
         assert cli.main(["fetch", str(ids_file), *out, "--cache", str(path), "--no-cache"]) == 2
     assert "not allowed with" in capsys.readouterr().err
     assert pd.read_parquet(tmp_path / "out.parquet")["id"].tolist() == ids_file.read_text().split()
+
+
+# -- a damaged file names itself and the cure ---------------------------------------------------
+@pytest.mark.parametrize("keep", [0.5, 0.9], ids=["second-half-garbage", "last-tenth-garbage"])
+def test_damaged_file_names_itself_and_how_to_start_afresh(tmp_path: Path, keep: float) -> None:
+    path = tmp_path / "c.sqlite"
+    with serve() as s:
+        ids = s.ids(400)
+        _fetch(s, ids, path)
+        data = path.read_bytes()
+        cut = int(len(data) * keep)
+        path.write_bytes(data[:cut] + os.urandom(len(data) - cut))
+        for name in ("c.sqlite-wal", "c.sqlite-shm"):
+            (tmp_path / name).unlink(missing_ok=True)
+        with pytest.raises((sqlite3.DatabaseError, ValueError)) as info:
+            with GenerationCache(path) as cache:
+                cache.get_many(cache.account(s.api_key), ids)
+    message = str(info.value)
+    assert str(path) in message
+    assert "delete" in message
