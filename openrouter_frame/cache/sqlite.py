@@ -257,9 +257,11 @@ def _named(path: Path) -> Iterator[None]:
     """Re-raise a "damaged file" ``sqlite3.DatabaseError`` naming the file and the cure."""
     try:
         yield
-    except sqlite3.OperationalError:  # locked, busy, read-only: not damage
-        raise
     except sqlite3.DatabaseError as exc:
+        # Only SQLite's own "corrupt" / "not a database" (the base class itself); its
+        # subclasses (locked, read-only, a closed connection) are not damage.
+        if type(exc) is not sqlite3.DatabaseError:
+            raise
         raise damaged(path, exc) from None
 
 
