@@ -16,6 +16,8 @@ from .retry import FATAL_STATUSES, Stopped
 PROGRESS_THRESHOLD = 100
 #: After an interrupt, seconds to let in-flight requests land before returning.
 DRAIN_SECONDS = 1.5
+#: How the failure of an id a stopped batch never tried begins.
+UNTRIED = "not fetched: the batch stopped"
 
 logger = logging.getLogger("openrouter_frame")
 
@@ -125,7 +127,7 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
                         len(batch.records) + done, len(ids) + done)
         bar.close()
     if batch.fatal is not None:
-        reason = f"not fetched: the batch stopped at HTTP {batch.fatal.status}"
+        reason = f"{UNTRIED} at HTTP {batch.fatal.status}"
         for i in ids:
             if i not in batch.records and i not in batch.failures:
                 batch.failures[i] = (None, reason)
