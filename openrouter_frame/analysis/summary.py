@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
-from pandas.tseries.offsets import Tick
+from pandas.tseries.offsets import Week
 
 from ..errors import check_whole
 from .groups import NA_LABEL, By, Groups, normalize_by
@@ -459,9 +459,12 @@ def cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None,
         out = pd.DataFrame({label: pd.Series([], dtype="float64") for label in labels},
                            index=empty)
     else:
-        periods, bins = _bins(when[keep], freq)
+        every = bool(keep.all())
+        periods, bins = _bins(when if every else when[keep], freq)
         width = len(labels)
-        sums = np.bincount(bins * width + folded.codes[keep], weights=cost[keep],
+        if width > 1:
+            bins = bins * width + (folded.codes if every else folded.codes[keep])
+        sums = np.bincount(bins, weights=cost if every else cost[keep],
                            minlength=len(periods) * width).reshape(len(periods), width)
         out = pd.DataFrame(sums, index=periods, columns=pd.Index(labels, dtype=object))
     out.columns.name = " / ".join(normalize_by(by)) or None
@@ -481,19 +484,31 @@ def _bins(when: np.ndarray, freq: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
     probe = pd.Series([0.0, 0.0], index=pd.DatetimeIndex(ends).tz_localize("UTC"))
     periods = probe.resample(freq).sum().index.rename("created_at")
     edges = periods.tz_localize(None).as_unit(unit).asi8
-    grouper = pd.Grouper(freq=freq)
-    offset = to_offset(freq)
-    if isinstance(offset, Tick) and getattr(grouper, "closed", "left") == "left":
-        step = _ticks(pd.Timedelta(offset), unit)  # equal periods: O(n)
-        bins = (ints - edges[0]) // step
-    elif getattr(grouper, "closed", "left") == "right":
+    right = getattr(pd.Grouper(freq=freq), "closed", "left") == "right"
+    if right:
         # "W", "ME", "QE", "YE": labelled by their last day, which they include whole
         # (pandas moves the edge to the day's end), so a period is (day before, day end].
-        day = _ticks(pd.Timedelta(days=1), unit)
-        bins = np.searchsorted(edges + (day - 1), ints, side="left")
-    else:  # [label, next label)
+        edges = edges + (_ticks(pd.Timedelta(days=1), unit) - 1)
+    step = _fixed_step(freq, unit)
+    if step is not None:  # periods of one length ("h", "D", "W"): arithmetic, O(n)
+        bins = -((edges[0] - ints) // step) if right else (ints - edges[0]) // step
+    elif right:  # (edge before, edge]
+        bins = np.searchsorted(edges, ints, side="left")
+    else:  # [edge, next edge)
         bins = np.searchsorted(edges, ints, side="right") - 1
     return periods, bins
+
+
+def _fixed_step(freq: str, unit: str) -> int | None:
+    """The length of every period of ``freq`` in ``unit``, or ``None`` if lengths vary."""
+    offset = to_offset(freq)
+    try:
+        return _ticks(pd.Timedelta(offset), unit)  # "h", "D", "15min" ...
+    except ValueError:
+        pass
+    if isinstance(offset, Week) and offset.weekday is not None:
+        return _ticks(pd.Timedelta(weeks=offset.n), unit)
+    return None
 
 
 def _ticks(delta: pd.Timedelta, unit: str) -> int:

@@ -28,7 +28,7 @@ def _resampled(frame: pd.DataFrame, freq: str, by: str | None, top_n: int) -> pd
     return out.reindex(columns=got.columns, fill_value=0.0).astype("float64")
 
 
-@pytest.mark.parametrize("freq", ["h", "D", "W", "MS", "ME", "15min", "2D", "QS", "W-WED"],
+@pytest.mark.parametrize("freq", ["h", "D", "W", "MS", "ME", "15min", "2D", "QS", "W-WED", "2W"],
                          ids=lambda f: f)
 @pytest.mark.parametrize("by", [None, "model", "provider_name"], ids=["none", "model", "provider"])
 def test_cost_over_time_matches_resample(freq: str, by: str | None) -> None:
