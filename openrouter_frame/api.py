@@ -12,7 +12,7 @@ import json
 import logging
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import requests
@@ -25,6 +25,9 @@ from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, progress_b
 from .fetch.client import check_id
 from .frame import FetchResult, failures_frame, raw_to_frame, records_to_frame
 
+if TYPE_CHECKING:
+    from .viewer import GenerationViewer
+
 logger = logging.getLogger("openrouter_frame")
 
 _ERRORS = ("raise", "warn")
@@ -33,33 +36,21 @@ _ERRORS = ("raise", "warn")
 class OpenRouterClient(GenerationFetcher):
     """A client for OpenRouter's generation endpoint, with an optional record cache.
 
+    The HTTP side (key, base URL, session, workers, timeout, retries, 404
+    grace, backoff) is :class:`~openrouter_frame.fetch.GenerationFetcher`'s;
+    this class adds the cache and builds frames.
+
     Parameters
     ----------
-    api_key : str, optional
-        Defaults to ``$OPENROUTER_API_KEY``.  Never shown in any repr, log or
-        error.  A missing key raises :class:`AuthenticationError` before any
-        request.
-    base_url : str, optional
-        Defaults to ``$OPENROUTER_BASE_URL``, else ``https://openrouter.ai/api/v1``.
-        Plain ``http://`` is accepted only for a loopback host (the simulator).
-    session : requests.Session, optional
-        Use this session (its adapters and hooks) instead of a new one.
-    max_workers : int
-        Concurrent requests in :meth:`fetch`; also the connection pool size.
-    timeout : float
-        Seconds per request (connect and read).
-    max_retries : int
-        Retries per id for 429, 5xx, bad bodies and connection errors.
-    app_url, app_title : str, optional
-        Sent as ``HTTP-Referer`` and ``X-Title``.
-    not_found_grace : float
-        Fresh generations can 404 for ~30 s; keep retrying a 404 for this many
-        seconds after the first attempt (default 0: a 404 fails at once).
-    backoff_factor, backoff_max : float
-        Backoff before retry *n* is ``backoff_factor * 2**(n-1)`` seconds, at
-        most ``backoff_max``, times a random jitter in [0.5, 1].
+    api_key, base_url : str, optional
+        Default to ``$OPENROUTER_API_KEY`` and ``$OPENROUTER_BASE_URL`` (else
+        ``https://openrouter.ai/api/v1``); the key is never shown anywhere.
     cache : None, bool, str, path or RecordStore
         Where to keep fetched records; see :mod:`openrouter_frame.cache`.
+    **options
+        ``session``, ``max_workers``, ``timeout``, ``max_retries``, ``app_url``,
+        ``app_title``, ``not_found_grace``, ``backoff_factor``, ``backoff_max``:
+        see :class:`~openrouter_frame.fetch.GenerationFetcher`.
 
     Examples
     --------
@@ -304,7 +295,8 @@ def generations_to_frame(
     return result.frame
 
 
-def open_viewer(frame: pd.DataFrame, selected: Any = None, **options: Any) -> Any:
+def open_viewer(frame: pd.DataFrame, selected: Any = None, **options: Any
+                ) -> GenerationViewer:
     """Build the :class:`~openrouter_frame.GenerationViewer` for ``df.orgen.view()``.
 
     Imports ipywidgets only when called.
