@@ -60,10 +60,11 @@ def test_methods_delegate_to_the_pure_functions(demo_frame, name):
     method = name.replace("_by_list", "")
     got = getattr(demo_frame.orgen, method)(*args)
     expected = func(demo_frame, *args)
+    # The accessor's summaries are display subclasses (RichSeries/RichFrame): same values.
     if isinstance(got, pd.Series):
-        pd.testing.assert_series_equal(got, expected)
+        pd.testing.assert_series_equal(got, expected, check_series_type=False)
     else:
-        pd.testing.assert_frame_equal(got, expected)
+        pd.testing.assert_frame_equal(got, expected, check_frame_type=False)
 
 
 @pytest.mark.parametrize("name", list(METHODS))
@@ -124,5 +125,6 @@ def test_plot_methods_return_axes(demo_frame, name):
 
 def test_plot_methods_pass_their_options(demo_frame):
     ax = demo_frame.orgen.plot_latency(by="model", kind="box", metric="generation_time", top=3)
-    assert len(ax.patches) == 4 and ax.get_xlabel() == plotting.METRIC_LABELS["generation_time"]
+    assert len(ax.patches) == 4
+    assert ax.get_xlabel().startswith(plotting.METRIC_LABELS["generation_time"])
     plt.close("all")

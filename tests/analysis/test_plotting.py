@@ -37,7 +37,7 @@ def test_cost_over_time_bars_sum_to_the_cost(demo_frame):
     assert all(len(c.patches) == len(table) for c in ax.containers)
     heights = sum(p.get_height() for c in ax.containers for p in c.patches)
     assert heights == pytest.approx(demo_frame["total_cost"].sum())
-    assert ax.get_ylabel() == "cost per period (USD)" and "UTC" in ax.get_xlabel()
+    assert ax.get_ylabel() == "cost per day (USD)" and "UTC" in ax.get_xlabel()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[0] == "other" and sorted(legend) == sorted(table.columns)  # top of the stack
     for container in ax.containers[1:]:  # stacked: each layer starts where the last ended
@@ -60,7 +60,7 @@ def test_cost_by_bars_equal_the_cost_summary(demo_frame):
     assert widths == pytest.approx(table["total_cost_usd"].fillna(0).tolist())
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == [str(x) for x in table.index] and "<NA>" in labels
-    assert ax.get_xlabel() == "total cost (USD)" and ax.get_ylabel() == "provider_name"
+    assert ax.get_xlabel() == "total cost (USD)" and ax.get_ylabel() == "provider"
     bar_texts = [t.get_text() for t in ax.texts]
     assert all(t.startswith("$") and t.endswith("%)") for t in bar_texts)
     assert ax.xaxis.get_major_formatter()(0.5, 0) == "$0.50"
@@ -72,7 +72,7 @@ def test_fifty_models_fold_into_top_and_other(fifty_models):
     assert len(ax.patches) == 16 and labels[-1] == "other"
     assert sum(p.get_width() for p in ax.patches) == pytest.approx(
         fifty_models["total_cost"].sum())
-    ax = plotting.plot_cost_over_time(fifty_models, freq="W", top=8)
+    ax = plotting.plot_cost_over_time(fifty_models, freq="W", by="model", top=8)
     assert len(ax.containers) == 9
     assert len(ax.get_legend().get_texts()) == 9
     ax = plotting.plot_latency(fifty_models, by="model", top=8)
@@ -103,7 +103,9 @@ def test_latency_box(demo_frame):
     assert len(ax.patches) == 5
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0].startswith("OpenAI (n=") and labels[-1].startswith("other")
-    assert ax.get_xlabel() == "latency, time to first token (ms)" and ax.get_xscale() == "linear"
+    assert ax.get_xlabel() == f"latency, time to first token (ms)\n{plotting.BOX_CAPTION}"
+    assert "whiskers: 5th to 95th percentile" in plotting.BOX_CAPTION
+    assert ax.get_xscale() == "linear"
     medians = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "median"]
     assert len(medians) == 5
     openai = demo_frame.loc[demo_frame["provider_name"] == "OpenAI", "latency"]
