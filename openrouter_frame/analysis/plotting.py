@@ -67,9 +67,9 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
-def _colors(labels: Sequence[str]) -> list[str]:
+def _colors(labels: Sequence[str], by: By) -> list[str]:
     """Each label's colour, the same in every plot; ``other`` is grey."""
-    return colors_for(labels)
+    return colors_for(labels, " / ".join(normalize_by(by)))
 
 
 def column_label(name: str) -> str:
@@ -139,8 +139,12 @@ def _legend(ax: Axes, title: str, reverse: bool = False, **kwargs: Any) -> None:
         handles, labels = handles[::-1], labels[::-1]
     # Outside the axes, right of them: a legend never covers data, and a figure with
     # constrained layout (the default here) makes room for it.
-    ax.legend(handles, labels, title=title, fontsize="small", title_fontsize="small",
-              loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+    legend = ax.legend(handles, labels, title=title, fontsize="small", title_fontsize="small",
+                       loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                       **kwargs)
+    for handle in legend.legend_handles:  # full colour in the legend, even for faint points
+        if handle is not None:
+            handle.set_alpha(1.0)
 
 
 def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top: int = 8,
@@ -185,7 +189,7 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top
     x = mdates.date2num(when.to_numpy())
     bottom = np.zeros(len(table))
     labels = [str(c) for c in table.columns]
-    for label, color, column in zip(labels, _colors(labels), table.columns, strict=True):
+    for label, color, column in zip(labels, _colors(labels, by), table.columns, strict=True):
         heights = table[column].to_numpy(dtype="float64")
         ax.bar(x, heights, width=width, bottom=bottom, label=label, color=color,
                align="center", linewidth=0)
@@ -239,7 +243,7 @@ def plot_cost_by(frame: pd.DataFrame, by: By = "model", top: int = 15,
         labels = [*labels[:top], OTHER_LABEL]
     grand = totals.sum()
     positions = np.arange(len(labels))
-    bars = ax.barh(positions, totals, color=_colors(labels), height=0.7)
+    bars = ax.barh(positions, totals, color=_colors(labels, by), height=0.7)
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
     texts = [f"{format_usd(v)} ({v / grand:.0%})" if grand > 0 else format_usd(v)
@@ -326,7 +330,7 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     if log:
         ax.set_xscale("log")
         _log_axis(ax.xaxis)
-    colors = _colors(labels)
+    colors = _colors(labels, by)
     if kind == "ecdf":
         for g in drawn:
             part = ordered[bounds[g]:bounds[g + 1]]
@@ -401,10 +405,10 @@ def plot_tokens_vs_cost(frame: pd.DataFrame, by: By = "model", top: int = 8,
     ax.set_yscale("log")
     _log_axis(ax.xaxis)
     codes = folded.codes[rows]
-    for g, (label, color) in enumerate(zip(labels, _colors(labels), strict=True)):
+    for g, (label, color) in enumerate(zip(labels, _colors(labels, by), strict=True)):
         mine = rows[codes == g]
         if len(mine):
-            ax.scatter(tokens[mine], cost[mine], s=8, alpha=0.5, color=color, label=label,
+            ax.scatter(tokens[mine], cost[mine], s=8, alpha=0.6, color=color, label=label,
                        linewidths=0, zorder=1 if label == OTHER_LABEL else 2)
     _usd_axis(ax.yaxis)
     if by is not None:

@@ -107,7 +107,7 @@ def _top_table(frame: pd.DataFrame, by: str, top: int, title: str) -> str:
     for label, row in table.iterrows():
         text = label_text(label)
         swatch = (f'<span style="display:inline-block;width:10px;height:10px;'
-                  f'background:{color_for(text)};margin-right:6px"></span>')
+                  f'background:{color_for(text, by)};margin-right:6px"></span>')
         rows.append(f"<tr><td>{swatch}{html.escape(text)}</td>"
                     f"<td>{html.escape(format_cell(row['total_cost_usd'], 'usd'))}</td>"
                     f"<td>{html.escape(format_cell(row['share_of_cost'], 'share'))}</td>"
