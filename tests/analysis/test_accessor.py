@@ -174,4 +174,4 @@ def test_report_card(demo_frame):
 def test_report_leaves_out_what_the_frame_lacks():
     card = pd.DataFrame({"id": ["g", "h"], "total_cost": [0.5, None]}).orgen.report()
     assert "<svg" not in card.html and "top models" not in card.html
-    assert "$0.50" in card.html and "<NA>" in card.html  # latency unknown
+    assert "$0.50" in card.html and "&lt;NA&gt;" in card.html  # latency unknown, escaped
