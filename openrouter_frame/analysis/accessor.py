@@ -28,7 +28,7 @@ import pandas as pd
 from .. import schema
 from ..frame import coerce
 from . import summary
-from .display import rich
+from .display import install_na_display, rich
 from .groups import By
 
 if TYPE_CHECKING:
@@ -215,3 +215,6 @@ class GenerationsAccessor:
         if _viewer_factory is None:
             raise RuntimeError("no viewer registered: import openrouter_frame first")
         return _viewer_factory(self._obj, selected=selected, **options)
+
+
+install_na_display()  # in IPython: missing categories show as <NA>, not NaN

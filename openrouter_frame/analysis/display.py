@@ -323,3 +323,90 @@ def rich(obj: pd.Series | pd.DataFrame, units: Mapping[Hashable, str | None] | N
     out.units = dict(units or {})
     out.default_unit = default
     return out
+
+
+# -- <NA> for missing categories in a frame's display ---------------------------------------
+def na_display(obj: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """``obj`` for display: categorical columns show a missing value as ``<NA>``, not ``NaN``.
+
+    pandas draws a missing category as ``NaN`` unless the categories have the
+    ``string`` dtype (whose missing value is ``pd.NA``).  This is a
+    display-level fix: only the categories' dtype of the copy shown changes
+    (codes shared, values equal); the frame itself is left alone, so a
+    Parquet round trip still gives back exactly its dtypes.
+
+    >>> s = pd.Series(["a", None], dtype="category")
+    >>> na_display(s).tolist()
+    ['a', <NA>]
+    >>> na_display(pd.Series([1.5])).dtype
+    dtype('float64')
+    """
+    def fix(column: pd.Series) -> pd.Series:
+        dtype = column.dtype
+        if not isinstance(dtype, pd.CategoricalDtype) or \
+                isinstance(dtype.categories.dtype, pd.StringDtype) and \
+                dtype.categories.dtype.na_value is pd.NA:
+            return column
+        try:
+            categories = dtype.categories.astype(pd.StringDtype())
+        except (TypeError, ValueError):  # non-text categories: shown as they are
+            return column
+        codes = column.cat.codes.to_numpy()
+        return pd.Series(pd.Categorical.from_codes(
+            codes, dtype=pd.CategoricalDtype(categories, dtype.ordered)),
+            index=column.index, name=column.name)
+
+    if isinstance(obj, pd.Series):
+        return fix(obj)
+    cats = [i for i, dtype in enumerate(obj.dtypes) if isinstance(dtype, pd.CategoricalDtype)]
+    if not cats:
+        return obj
+    out = obj.copy(deep=False)
+    for i in cats:
+        out.isetitem(i, fix(obj.iloc[:, i]))
+    return out
+
+
+def _needs_na_display(obj: Any) -> bool:
+    from .. import schema
+
+    if type(obj) not in (pd.DataFrame, pd.Series):
+        return False
+    names = obj.columns if isinstance(obj, pd.DataFrame) else [obj.name]
+    if not any(isinstance(n, str) and n in schema.FIELDS for n in names):
+        return False  # not a frame of generations: pandas' own display
+    dtypes = obj.dtypes if isinstance(obj, pd.DataFrame) else [obj.dtype]
+    return any(isinstance(d, pd.CategoricalDtype) for d in dtypes)
+
+
+def install_na_display(shell: Any = None) -> bool:
+    """Make IPython draw generations frames' missing categories as ``<NA>`` (text and HTML).
+
+    Registers formatters for :class:`pandas.DataFrame` and :class:`pandas.Series`
+    with the running IPython shell (or ``shell``) that apply :func:`na_display`
+    to frames with a column of the schema and a categorical column; every
+    other object is drawn exactly as pandas draws it.  Called when
+    ``openrouter_frame`` is imported; a no-op outside IPython.  Returns whether
+    it installed.
+    """
+    import sys
+
+    if shell is None:
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    formatters = shell.display_formatter.formatters
+
+    def as_html(obj: Any) -> str | None:
+        shown = na_display(obj) if _needs_na_display(obj) else obj
+        method = getattr(shown, "_repr_html_", None)
+        return method() if method is not None else None
+
+    def as_text(obj: Any, printer: Any, cycle: bool) -> None:
+        printer.text(repr(na_display(obj) if _needs_na_display(obj) else obj))
+
+    for kind in (pd.DataFrame, pd.Series):
+        formatters["text/html"].for_type(kind, as_html)
+        formatters["text/plain"].for_type(kind, as_text)
+    return True

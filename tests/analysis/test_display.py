@@ -144,3 +144,59 @@ def test_long_tables_are_cut_to_max_rows():
 def test_rich_rejects_other_objects():
     with pytest.raises(TypeError, match="Series or DataFrame"):
         rich([1, 2])  # type: ignore[arg-type]
+
+
+# -- <NA>, not NaN, for missing categories ----------------------------------------------
+@pytest.fixture()
+def shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    from openrouter_frame.analysis.display import install_na_display
+
+    assert install_na_display(shell)
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+@pytest.mark.parametrize("backend", ["numpy_nullable", "pyarrow"])
+def test_missing_categories_display_as_na_in_ipython(shell, demo_frame, backend):
+    frame = demo_frame.iloc[:, :32]
+    if backend == "pyarrow":
+        frame = frame.convert_dtypes(dtype_backend="pyarrow")
+    missing = frame[frame["finish_reason"].isna()].head(5)
+    assert len(missing)
+    data, _ = shell.display_formatter.format(missing[["model", "finish_reason", "latency"]])
+    for text in (data["text/plain"], html.unescape(data["text/html"])):
+        assert "<NA>" in text and "NaN" not in text
+    data, _ = shell.display_formatter.format(missing["finish_reason"])
+    assert "<NA>" in data["text/plain"] and "NaN" not in data["text/plain"]
+    assert frame["finish_reason"].dtype == demo_frame["finish_reason"].dtype  # left alone
+
+
+def test_other_frames_keep_pandas_display(shell):
+    other = pd.DataFrame({"a": pd.Series(["x", None], dtype="category")})
+    data, _ = shell.display_formatter.format(other)
+    assert data["text/html"] == other._repr_html_() and "NaN" in data["text/plain"]
+
+
+def test_na_display_keeps_values_and_codes(demo_frame):
+    from openrouter_frame.analysis.display import na_display
+
+    shown = na_display(demo_frame)
+    assert shown["model"].cat.codes.equals(demo_frame["model"].cat.codes)
+    assert shown["model"].astype(object).where(shown["model"].notna(), None).tolist() == \
+        demo_frame["model"].astype(object).where(demo_frame["model"].notna(), None).tolist()
+    assert "category" in str(demo_frame["model"].dtype) and demo_frame is not shown
+
+
+def test_install_outside_ipython_is_a_no_op():
+    import subprocess
+    import sys
+
+    code = ("import openrouter_frame, sys\n"
+            "from openrouter_frame.analysis.display import install_na_display\n"
+            "print(install_na_display(), 'IPython' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    assert out == ["False", "False"]
