@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -75,8 +76,9 @@ class BarStatus:
 
     The main thread counts failures; a watcher thread shows, every
     :data:`GATE_POLL_SECONDS`, how long the 429 gate still holds the batch
-    (``rate-limited: 1.8 s``) and drops the note when it opens, so the bar
-    never freezes silently during a backoff.
+    (``rate-limited: wait 1.8 s``), so the bar never freezes silently during
+    a backoff.  When the batch ends the note says how long the batch waited
+    in all (``rate-limited: waited 12.6 s``), or goes if it never waited.
 
     >>> class Bar:
     ...     def set_postfix(self, postfix, refresh=True): print(postfix)
@@ -84,7 +86,7 @@ class BarStatus:
     >>> status = BarStatus(Bar(), gate, {"cached": 3})
     >>> gate.hold(2.0)
     >>> status.tick()
-    {'cached': 3, 'rate-limited': '2.0 s'}
+    {'cached': 3, 'rate-limited': 'wait 2.0 s'}
     """
 
     def __init__(self, bar: Any, gate: Gate | None, postfix: dict[str, Any]) -> None:
@@ -92,6 +94,9 @@ class BarStatus:
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Seconds the gate held the batch, as seen by :meth:`tick`.
+        self.waited = 0.0
+        self._last: tuple[float, float] | None = None
 
     def set(self, key: str, value: Any, refresh: bool = False) -> None:
         """Set one postfix entry and redraw the postfix."""
@@ -104,9 +109,13 @@ class BarStatus:
         if self.gate is None:
             return
         wait = self.gate.remaining()
+        now = time.monotonic()
         with self._lock:
+            if self._last is not None:  # held since the last tick: count the time, up to now
+                self.waited += min(now - self._last[0], self._last[1])
+            self._last = (now, wait) if wait > 0 else None
             if wait > 0:
-                self.postfix[RATE_LIMITED] = f"{max(wait, 0.1):.1f} s"  # never "0.0 s"
+                self.postfix[RATE_LIMITED] = f"wait {max(wait, 0.1):.1f} s"  # never "0.0 s"
             elif self.postfix.pop(RATE_LIMITED, None) is None:
                 return
             self.bar.set_postfix(self.postfix, refresh=True)
@@ -124,13 +133,19 @@ class BarStatus:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop watching; the last note is dropped."""
+        """Stop watching; the note becomes the total wait (or goes)."""
         self._done.set()
         if self._thread is not None:
             self._thread.join()
+        self.tick()
         with self._lock:
-            if self.postfix.pop(RATE_LIMITED, None) is not None:
-                self.bar.set_postfix(self.postfix, refresh=False)
+            if self._last is not None:
+                self.waited += min(time.monotonic() - self._last[0], self._last[1])
+                self._last = None
+            self.postfix.pop(RATE_LIMITED, None)
+            if self.waited > 0:
+                self.postfix[RATE_LIMITED] = f"waited {self.waited:.1f} s"
+            self.bar.set_postfix(self.postfix, refresh=True)
 
 
 def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,

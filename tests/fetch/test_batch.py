@@ -14,6 +14,13 @@ from openrouter_frame.fetch.retry import Gate
 from openrouter_frame.testing import serve
 
 
+def seconds(note: object, word: str) -> float:
+    """``"wait 1.8 s"`` -> 1.8, checking the word."""
+    text = str(note)
+    assert text.startswith(word + " ") and text.endswith(" s"), text
+    return float(text[len(word) + 1:-2])
+
+
 class RecordingBar:
     """Every postfix the batch showed, as copies, in order."""
 
@@ -39,13 +46,24 @@ def test_status_counts_down_and_drops_the_note_when_the_gate_opens():
     assert bar.shown == []  # open gate, nothing to say
     gate.hold(0.3)
     status.tick()
-    first = float(str(bar.shown[-1][RATE_LIMITED]).removesuffix(" s"))
+    first = seconds(bar.shown[-1][RATE_LIMITED], "wait")
     assert 0.0 < first <= 0.3
     time.sleep(0.35)
     status.tick()
     assert RATE_LIMITED not in bar.shown[-1]
     status.set("failed", 2)
     assert bar.shown[-1] == {"failed": 2}
+    status.stop()
+    assert 0.25 <= seconds(bar.shown[-1][RATE_LIMITED], "waited") <= 0.3
+    assert status.waited == pytest.approx(first, abs=0.05)
+
+
+def test_no_wait_no_note():
+    bar = RecordingBar()
+    status = BarStatus(bar, Gate(), {"failed": 1})
+    status.tick()
+    status.stop()
+    assert bar.shown[-1] == {"failed": 1} and status.waited == 0
 
 
 def test_watcher_thread_shows_a_hold_while_nothing_lands():
@@ -60,8 +78,8 @@ def test_watcher_thread_shows_a_hold_while_nothing_lands():
     finally:
         status.stop()
     notes = [p for p in bar.shown if RATE_LIMITED in p]
-    assert notes and notes[0]["cached"] == 1
-    assert RATE_LIMITED not in bar.shown[-1]  # stop() drops the note
+    assert notes and notes[0]["cached"] == 1 and notes[0][RATE_LIMITED].startswith("wait ")
+    assert bar.shown[-1][RATE_LIMITED].startswith("waited ")  # stop(): the total
     assert not any(t.name == "orf-bar" for t in threading.enumerate())
 
 
@@ -88,7 +106,7 @@ def test_rate_limited_fetch_shows_the_wait(monkeypatch):
             OpenRouterClient(api_key=sim.api_key, base_url=sim.base_url, max_workers=4) as c:
         result = c.fetch(sim.ids(12), progress=True)
     assert len(result.frame) == 12
-    notes = [p[RATE_LIMITED] for p in bars[0].shown if RATE_LIMITED in p]
-    assert notes, bars[0].shown
-    assert all(0.0 < float(str(n).removesuffix(" s")) <= 0.6 for n in notes)
-    assert RATE_LIMITED not in bars[0].shown[-1]
+    shown = bars[0].shown
+    live = [seconds(p[RATE_LIMITED], "wait") for p in shown[:-1] if RATE_LIMITED in p]
+    assert live and all(0.0 < n <= 0.6 for n in live), shown
+    assert seconds(shown[-1][RATE_LIMITED], "waited") >= 0.2
