@@ -39,12 +39,11 @@ from .groups import OTHER_LABEL, label_text
 __all__ = ["OTHER_COLOR", "PALETTE", "ColorMap", "color_for", "colors_for"]
 
 #: Qualitative colours, distinct in hue or lightness, no light/dark pairs, no grey:
-#: matplotlib's ``tab10`` without its grey, then hues from Kelly's colours of
-#: maximum contrast and ColorBrewer's Dark2 unlike any of them.
+#: matplotlib's ``tab10`` without its grey, then five hues unlike any of them
+#: (indigo, gold and teal from ColorBrewer's Dark2 family, wine, buff).
 PALETTE: tuple[str, ...] = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#bcbd22", "#17becf", "#393b79", "#e6ab02", "#1b9e77", "#7b0043", "#a1caf1",
-    "#c2b280", "#8db600", "#f99379", "#654522",
+    "#bcbd22", "#17becf", "#393b79", "#e6ab02", "#1b9e77", "#7b0043", "#c2b280",
 )
 #: Colour of the ``other`` group (everything outside the top N).
 OTHER_COLOR = "#9e9e9e"
