@@ -115,6 +115,11 @@ class GenerationFetcher:
         self.session = session
         self._gate = Gate()
 
+    @property
+    def gate(self) -> Gate:
+        """The shared 429 gate: how long a rate limit holds every worker back."""
+        return self._gate
+
     # -- plumbing -----------------------------------------------------------
     def _repr_extra(self) -> str:
         return ""

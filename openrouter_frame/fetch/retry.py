@@ -59,6 +59,19 @@ class Gate:
         with self._lock:
             self._not_before = max(self._not_before, time.monotonic() + seconds)
 
+    def remaining(self) -> float:
+        """Seconds until the gate opens: ``0.0`` when it is open.
+
+        >>> gate = Gate()
+        >>> gate.remaining()
+        0.0
+        >>> gate.hold(30.0)
+        >>> 29.0 < gate.remaining() <= 30.0
+        True
+        """
+        with self._lock:
+            return max(0.0, self._not_before - time.monotonic())
+
     def wait(self, stop: threading.Event) -> None:
         """Block until the gate opens or ``stop`` is set."""
         while True:
