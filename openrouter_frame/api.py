@@ -53,8 +53,12 @@ class OpenRouterClient(GenerationFetcher):
     app_url, app_title : str, optional
         Sent as ``HTTP-Referer`` and ``X-Title``.
     not_found_grace : float
-        Fresh generations can 404 for ~30 s; keep retrying a 404 for this many
-        seconds after the first attempt (default 0: a 404 fails at once).
+        A generation fetched right after it finishes can 404 for a few
+        seconds.  A 404 is retried for up to this many seconds from the id's
+        first 404 (default 30; 0 turns the grace off), but only for an id whose
+        embedded time (``gen-<unix seconds>-...``) is within 10 minutes of now;
+        older ids and ids without an embedded time fail on their first 404, so
+        a batch of old, truly missing ids is not slowed.
     backoff_factor, backoff_max : float
         Backoff before retry *n* is ``backoff_factor * 2**(n-1)`` seconds, at
         most ``backoff_max``, times a random jitter in [0.5, 1].
