@@ -268,11 +268,25 @@ def attempt_counts(frame: pd.DataFrame) -> np.ndarray:
     if "provider_responses" not in frame.columns:
         return np.full(len(frame), np.nan)
     series = frame["provider_responses"]
-    try:
-        lengths = pc.list_value_length(_list_array(series)).to_numpy(zero_copy_only=False)
-        return np.asarray(lengths, dtype=np.float64)  # a null list's length is NaN
-    except _Irregular:
-        return np.array([np.nan if c is None else len(c) for c in _cells(series)], dtype=float)
+    if isinstance(series.dtype, pd.ArrowDtype):
+        try:
+            lengths = pc.list_value_length(_list_array(series)).to_numpy(zero_copy_only=False)
+            return np.asarray(lengths, dtype=np.float64)  # a null list's length is NaN
+        except _Irregular:
+            pass
+    else:
+        try:
+            return np.array([_fast_length(c) for c in series.array], dtype=np.float64)
+        except _Irregular:
+            pass
+    return np.array([np.nan if c is None else len(c) for c in _cells(series)], dtype=float)
+
+
+def _fast_length(cell: Any) -> float:
+    if type(cell) is list or isinstance(cell, (np.ndarray, list, tuple)):
+        return len(cell)
+    value = _fast_cell(cell)
+    return np.nan if value is None else len(value)
 
 
 # -- the tidy frame -------------------------------------------------------------------------
