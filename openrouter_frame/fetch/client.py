@@ -174,7 +174,8 @@ class GenerationFetcher:
 
         The gate is checked again at the last moment before sending (a worker
         may have seen a 429 meanwhile), and a 429 closes it as soon as its
-        status line arrives, before the connection returns to the pool.
+        headers arrive, before the connection returns to the pool (once its
+        body is read when only the body gives the reset).
         """
         key = self.require_key()
         auth = _GatedAuth(key, self._gate, stop)
@@ -187,6 +188,8 @@ class GenerationFetcher:
         with response:
             status = response.status_code
             wait = server_wait(response.headers)
+            if status == 429 and wait is not None:
+                self._gate.hold(wait)  # at once; a reset in the body may lengthen it below
             failure = ""
             try:
                 content = response.content
