@@ -121,20 +121,29 @@ def _parse_text(text: str) -> Any:
 def _list_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
     """The column as an Arrow ``list<struct>`` (raises :class:`_Irregular` if it is not one)."""
     if isinstance(series.dtype, pd.ArrowDtype):
-        arr: Any = pa.chunked_array(series.array._pa_array)  # noqa: SLF001
+        arr: Any = pa.chunked_array(series.array._pa_array)
     else:
-        try:
-            arr = pa.array([_fast_cell(c) for c in series.array], from_pandas=True)
-        except (pa.ArrowException, _Irregular, TypeError, ValueError) as exc:
-            raise _Irregular from exc
+        values = series.to_numpy(dtype=object)
+        try:  # lists or NumPy arrays of dicts (fresh or from parquet): Arrow reads them as they are
+            arr = pa.array(values, from_pandas=True)
+            if not _is_list_of_structs(arr.type):
+                raise _Irregular
+        except (pa.ArrowException, _Irregular, TypeError, ValueError):
+            try:  # text cells (CSV), tuples, ...: one Python pass first
+                arr = pa.array([_fast_cell(c) for c in values], from_pandas=True)
+            except (pa.ArrowException, _Irregular, TypeError, ValueError) as exc:
+                raise _Irregular from exc
     kind = arr.type
     if pa.types.is_null(kind):
         return pa.array([None] * len(series), pa.list_(pa.struct([])))
-    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
-        raise _Irregular
-    if not (pa.types.is_struct(kind.value_type) or pa.types.is_null(kind.value_type)):
+    if not _is_list_of_structs(kind):
         raise _Irregular
     return arr
+
+
+def _is_list_of_structs(kind: pa.DataType) -> bool:
+    return (pa.types.is_list(kind) or pa.types.is_large_list(kind)) and (
+        pa.types.is_struct(kind.value_type) or pa.types.is_null(kind.value_type))
 
 
 def _items(cell: Any, bad: list[int]) -> list[dict[str, Any]] | None:
@@ -275,18 +284,14 @@ def attempt_counts(frame: pd.DataFrame) -> np.ndarray:
         except _Irregular:
             pass
     else:
-        try:
-            return np.array([_fast_length(c) for c in series.array], dtype=np.float64)
-        except _Irregular:
-            pass
+        values = series.to_numpy(dtype=object)
+        na = pd.isna(values)
+        known = values[~na]
+        if set(map(type, known)) <= {list, np.ndarray}:  # fresh or parquet: no parsing
+            out = np.full(len(values), np.nan)
+            out[~na] = np.fromiter(map(len, known), dtype=np.float64, count=len(known))
+            return out
     return np.array([np.nan if c is None else len(c) for c in _cells(series)], dtype=float)
-
-
-def _fast_length(cell: Any) -> float:
-    if type(cell) is list or isinstance(cell, (np.ndarray, list, tuple)):
-        return len(cell)
-    value = _fast_cell(cell)
-    return np.nan if value is None else len(value)
 
 
 # -- the tidy frame -------------------------------------------------------------------------
