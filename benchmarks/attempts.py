@@ -9,7 +9,8 @@ runs each:
   (one dict per attempt with its number and served flag, then
   ``pd.DataFrame(rows)``), and against ``explode`` + ``pd.json_normalize``;
 * the same after a parquet round trip (cells are NumPy arrays of dicts);
-* ``provider_summary()``, ``fallbacks(by="model")`` and ``summary()``'s
+* ``provider_summary()``, ``fallbacks(by="model")``, ``sessions()`` (one
+  session per 10 generations, 20 % without one) and ``summary()``'s
   ``fallback_rate`` share (``summary()`` with and without the column).
 
 The baselines produce untyped frames (object columns, float statuses, no
@@ -64,12 +65,33 @@ def build_frame(rows: int, seed: int = 0) -> pd.DataFrame:
                           "endpoint_id": f"ep_{providers[k]}", "id": f"up-{i}-{a}"})
             k += 1
         cells.append(chain)
+    session = rng.integers(0, max(rows // 10, 1), size=rows)
+    created = np.datetime64("2026-11-01", "us") + np.sort(
+        rng.integers(0, 30 * 86_400_000_000, size=rows)).astype("timedelta64[us]")
     return pd.DataFrame({
         "id": pd.array([f"gen-{1_760_000_000 + i}-x{i}" for i in range(rows)], dtype="string"),
         "model": pd.Categorical.from_codes(models, MODELS),
         "total_cost": pd.array(rng.gamma(1.0, 0.002, size=rows), dtype="Float64"),
+        "latency": pd.array(rng.gamma(2.0, 300.0, size=rows), dtype="Float64"),
+        "generation_time": pd.array(rng.gamma(2.0, 900.0, size=rows), dtype="Float64"),
+        "created_at": pd.Series(created).dt.tz_localize("UTC"),
+        "session_id": pd.array(np.where(rng.random(rows) < 0.2, None,
+                                        np.char.add("s-", session.astype(str))).tolist(),
+                               dtype="string"),
         "provider_responses": pd.Series(cells, dtype=object),
     })
+
+
+def sessions_baseline(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same figures with one ``groupby(...).agg`` (models as a set, no ordering)."""
+    took = np.fmax(frame["latency"].to_numpy(float, na_value=np.nan),
+                   frame["generation_time"].to_numpy(float, na_value=np.nan))
+    end = frame["created_at"] + pd.to_timedelta(np.nan_to_num(took), unit="ms")
+    return frame.assign(end=end).groupby("session_id", observed=True).agg(
+        generations=("id", "size"), total_cost_usd=("total_cost", "sum"),
+        first=("created_at", "min"), last=("end", "max"),
+        models=("model", lambda m: ", ".join(sorted(set(m.astype(str)))))
+    ).sort_values("total_cost_usd", ascending=False)
 
 
 def plain_python(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             lambda c: len(c) if isinstance(c, list) else np.nan)).groupby(
             "model", observed=True)["n"].agg(lambda n: (n > 1).mean())),
         "Series.map(len) + groupby")
+    row("sessions()", median_time(lambda: frame.orgen.sessions()),
+        median_time(lambda: sessions_baseline(frame)), "groupby.agg (models as a set)")
     row("summary() with provider_responses", median_time(lambda: frame.orgen.summary()),
         median_time(lambda: frame.drop(columns="provider_responses").orgen.summary()),
         "summary() without the column")
