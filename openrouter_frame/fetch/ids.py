@@ -78,8 +78,8 @@ def ids_from(obj: Any) -> list[str]:
     * a ``dict`` (a chat completion, a ``{"data": {...}}`` body, a log entry);
     * a list, tuple, set, generator or any iterable of the above;
     * a path (``pathlib.Path``, or a ``str`` naming an existing file, or ending
-      in ``.json``/``.jsonl``/``.ndjson``/``.txt``/``.log``) of a JSON or JSONL
-      file or of any text;
+      in ``.json``/``.jsonl``/``.ndjson``/``.txt``/``.log`` with no id in it) of
+      a JSON or JSONL file or of any text;
     * a ``str`` or ``bytes`` of JSON, JSONL lines, or any text.
 
     Where an object or ``dict`` has an ``id`` that is a generation id, that
@@ -97,7 +97,8 @@ def ids_from(obj: Any) -> list[str]:
     Raises
     ------
     FileNotFoundError
-        A path (or a ``str`` ending in a file suffix above) that does not exist.
+        A path (or a ``str`` ending in a file suffix above and holding no
+        generation id) that does not exist.
     TypeError
         ``obj`` itself is none of the above (say an ``int``).
 
@@ -159,16 +160,22 @@ def _collect(obj: Any, seen: dict[str, None], *, parse: bool = True, top: bool =
 
 
 def _names_file(text: str) -> bool:
-    """Whether a top-level ``str`` is a path: an existing file, or one with a file suffix."""
-    if "\n" in text or len(text) > 4096 or not text.strip():
-        return False
+    """Whether a top-level ``str`` is a path.
+
+    It is when it names an existing file, or when it ends in a file suffix and
+    holds no generation id (a mistyped path then raises ``FileNotFoundError``
+    instead of giving no ids; ``"see gen-... in run.log"`` stays text).
+    """
     stripped = text.strip()
-    if stripped.lower().endswith(_FILE_SUFFIXES) and not stripped.lstrip().startswith(("{", "[")):
-        return True
+    if "\n" in stripped or len(stripped) > 4096 or not stripped:
+        return False
     try:
-        return os.path.isfile(stripped)
+        if os.path.isfile(stripped):
+            return True
     except (OSError, ValueError):
         return False
+    return (stripped.lower().endswith(_FILE_SUFFIXES) and stripped[0] not in "{["
+            and GENERATION_ID.search(stripped) is None)
 
 
 def _collect_text(text: str, seen: dict[str, None], *, parse: bool = True) -> None:

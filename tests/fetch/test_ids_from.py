@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import openrouter_frame as orf
-from openrouter_frame.fetch.ids import GENERATION_ID, ids_from
+from openrouter_frame.fetch.ids import _FILE_SUFFIXES, GENERATION_ID, ids_from
 
 A, B, C = "gen-1740432000-AbCdEfGhIjKlMnOpQrSt", "gen-1740432001-Zz9", "gen-3bhGkxlo4XFrqiab"
 
@@ -96,6 +96,27 @@ def test_missing_file_is_an_error(tmp_path: Path, path: Any, monkeypatch: Any) -
         ids_from(path)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(f"see {A} in run.log", [A]), (f"{B}.json", [B]), ("runs/missing.txt", None)],
+    ids=["text-ending-in-a-suffix", "id-named-file-that-is-absent", "mistyped-path"],
+)
+def test_text_or_path(tmp_path: Path, monkeypatch: Any, text: str,
+                      expected: list[str] | None) -> None:
+    monkeypatch.chdir(tmp_path)
+    if expected is None:
+        with pytest.raises(FileNotFoundError):
+            ids_from(text)
+    else:
+        assert ids_from(text) == expected
+
+
+def test_an_existing_file_named_like_text_is_read(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ids").write_text(f"{A}\n{B}\n")
+    assert ids_from("ids") == [A, B]
+
+
 @pytest.mark.parametrize("bad", [3, 2.5, None, float("nan"), object()],
                          ids=["int", "float", "none", "nan", "object"])
 def test_unsupported_input_is_a_type_error(bad: Any) -> None:
@@ -132,6 +153,8 @@ def test_an_id_is_found_exactly_when_it_stands_alone(id: str, before: str, after
 
 @given(st.text(max_size=200))
 def test_text_parser_never_fails(text: str) -> None:
+    # Text ending like a file name (and holding no id) is taken as a path: not this test's.
+    text = text + " gen-0" if text.strip().lower().endswith(_FILE_SUFFIXES) else text
     found = ids_from(text.replace("\n", " ") + " ")
     assert len(found) == len(set(found)) and all(GENERATION_ID.fullmatch(f) for f in found)
 
