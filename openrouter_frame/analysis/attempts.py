@@ -322,7 +322,8 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
 
     Item keys beyond the official ones follow as ``object`` columns in
     first-seen order, so nothing the service sends is dropped.  A generation
-    whose ``provider_responses`` is NA or empty has no rows.  Cells that are
+    whose ``provider_responses`` is NA or empty has no rows; a single object
+    instead of a list counts as one attempt.  Cells that are
     not lists of objects are left out with one
     :class:`~openrouter_frame.errors.SchemaWarning`; so are values of an
     impossible type (a ``status`` of ``"abc"``), which become NA.  The
