@@ -27,7 +27,7 @@ import pandas as pd
 
 from .. import schema
 from ..frame import coerce
-from . import summary
+from . import attempts, summary
 from .display import install_na_display, rich
 from .groups import By
 
@@ -143,6 +143,44 @@ class GenerationsAccessor:
         See :func:`openrouter_frame.analysis.summary.top`.
         """
         return summary.top(self._frame(), n=n, by=by)
+
+    # -- provider attempts and sessions -------------------------------------------------
+    def provider_attempts(self) -> pd.DataFrame:
+        """One typed row per provider attempt (the fallback chain in ``provider_responses``).
+
+        See :func:`openrouter_frame.analysis.attempts.provider_attempts`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"id": ["gen-1"], "provider_responses": [
+        ...     [{"provider_name": "A", "status": 502}, {"provider_name": "B", "status": 200}]]})
+        >>> df.orgen.provider_attempts()["served"].tolist()
+        [False, True]
+        """
+        return attempts.provider_attempts(self._frame())
+
+    def provider_summary(self, percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)
+                         ) -> pd.DataFrame:
+        """Per provider: attempts, failure rate, latency percentiles (ms), generations served.
+
+        See :func:`openrouter_frame.analysis.attempts.provider_summary`.
+        """
+        return rich(attempts.provider_summary(self._frame(), percentiles=percentiles))
+
+    def fallbacks(self, by: By = "model") -> pd.DataFrame:
+        """Per group: generations, those that fell back to another provider, and their rate.
+
+        See :func:`openrouter_frame.analysis.attempts.fallbacks`.
+        """
+        return rich(attempts.fallbacks(self._frame(), by=by))
+
+    def sessions(self) -> pd.DataFrame:
+        """Per ``session_id``: generations, cost, wall span and models used, costliest first.
+
+        See :func:`openrouter_frame.analysis.attempts.sessions`.
+        """
+        return rich(attempts.sessions(self._frame()))
 
     # -- plots --------------------------------------------------------------------------
     def plot_cost_over_time(self, freq: str = "D", by: By = None, top: int = 8,

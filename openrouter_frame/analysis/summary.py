@@ -42,6 +42,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from ..errors import check_whole
+from .attempts import fallback_rate
 from .groups import NA_LABEL, By, Groups, normalize_by
 from .metrics import (
     COMPLETION,
@@ -131,6 +132,9 @@ def summary(frame: pd.DataFrame) -> pd.Series:
     ``truncated_rate``, ``error_rate``
         Share of ``"length"`` / ``"error"`` among the generations with a
         known ``finish_reason`` (0..1); NA when none is known.
+    ``fallback_rate``
+        Share of the generations with a known, non-empty ``provider_responses``
+        that tried more than one provider (0..1); NA when none is known.
     ``first_created_at``, ``last_created_at``
         Earliest and latest ``created_at`` (UTC timestamps).
 
@@ -184,6 +188,7 @@ def summary(frame: pd.DataFrame) -> pd.Series:
         ("error_rate", errored[0], "float"),
         ("byok_share", flag_rate(frame, groups, "is_byok")[0], "float"),
         ("streamed_share", flag_rate(frame, groups, "streamed")[0], "float"),
+        ("fallback_rate", fallback_rate(frame), "float"),
         ("first_created_at", when.min() if len(when) else np.datetime64("NaT"), "datetime"),
         ("last_created_at", when.max() if len(when) else np.datetime64("NaT"), "datetime"),
     ]
