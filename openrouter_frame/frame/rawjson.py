@@ -3,8 +3,8 @@
 The reading half of :func:`openrouter_frame.frame.raw_to_frame`.  The bodies
 (one compact JSON ``data`` object each, as the cache stores them) are streamed,
 newline-joined a few thousand at a time, into pyarrow's multi-threaded JSON
-reader with an explicit type for each of the 32 fields; fields the schema
-lacks are inferred.  pyarrow refuses anything that does not fit (a string
+reader with an explicit type for each schema field; fields the schema
+lacks (and the ``json`` ones, ``provider_responses``) are inferred.  pyarrow refuses anything that does not fit (a string
 where a number belongs, a nested value, a duplicate key, ...): then
 :func:`read_table` returns ``None`` and the caller parses every body with
 :func:`json.loads` instead, so the result never depends on which path ran.
@@ -19,9 +19,9 @@ could have happened with :func:`json.loads`.
 Examples
 --------
 >>> from openrouter_frame.frame.rawjson import read_table
->>> table = read_table([b'{"id": "gen-1", "latency": 120, "router": "auto"}'])
+>>> table = read_table([b'{"id": "gen-1", "latency": 120, "cost_details": "x"}'])
 >>> table.num_rows, table.column_names[-1]
-(1, 'router')
+(1, 'cost_details')
 >>> read_table([b'{"id": "gen-1", "latency": "fast"}']) is None
 True
 """
@@ -97,7 +97,7 @@ class _Joined:
 
 
 def read_table(bodies: Sequence[bytes]) -> pa.Table | None:
-    """The bodies as an Arrow table (32 typed fields, then extras), or ``None``.
+    """The bodies as an Arrow table (typed schema fields, then inferred ones), or ``None``.
 
     ``None`` when pyarrow cannot read them exactly: a value of an unexpected
     JSON type, invalid JSON, a body that is not one object on one line, or a
