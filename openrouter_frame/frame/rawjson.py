@@ -4,8 +4,9 @@ The reading half of :func:`openrouter_frame.frame.raw_to_frame`.  The bodies
 (one compact JSON ``data`` object each, as the cache stores them) are streamed,
 newline-joined a few thousand at a time, into pyarrow's multi-threaded JSON
 reader with an explicit type for each schema field; fields the schema
-lacks (and the ``json`` ones, ``provider_responses``) are inferred.  pyarrow refuses anything that does not fit (a string
-where a number belongs, a nested value, a duplicate key, ...): then
+lacks, and its ``json`` ones (``provider_responses``), are inferred.
+pyarrow refuses anything that does not fit (a string where a number
+belongs, a nested value, a duplicate key, ...): then
 :func:`read_table` returns ``None`` and the caller parses every body with
 :func:`json.loads` instead, so the result never depends on which path ran.
 
