@@ -38,6 +38,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -272,6 +273,9 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
 
 
 def _assemble(columns: dict[str, Any], n: int) -> pd.DataFrame:
+    for name, array in columns.items():
+        if isinstance(array, np.ndarray):  # object: pandas 3 would infer ``str`` from text
+            columns[name] = pd.Series(array, dtype=object, copy=False)
     frame = pd.DataFrame(columns, copy=False)
     frame.index = pd.RangeIndex(n)
     return frame
@@ -330,6 +334,7 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
             if out is None:
                 out = frame.copy(deep=False)
             out[name] = pd.Series(kinds.json_array([kinds.json_readback(v) for v in values]),
+                                  dtype=object,
                                   index=frame.index, name=name)
             continue
         if kinds.dtype_matches(col.dtype, target):
