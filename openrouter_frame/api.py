@@ -273,7 +273,7 @@ def generations_to_frame(
     Returns
     -------
     pandas.DataFrame
-        The 32 schema columns in spec order (nullable dtypes), then any extra
+        The 45 schema columns in its order (dtypes from the schema), then any extra
         fields the server sent; a RangeIndex in first-seen input order.
 
     Examples

@@ -172,7 +172,7 @@ class Field:
 
 
 _F = Field
-_NEW = "2026-08"
+_NEW: Source = "2026-08"
 _FIELD_LIST: tuple[Field, ...] = (
     # -- the original 32 (2025-11 excerpt), in its order ---------------------------------
     _F("id", "string", "none", "identity", "Generation id (gen-…).", False,
