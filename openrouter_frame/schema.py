@@ -68,13 +68,12 @@ import pyarrow as pa
 
 Kind = Literal["string", "label", "category", "float", "int", "bool", "datetime", "json"]
 Unit = Literal["USD", "ms", "tokens", "count", "none"]
-Group = Literal["identity", "cost", "timing", "tokens", "media", "flags", "routing"]
+Group = Literal["identity", "cost", "timing", "tokens", "media", "flags"]
 Source = Literal["2025-11", "2026-08"]
 DtypeBackend = Literal["numpy_nullable", "pyarrow"]
 
 DTYPE_BACKENDS: tuple[str, ...] = ("numpy_nullable", "pyarrow")
-GROUPS: tuple[str, ...] = ("identity", "cost", "timing", "tokens", "media", "flags",
-                           "routing")
+GROUPS: tuple[str, ...] = ("identity", "cost", "timing", "tokens", "media", "flags")
 #: Where a field is defined: the 32-field excerpt (2025-11) or the current
 #: OpenAPI of the official SDK (2026-08).
 SOURCES: dict[str, str] = {
@@ -124,8 +123,8 @@ class Field:
     unit : str
         ``USD``, ``ms``, ``tokens``, ``count`` or ``none``.
     group : str
-        ``identity``, ``cost``, ``timing``, ``tokens``, ``media``, ``flags``
-        or ``routing``.
+        ``identity``, ``cost``, ``timing``, ``tokens``, ``media`` or ``flags``
+        (routing fields, such as ``router`` or ``data_region``, are identity).
     description : str
         One line for humans (shown by the viewer and in docs), following the
         official description and flagging what it leaves open.
@@ -257,22 +256,22 @@ _FIELD_LIST: tuple[Field, ...] = (
        values=("completions", "embeddings", "rerank", "tts", "stt", "video", "image"),
        official="Type of API used for the generation"),
     # -- the 13 newer (2026-08), in the service's order -----------------------------------
-    _F("service_tier", "label", "none", "routing",
+    _F("service_tier", "label", "none", "identity",
        "Service tier the upstream provider reported running the request on; null if none.",
        source=_NEW, official="Service tier the upstream provider reported running this "
        "request on, or null if it did not report one."),
     _F("num_fetches", "int", "count", "media", "Web fetches performed.", source=_NEW,
        official="Number of web fetches performed"),
-    _F("web_search_engine", "label", "none", "routing",
+    _F("web_search_engine", "label", "none", "media",
        "Resolved web search engine (e.g. exa, firecrawl, parallel).", source=_NEW,
        official="The resolved web search engine used for this generation "
        "(e.g. exa, firecrawl, parallel)"),
-    _F("preset_id", "string", "none", "routing", "Id of the preset used; null if none.",
+    _F("preset_id", "string", "none", "identity", "Id of the preset used; null if none.",
        source=_NEW, official="ID of the preset used for this generation, null if no preset "
        "was used"),
-    _F("router", "label", "none", "routing", "Router used (e.g. openrouter/auto).",
+    _F("router", "label", "none", "identity", "Router used (e.g. openrouter/auto).",
        source=_NEW, official="Router used for the request (e.g., openrouter/auto)"),
-    _F("provider_responses", "json", "none", "routing",
+    _F("provider_responses", "json", "none", "identity",
        "Provider attempts in order, fallbacks included: a list of ProviderResponse dicts "
        "(provider_name, status, latency ms, ...).", source=_NEW,
        official="List of provider responses for this generation, including fallback "
@@ -281,7 +280,7 @@ _FIELD_LIST: tuple[Field, ...] = (
        source=_NEW, official="User-Agent header from the request"),
     _F("http_referer", "string", "none", "identity", "Referer header of the request.",
        source=_NEW, official="Referer header from the request"),
-    _F("data_region", "category", "none", "routing",
+    _F("data_region", "category", "none", "identity",
        "Data region the generation was routed through: global, europe or us.", False,
        values=("global", "europe", "us"), source=_NEW,
        official="The data region this generation was routed through: 'global', 'europe', "
@@ -321,7 +320,7 @@ ATTEMPT_FIELDS: dict[str, Field] = {f.name: f for f in (
        required=False, source=_NEW, official="Canonical model slug"),
     _F("is_byok", "bool", "none", "flags", "Whether the attempt used the caller's own key.",
        required=False, source=_NEW, official="Whether the request used a bring-your-own-key"),
-    _F("routed_service_tier", "category", "none", "routing",
+    _F("routed_service_tier", "category", "none", "identity",
        "Tier the request was routed to; the tier applied and billed may differ.",
        required=False, values=("flex", "priority"), source=_NEW,
        official="The service tier this request was routed to (e.g. flex, priority). The "
