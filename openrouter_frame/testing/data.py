@@ -456,7 +456,7 @@ def _attempts(rec: dict[str, Any], model: Model, latency: float, tier: str | Non
                                 "model_permaslug": _permaslug(model),
                                 "is_byok": rec["is_byok"]}
         out.append(item)
-    took = rec["latency"] if rec["latency"] is not None else int(round(latency))
+    took = int(round(rec["latency"] if rec["latency"] is not None else latency))
     served: dict[str, Any] = {"provider_name": provider, "status": 200, "latency": took,
                               "endpoint_id": _endpoint_id(provider, model)}
     if rec["upstream_id"] is not None:
