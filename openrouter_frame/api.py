@@ -24,6 +24,7 @@ from .errors import FetchError, FetchWarning
 from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, progress_bar, run_batch
 from .fetch.client import check_id
 from .frame import FetchResult, failures_frame, raw_to_frame, records_to_frame
+from .frame.build import warn_missing_required
 
 if TYPE_CHECKING:
     from .viewer import GenerationViewer
@@ -120,8 +121,9 @@ class OpenRouterClient(GenerationFetcher):
         if cached and len(cached) == len(todo):  # a re-run: no request, the fast reader
             raw = [cached[i] for i in todo]
             progress_bar(progress, len(raw), done=len(raw)).close()
-            return FetchResult(raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend),
-                               failures_frame([], dtype_backend=dtype_backend), raw=raw)
+            frame = raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend)
+            warn_missing_required(frame)
+            return FetchResult(frame, failures_frame([], dtype_backend=dtype_backend), raw=raw)
         records = {i: json.loads(body) for i, body in cached.items()}
         pending = [i for i in todo if i not in records]
         store = None if self.cache is None or account is None else \
@@ -141,6 +143,7 @@ class OpenRouterClient(GenerationFetcher):
                                      if i in batch.failures), dtype_backend=dtype_backend),
             records=ordered,
         )
+        warn_missing_required(result.frame)
         fatal = batch.fatal
         if fatal is not None:
             raise type(fatal)(
@@ -261,7 +264,7 @@ def generations_to_frame(
     Returns
     -------
     pandas.DataFrame
-        The 32 schema columns in spec order (nullable dtypes), then any extra
+        The 45 schema columns in its order (dtypes from the schema), then any extra
         fields the server sent; a RangeIndex in first-seen input order.
 
     Examples

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import requests
 from requests.adapters import HTTPAdapter
 
+from .. import schema
 from ..errors import ResponseError, check_whole, error_class
 from . import auth
 from .retry import (
@@ -297,6 +298,9 @@ def _data_of(body: Any, id: str) -> tuple[int, Any, None, str]:
         else:
             what = f"a JSON {type(body).__name__}"
         return 200, None, None, f"response has no 'data' object ({what})"
+    if (data.keys() - {"id"}).isdisjoint(schema.FIELDS):  # an echoed id alone is no record
+        keys = sorted(map(str, data))[:5]
+        return 200, None, None, f"no generation record in the body ('data' keys: {keys})"
     got = data.get("id")
     if got is None:
         data["id"] = id

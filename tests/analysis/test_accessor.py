@@ -83,6 +83,8 @@ def test_csv_read_back_is_coerced_on_the_fly(demo_frame, tmp_path, name):
     if name == "top":  # whole rows: compare the schema columns as typed
         got, expected = coerce(got).iloc[:, :32], expected.iloc[:, :32]
         got.index = expected.index
+        # CSV cannot tell an empty string from a missing value.
+        expected = expected.assign(origin=expected["origin"].mask(expected["origin"] == ""))
     if isinstance(got, pd.Series):
         pd.testing.assert_series_equal(got, expected, check_index=name != "tokens_per_second")
     else:
