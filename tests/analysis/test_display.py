@@ -164,14 +164,15 @@ def test_missing_categories_display_as_na_in_ipython(shell, demo_frame, backend)
     frame = demo_frame.iloc[:, :32]
     if backend == "pyarrow":
         frame = frame.convert_dtypes(dtype_backend="pyarrow")
-    missing = frame[frame["finish_reason"].isna()].head(5)
+    before = frame["api_type"].dtype  # a closed set: a categorical under both backends
+    missing = frame[frame["api_type"].isna()].head(5)
     assert len(missing)
-    data, _ = shell.display_formatter.format(missing[["model", "finish_reason", "latency"]])
+    data, _ = shell.display_formatter.format(missing[["model", "api_type", "latency"]])
     for text in (data["text/plain"], html.unescape(data["text/html"])):
         assert "<NA>" in text and "NaN" not in text
-    data, _ = shell.display_formatter.format(missing["finish_reason"])
+    data, _ = shell.display_formatter.format(missing["api_type"])
     assert "<NA>" in data["text/plain"] and "NaN" not in data["text/plain"]
-    assert frame["finish_reason"].dtype == demo_frame["finish_reason"].dtype  # left alone
+    assert frame["api_type"].dtype == before  # left alone
 
 
 def test_other_frames_keep_pandas_display(shell):
@@ -184,10 +185,11 @@ def test_na_display_keeps_values_and_codes(demo_frame):
     from openrouter_frame.analysis.display import na_display
 
     shown = na_display(demo_frame)
-    assert shown["model"].cat.codes.equals(demo_frame["model"].cat.codes)
-    assert shown["model"].astype(object).where(shown["model"].notna(), None).tolist() == \
-        demo_frame["model"].astype(object).where(demo_frame["model"].notna(), None).tolist()
-    assert "category" in str(demo_frame["model"].dtype) and demo_frame is not shown
+    assert demo_frame["api_type"].isna().any()
+    assert shown["api_type"].cat.codes.equals(demo_frame["api_type"].cat.codes)
+    assert shown["api_type"].astype(object).where(shown["api_type"].notna(), None).tolist() == \
+        demo_frame["api_type"].astype(object).where(demo_frame["api_type"].notna(), None).tolist()
+    assert "category" in str(demo_frame["api_type"].dtype) and demo_frame is not shown
 
 
 def test_install_outside_ipython_is_a_no_op():
