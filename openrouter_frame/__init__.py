@@ -32,6 +32,7 @@ from .errors import (
     SchemaWarning,
     UpstreamError,
 )
+from .fetch.ids import ids_from
 from .frame import FetchResult
 
 if TYPE_CHECKING:
@@ -74,5 +75,6 @@ __all__ = [
     "clear_cache",
     "fetch_generations",
     "generations_to_frame",
+    "ids_from",
     "schema",
 ]
