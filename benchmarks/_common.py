@@ -37,3 +37,18 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
+
+
+def verdict(ratio: float, target: float) -> str:
+    """``"yes"`` when ``ratio`` is within ``target``, else ``"NO"``."""
+    return "yes" if ratio <= target else "NO"
+
+
+def figures_only(rows: Sequence[dict[str, Any]], quick: bool) -> list[dict[str, Any]]:
+    """``rows`` without their target and verdict columns in a quick run.
+
+    A quick run is small and noisy: it shows that the code paths work and what
+    they cost, never a verdict (a full run gives those).
+    """
+    drop = {"target", "met", "target met", "verdict"} if quick else set()
+    return [{k: v for k, v in row.items() if k not in drop} for row in rows]

@@ -32,6 +32,7 @@ from .errors import (
     SchemaWarning,
     UpstreamError,
 )
+from .fetch.ids import ids_from
 from .frame import FetchResult
 
 if TYPE_CHECKING:
@@ -75,5 +76,6 @@ __all__ = [
     "fetch_contents",
     "fetch_generations",
     "generations_to_frame",
+    "ids_from",
     "schema",
 ]

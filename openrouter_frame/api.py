@@ -13,7 +13,7 @@ import logging
 import os
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import requests
@@ -25,7 +25,11 @@ from .errors import FetchError, FetchWarning
 from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, progress_bar, run_batch
 from .fetch.client import check_id
 from .frame import FetchResult, failures_frame, raw_to_frame, records_to_frame
+from .frame.build import warn_missing_required
 from .frame.contents import content_row, contents_to_frame
+
+if TYPE_CHECKING:
+    from .viewer import GenerationViewer
 
 logger = logging.getLogger("openrouter_frame")
 
@@ -35,33 +39,21 @@ _ERRORS = ("raise", "warn")
 class OpenRouterClient(GenerationFetcher):
     """A client for OpenRouter's generation endpoint, with an optional record cache.
 
+    The HTTP side (key, base URL, session, workers, timeout, retries, 404
+    grace, backoff) is :class:`~openrouter_frame.fetch.GenerationFetcher`'s;
+    this class adds the cache and builds frames.
+
     Parameters
     ----------
-    api_key : str, optional
-        Defaults to ``$OPENROUTER_API_KEY``.  Never shown in any repr, log or
-        error.  A missing key raises :class:`AuthenticationError` before any
-        request.
-    base_url : str, optional
-        Defaults to ``$OPENROUTER_BASE_URL``, else ``https://openrouter.ai/api/v1``.
-        Plain ``http://`` is accepted only for a loopback host (the simulator).
-    session : requests.Session, optional
-        Use this session (its adapters and hooks) instead of a new one.
-    max_workers : int
-        Concurrent requests in :meth:`fetch`; also the connection pool size.
-    timeout : float
-        Seconds per request (connect and read).
-    max_retries : int
-        Retries per id for 429, 5xx, bad bodies and connection errors.
-    app_url, app_title : str, optional
-        Sent as ``HTTP-Referer`` and ``X-Title``.
-    not_found_grace : float
-        Fresh generations can 404 for ~30 s; keep retrying a 404 for this many
-        seconds after the first attempt (default 0: a 404 fails at once).
-    backoff_factor, backoff_max : float
-        Backoff before retry *n* is ``backoff_factor * 2**(n-1)`` seconds, at
-        most ``backoff_max``, times a random jitter in [0.5, 1].
+    api_key, base_url : str, optional
+        Default to ``$OPENROUTER_API_KEY`` and ``$OPENROUTER_BASE_URL`` (else
+        ``https://openrouter.ai/api/v1``); the key is never shown anywhere.
     cache : None, bool, str, path or RecordStore
         Where to keep fetched records; see :mod:`openrouter_frame.cache`.
+    **options
+        ``session``, ``max_workers``, ``timeout``, ``max_retries``, ``app_url``,
+        ``app_title``, ``not_found_grace``, ``backoff_factor``, ``backoff_max``:
+        see :class:`~openrouter_frame.fetch.GenerationFetcher`.
 
     Examples
     --------
@@ -144,8 +136,9 @@ class OpenRouterClient(GenerationFetcher):
         if cached and len(cached) == len(todo):  # a re-run: no request, the fast reader
             raw = [cached[i] for i in todo]
             progress_bar(progress, len(raw), done=len(raw)).close()
-            return FetchResult(raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend),
-                               failures_frame([], dtype_backend=dtype_backend), raw=raw)
+            frame = raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend)
+            warn_missing_required(frame)
+            return FetchResult(frame, failures_frame([], dtype_backend=dtype_backend), raw=raw)
         records = {i: json.loads(body) for i, body in cached.items()}
         pending = [i for i in todo if i not in records]
         store = None if self.cache is None or account is None else \
@@ -165,6 +158,7 @@ class OpenRouterClient(GenerationFetcher):
                                      if i in batch.failures), dtype_backend=dtype_backend),
             records=ordered,
         )
+        warn_missing_required(result.frame)
         _raise_fatal(batch.fatal, result)
         return result
 
@@ -331,7 +325,7 @@ def generations_to_frame(
     Returns
     -------
     pandas.DataFrame
-        The 32 schema columns in spec order (nullable dtypes), then any extra
+        The 45 schema columns in its order (dtypes from the schema), then any extra
         fields the server sent; a RangeIndex in first-seen input order.
 
     Examples
@@ -418,8 +412,8 @@ def fetch_contents(
     ...     df = orf.fetch_contents(sim.ids(8), api_key=sim.api_key, base_url=sim.base_url)
     >>> list(df.columns)
     ['id', 'prompt', 'messages', 'completion', 'reasoning', 'error', 'extra', 'stored']
-    >>> df["completion"].iloc[1], df["messages"].iloc[1][-1]["role"]
-    ('Canberra.', 'user')
+    >>> df["messages"].iloc[1][-1]["role"], df["completion"].iloc[1][:28]
+    ('user', 'SELECT customer_id, count(*)')
     >>> df["stored"].tolist().count(False)  # zero data retention: nothing kept
     1
     """
@@ -459,7 +453,7 @@ def content_loader(client: OpenRouterClient | None = None, *, api_key: str | Non
 
 def open_viewer(frame: pd.DataFrame, selected: Any = None, *,
                 client: OpenRouterClient | None = None, api_key: str | None = None,
-                base_url: str | None = None, **options: Any) -> Any:
+                base_url: str | None = None, **options: Any) -> GenerationViewer:
     """Build the :class:`~openrouter_frame.GenerationViewer` for ``df.orgen.view()``.
 
     The viewer shows each selected generation's prompt and output, fetched through

@@ -28,17 +28,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
-from . import schema
+from . import __version__, schema
 from .errors import check_whole
 from .fetch import auth
+from .fetch.batch import UNTRIED
 from .frame.io import FORMATS, read_frame, write_frame
 from .frame.io import format_of as _format_of
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
+
 #: Suffix appended to the output path for the failures file.
 FAILURES_SUFFIX = ".failures.csv"
 
@@ -158,10 +161,17 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         raise UsageError("OPENROUTER_API_KEY is not set: export your OpenRouter API key "
                          "(the key is read from the environment only)")
     ids = read_ids(args.ids_file)
+    if not ids:
+        raise UsageError(f"{args.ids_file} lists no ids (one id per line; blank lines and "
+                         "# comments are skipped): nothing to fetch, nothing written")
     try:
         client = OpenRouterClient(None, args.base_url, **_client_options(args))
     except ValueError as exc:  # a base URL that is not https (or loopback http)
         raise UsageError(str(exc)) from None
+    hint = _base_url_hint(client.base_url)
+    if hint and not urlsplit(client.base_url).path.strip("/"):
+        client.close()
+        raise UsageError(hint)
     stopped: OpenRouterError | None = None
     with client:
         try:
@@ -171,6 +181,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
                 _err(str(exc))
                 return EXIT_FAILED
             stopped, result = exc, exc.result
+    if stopped is not None and result.frame.empty:
+        _err(f"nothing fetched: the batch stopped at HTTP {stopped.status} "
+             f"({type(stopped).__name__}: {stopped.message}); no file written")
+        return EXIT_FAILED
     failures_path = Path(f"{out}{FAILURES_SUFFIX}")
     try:
         write_frame(result.frame, out, fmt)
@@ -188,9 +202,41 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
              "the ids it did not try are listed as failures")
     if not result.failures.empty:
         _err(f"{len(result.failures):,} id(s) failed; written to {failures_path}\n"
-             f"{result.describe_failures()}")
+             f"{describe_failures(result)}")
+        statuses = result.failures["status"]
+        if hint and bool((statuses == 404).fillna(False).all()):
+            _err(hint)
         return EXIT_FAILED
     return EXIT_OK
+
+
+#: The path every OpenRouter API URL starts with.
+API_PATH = "/api/v1"
+
+
+def _base_url_hint(base_url: str) -> str | None:
+    """A hint when ``base_url`` does not end in ``/api/v1`` (every id would 404)."""
+    parts = urlsplit(base_url)
+    if parts.path.rstrip("/").endswith(API_PATH):
+        return None
+    suggestion = urlunsplit(parts._replace(path=parts.path.rstrip("/") + API_PATH))
+    return (f"the base URL {base_url} does not end in {API_PATH}, where OpenRouter's API "
+            f"lives: did you mean --base-url {suggestion} ?")
+
+
+def describe_failures(result: Any, limit: int = 5) -> str:
+    """Failures by status, naming up to ``limit`` ids each; ids a stopped batch never
+    tried are counted as such (not as network errors)."""
+    failures = result.failures
+    untried = failures["status"].isna() & failures["error"].astype(object).map(
+        lambda e: isinstance(e, str) and e.startswith(UNTRIED)).astype(bool)
+    lines = []
+    tried = failures[~untried]
+    if not tried.empty:
+        lines.append(type(result)(result.frame, tried).describe_failures(limit))
+    if untried.any():
+        lines.append(f"not tried: {int(untried.sum())} id(s): {failures['error'][untried].iloc[0]}")
+    return "\n".join(lines)
 
 
 # -- summary ----------------------------------------------------------------------------
@@ -271,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
         "The API key is read from OPENROUTER_API_KEY only.",
         epilog="exit codes: 0 success, 1 some ids failed, 2 bad usage",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     fetch = sub.add_parser(
@@ -316,7 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="input format (default: from FILE's suffix)")
     summ.set_defaults(func=_cmd_summary)
 
-    demo = sub.add_parser("demo", help="fetch from the built-in simulator and summarise")
+    demo = sub.add_parser(
+        "demo", help="fetch from the built-in simulator and summarise",
+        description="Start the loopback OpenRouter simulator (no key, no network), fetch N "
+        "generations from it over real HTTP, print their dtypes, first rows and a cost and "
+        "latency summary, and write them to a parquet file.")
     demo.add_argument("-n", type=int, default=1000, help="generations to fetch (1000)")
     demo.add_argument("-o", "--output", default="demo.parquet", help="parquet file to write")
     demo.add_argument("--workers", type=int, default=16, help="concurrent requests (16)")

@@ -1,20 +1,60 @@
-"""The 32 fields of an OpenRouter generation record: the single source of truth.
+"""The 45 fields of an OpenRouter generation record: the single source of truth.
 
 Every other module (frame building, summaries, plots, the viewer, the
 simulator) reads the field list, dtypes, units, groups and descriptions from
-here.  The order is the spec's order (``GET /api/v1/generation``).
+here.
+
+Order
+-----
+The first 32 fields are the original excerpt of ``GET /api/v1/generation``
+(``000_467ba188246371e0.txt``, 2025-11), in that excerpt's order, so frames
+built before and after keep their first 32 columns.  The 13 newer fields of
+the current ``GenerationResponse`` (the official TypeScript SDK's OpenAPI,
+``generation-2026-08.openapi.yaml``) follow in the service's order, which is
+the order of that schema's ``required:`` list (``service_tier``,
+``num_fetches``, ``web_search_engine``, ``preset_id``, ``router``,
+``provider_responses``, ``user_agent``, ``http_referer``, ``data_region``,
+``workspace_id``); the three optional ones, absent from ``required:``, come
+last in the yaml's (alphabetical) order: ``request_id``,
+``response_cache_source_id``, ``session_id``.
+
+Kinds and dtypes
+----------------
+Dtypes depend on the schema only, never on the values of a batch:
+
+* ``string``: free text and identifiers (``string`` / ``string[pyarrow]``);
+* ``label``: an open set of repeated values (``model``, ``provider_name``,
+  finish reasons, ``router``, ...): ``pd.StringDtype("pyarrow")`` (shown as
+  ``string``) under ``numpy_nullable`` and ``dictionary<int32, string>``
+  under ``pyarrow``, never a categorical whose categories would be whatever
+  one batch held, so ``pd.concat`` of two fetches keeps the dtype
+  (``benchmarks/open_sets.py`` has the figures);
+* ``category``: a closed set the spec enumerates (``api_type``,
+  ``data_region``): a categorical with the spec's categories, in the spec's
+  order; a value outside them is kept (the categories are extended) with
+  one :class:`~openrouter_frame.SchemaWarning`;
+* ``float``, ``int``, ``bool``, ``datetime``: ``Float64``, ``Int64``,
+  ``boolean``, ``datetime64[us, UTC]`` (or the Arrow equivalents);
+* ``json``: a nested JSON value kept as Python objects (``object`` under
+  both backends): ``provider_responses``, a list of dicts.
+
+Fields the service adds later (beyond these 45) become ``object`` columns
+holding the values exactly as JSON decoding gives them: one rule, whatever
+the batch.
 
 Examples
 --------
 >>> from openrouter_frame import schema
 >>> len(schema.FIELDS)
-32
+45
 >>> schema.FIELDS["latency"].unit
 'ms'
 >>> schema.names("cost")
 ('total_cost', 'cache_discount', 'upstream_inference_cost', 'usage')
->>> str(schema.dtype("model"))
-'category'
+>>> str(schema.dtype("model")), str(schema.dtype("data_region"))
+('string', 'category')
+>>> schema.FIELDS["data_region"].values
+('global', 'europe', 'us')
 """
 
 from __future__ import annotations
@@ -26,13 +66,23 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-Kind = Literal["string", "float", "int", "bool", "datetime", "category"]
+Kind = Literal["string", "label", "category", "float", "int", "bool", "datetime", "json"]
 Unit = Literal["USD", "ms", "tokens", "count", "none"]
 Group = Literal["identity", "cost", "timing", "tokens", "media", "flags"]
+Source = Literal["2025-11", "2026-08"]
 DtypeBackend = Literal["numpy_nullable", "pyarrow"]
 
 DTYPE_BACKENDS: tuple[str, ...] = ("numpy_nullable", "pyarrow")
 GROUPS: tuple[str, ...] = ("identity", "cost", "timing", "tokens", "media", "flags")
+#: Where a field is defined: the 32-field excerpt (2025-11) or the current
+#: OpenAPI of the official SDK (2026-08).
+SOURCES: dict[str, str] = {
+    "2025-11": "OpenRouter docs excerpt of GET /api/v1/generation (llms-full.txt, "
+               "2025-11-08; spec/000_467ba188246371e0.txt)",
+    "2026-08": "GenerationResponse in the official TypeScript SDK's OpenAPI "
+               "(OpenRouterTeam/typescript-sdk, commit cb9393a, 2026-08-22; "
+               "spec/generation-2026-08.openapi.yaml)",
+}
 
 #: Resolution of ``created_at`` under every pandas version (the service sends
 #: microseconds; pandas 2.2 would default to ns and pandas 3 to us).
@@ -40,19 +90,21 @@ DATETIME_UNIT = "us"
 
 _NUMPY_DTYPES: dict[str, object] = {
     "string": pd.StringDtype(),
+    "label": pd.StringDtype("pyarrow"),
     "float": pd.Float64Dtype(),
     "int": pd.Int64Dtype(),
     "bool": pd.BooleanDtype(),
     "datetime": pd.DatetimeTZDtype(unit=DATETIME_UNIT, tz="UTC"),
-    "category": "category",
+    "json": np.dtype(object),
 }
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
+    "label": pa.dictionary(pa.int32(), pa.string()),
+    "category": pa.dictionary(pa.int32(), pa.string()),
     "float": pa.float64(),
     "int": pa.int64(),
     "bool": pa.bool_(),
     "datetime": pa.timestamp(DATETIME_UNIT, tz="UTC"),
-    "category": pa.dictionary(pa.int32(), pa.string()),
 }
 
 
@@ -65,16 +117,29 @@ class Field:
     name : str
         The JSON key, also the column name.
     kind : str
-        One of ``string``, ``float``, ``int``, ``bool``, ``datetime``,
-        ``category``; :func:`dtype` maps it to a pandas dtype per backend.
+        ``string``, ``label``, ``category``, ``float``, ``int``, ``bool``,
+        ``datetime`` or ``json``; :func:`dtype` maps it to a pandas dtype per
+        backend (see the module docstring).
     unit : str
         ``USD``, ``ms``, ``tokens``, ``count`` or ``none``.
     group : str
-        ``identity``, ``cost``, ``timing``, ``tokens``, ``media`` or ``flags``.
+        ``identity``, ``cost``, ``timing``, ``tokens``, ``media`` or ``flags``
+        (routing fields, such as ``router`` or ``data_region``, are identity).
     description : str
-        One line for humans (shown by the viewer and in docs).
+        One line for humans (shown by the viewer and in docs), following the
+        official description and flagging what it leaves open.
     nullable : bool
         Whether the spec allows ``null``.
+    required : bool
+        Whether the spec lists the key in ``required:`` (it must be present,
+        possibly ``null`` when nullable).
+    values : tuple of str
+        The spec's closed set of values (``category`` fields only).
+    source : str
+        ``2025-11`` (the original 32) or ``2026-08`` (the 13 newer); see
+        :data:`SOURCES`.
+    official : str
+        The official description, verbatim (empty where the source has none).
     """
 
     name: str
@@ -83,65 +148,192 @@ class Field:
     group: Group
     description: str
     nullable: bool = True
+    required: bool = True
+    values: tuple[str, ...] = ()
+    source: Source = "2025-11"
+    official: str = ""
 
     def dtype(self, dtype_backend: str = "numpy_nullable") -> object:
         """The pandas dtype of this field's column for ``dtype_backend``."""
         _check_backend(dtype_backend)
+        if self.kind == "json":
+            return np.dtype(object)
         if dtype_backend == "pyarrow":
             return pd.ArrowDtype(_ARROW_TYPES[self.kind])
+        if self.kind == "category":
+            return pd.CategoricalDtype(list(self.values))
         return _NUMPY_DTYPES[self.kind]
+
+    @property
+    def must_have(self) -> bool:
+        """Required and not nullable: a null or missing value breaks the spec."""
+        return self.required and not self.nullable
 
 
 _F = Field
+_NEW: Source = "2026-08"
 _FIELD_LIST: tuple[Field, ...] = (
-    _F("id", "string", "none", "identity", "Generation id (gen-…).", False),
-    _F("upstream_id", "string", "none", "identity", "The provider's own id for the request."),
-    _F("total_cost", "float", "USD", "cost", "Amount charged for the generation.", False),
+    # -- the original 32 (2025-11 excerpt), in its order ---------------------------------
+    _F("id", "string", "none", "identity", "Generation id (gen-…).", False,
+       official="Unique identifier for the generation"),
+    _F("upstream_id", "string", "none", "identity", "The provider's own id for the request.",
+       official="Upstream provider's identifier for this generation"),
+    _F("total_cost", "float", "USD", "cost", "Total cost of the generation in USD.", False,
+       official="Total cost of the generation in USD"),
     _F("cache_discount", "float", "USD", "cost",
-       "Saving from prompt caching; negative when a cache write cost extra."),
+       "Discount applied due to caching (USD); negative when a cache write cost extra.",
+       official="Discount applied due to caching"),
     _F("upstream_inference_cost", "float", "USD", "cost",
-       "What the provider charged (BYOK calls), before OpenRouter's fee."),
+       "Cost charged by the upstream provider (USD; BYOK calls), before OpenRouter's fee.",
+       official="Cost charged by the upstream provider"),
     _F("created_at", "datetime", "none", "timing", "When the generation was created (UTC).",
-       False),
-    _F("model", "category", "none", "identity", "Model slug, e.g. openai/gpt-4o.", False),
-    _F("app_id", "int", "none", "identity", "Id of the app that made the call."),
-    _F("streamed", "bool", "none", "flags", "Whether the response was streamed."),
-    _F("cancelled", "bool", "none", "flags", "Whether the stream was cancelled by the caller."),
-    _F("provider_name", "category", "none", "identity", "Provider that served the call."),
-    _F("latency", "float", "ms", "timing", "Time to first token."),
-    _F("moderation_latency", "float", "ms", "timing", "Time spent in moderation."),
-    _F("generation_time", "float", "ms", "timing", "Time spent generating the response."),
-    _F("finish_reason", "category", "none", "flags",
-       "Normalized finish reason (stop, length, tool_calls, content_filter, error)."),
-    _F("tokens_prompt", "int", "tokens", "tokens", "Prompt tokens (normalized tokenizer)."),
+       False, official="ISO 8601 timestamp of when the generation was created"),
+    _F("model", "label", "none", "identity", "Model used, e.g. openai/gpt-4o.", False,
+       official="Model used for the generation"),
+    _F("app_id", "int", "none", "identity", "Id of the app that made the request.",
+       official="ID of the app that made the request"),
+    _F("streamed", "bool", "none", "flags", "Whether the response was streamed.",
+       official="Whether the response was streamed"),
+    _F("cancelled", "bool", "none", "flags", "Whether the generation was cancelled.",
+       official="Whether the generation was cancelled"),
+    _F("provider_name", "label", "none", "identity",
+       "Provider that served the request (the last, successful attempt).",
+       official="Name of the provider that served the request"),
+    _F("latency", "float", "ms", "timing",
+       "Total latency (ms) per the official text; what it spans is not documented (a real "
+       "record shows latency 1016 with generation_time 2940, so not the sum of both).",
+       official="Total latency in milliseconds"),
+    _F("moderation_latency", "float", "ms", "timing", "Moderation latency (ms).",
+       official="Moderation latency in milliseconds"),
+    _F("generation_time", "float", "ms", "timing", "Time taken for generation (ms).",
+       official="Time taken for generation in milliseconds"),
+    _F("finish_reason", "label", "none", "flags",
+       "Normalized finish reason (stop, length, tool_calls, content_filter, error; "
+       "an open set in the spec).", official="Reason the generation finished"),
+    _F("tokens_prompt", "int", "tokens", "tokens",
+       "Prompt tokens (OpenRouter's normalized count).",
+       official="Number of tokens in the prompt"),
     _F("tokens_completion", "int", "tokens", "tokens",
-       "Completion tokens (normalized tokenizer)."),
+       "Completion tokens (OpenRouter's normalized count).",
+       official="Number of tokens in the completion"),
     _F("native_tokens_prompt", "int", "tokens", "tokens",
-       "Prompt tokens (the model's own tokenizer; billed)."),
+       "Prompt tokens as reported by the provider (its tokenizer).",
+       official="Native prompt tokens as reported by provider"),
     _F("native_tokens_completion", "int", "tokens", "tokens",
-       "Completion tokens (the model's own tokenizer; billed)."),
+       "Completion tokens as reported by the provider (its tokenizer).",
+       official="Native completion tokens as reported by provider"),
     _F("native_tokens_completion_images", "int", "tokens", "tokens",
-       "Completion tokens spent on images."),
-    _F("native_tokens_reasoning", "int", "tokens", "tokens", "Reasoning (thinking) tokens."),
-    _F("native_tokens_cached", "int", "tokens", "tokens", "Prompt tokens read from cache."),
-    _F("num_media_prompt", "int", "count", "media", "Media items (images, files) in the prompt."),
-    _F("num_input_audio_prompt", "int", "count", "media", "Audio inputs in the prompt."),
-    _F("num_media_completion", "int", "count", "media", "Media items in the completion."),
-    _F("num_search_results", "int", "count", "media", "Web search results used."),
-    _F("origin", "string", "none", "identity", "Origin (HTTP-Referer) of the request.", False),
-    _F("usage", "float", "USD", "cost", "Usage charged to the account.", False),
-    _F("is_byok", "bool", "none", "flags", "Whether the call used the caller's own key.", False),
-    _F("native_finish_reason", "category", "none", "flags",
-       "Finish reason as reported by the provider."),
-    _F("external_user", "string", "none", "identity", "The caller's user tag, if any."),
+       "Completion image tokens as reported by the provider.",
+       official="Native completion image tokens as reported by provider"),
+    _F("native_tokens_reasoning", "int", "tokens", "tokens",
+       "Reasoning tokens as reported by the provider.",
+       official="Native reasoning tokens as reported by provider"),
+    _F("native_tokens_cached", "int", "tokens", "tokens",
+       "Cached tokens as reported by the provider.",
+       official="Native cached tokens as reported by provider"),
+    _F("num_media_prompt", "int", "count", "media", "Media items in the prompt.",
+       official="Number of media items in the prompt"),
+    _F("num_input_audio_prompt", "int", "count", "media", "Audio inputs in the prompt.",
+       official="Number of audio inputs in the prompt"),
+    _F("num_media_completion", "int", "count", "media", "Media items in the completion.",
+       official="Number of media items in the completion"),
+    _F("num_search_results", "int", "count", "media", "Search results included.",
+       official="Number of search results included"),
+    _F("origin", "string", "none", "identity", "Origin URL of the request.", False,
+       official="Origin URL of the request"),
+    _F("usage", "float", "USD", "cost",
+       "Usage amount in USD (how it differs from total_cost is not documented).", False,
+       official="Usage amount in USD"),
+    _F("is_byok", "bool", "none", "flags", "Whether the call used the caller's own key.", False,
+       official="Whether this used bring-your-own-key"),
+    _F("native_finish_reason", "label", "none", "flags",
+       "Finish reason as reported by the provider (its own vocabulary).",
+       official="Native finish reason as reported by provider"),
+    _F("external_user", "string", "none", "identity", "External user identifier, if any.",
+       official="External user identifier"),
     _F("api_type", "category", "none", "identity",
-       "Kind of call: completions, embeddings, rerank, image, tts, …"),
+       "Type of API used: completions, embeddings, rerank, tts, stt, video or image.",
+       values=("completions", "embeddings", "rerank", "tts", "stt", "video", "image"),
+       official="Type of API used for the generation"),
+    # -- the 13 newer (2026-08), in the service's order -----------------------------------
+    _F("service_tier", "label", "none", "identity",
+       "Service tier the upstream provider reported running the request on; null if none.",
+       source=_NEW, official="Service tier the upstream provider reported running this "
+       "request on, or null if it did not report one."),
+    _F("num_fetches", "int", "count", "media", "Web fetches performed.", source=_NEW,
+       official="Number of web fetches performed"),
+    _F("web_search_engine", "label", "none", "media",
+       "Resolved web search engine (e.g. exa, firecrawl, parallel).", source=_NEW,
+       official="The resolved web search engine used for this generation "
+       "(e.g. exa, firecrawl, parallel)"),
+    _F("preset_id", "string", "none", "identity", "Id of the preset used; null if none.",
+       source=_NEW, official="ID of the preset used for this generation, null if no preset "
+       "was used"),
+    _F("router", "label", "none", "identity", "Router used (e.g. openrouter/auto).",
+       source=_NEW, official="Router used for the request (e.g., openrouter/auto)"),
+    _F("provider_responses", "json", "none", "identity",
+       "Provider attempts in order, fallbacks included: a list of ProviderResponse dicts "
+       "(provider_name, status, latency ms, ...).", source=_NEW,
+       official="List of provider responses for this generation, including fallback "
+       "attempts"),
+    _F("user_agent", "string", "none", "identity", "User-Agent header of the request.",
+       source=_NEW, official="User-Agent header from the request"),
+    _F("http_referer", "string", "none", "identity", "Referer header of the request.",
+       source=_NEW, official="Referer header from the request"),
+    _F("data_region", "category", "none", "identity",
+       "Data region the generation was routed through: global, europe or us.", False,
+       values=("global", "europe", "us"), source=_NEW,
+       official="The data region this generation was routed through: 'global', 'europe', "
+       "or 'us'."),
+    _F("workspace_id", "string", "none", "identity",
+       "Workspace the generation is attributed to; null for accounts without workspaces.",
+       source=_NEW, official="ID of the workspace this generation is attributed to. Null "
+       "for accounts without workspaces. Generations created before workspace resolution "
+       "existed are attributed to the account default workspace."),
+    _F("request_id", "string", "none", "identity",
+       "Groups the generations of one API request.", required=False, source=_NEW,
+       official="Unique identifier grouping all generations from a single API request"),
+    _F("response_cache_source_id", "string", "none", "identity",
+       "Id of the original generation when served from the response cache; else null.",
+       required=False, source=_NEW, official="If this generation was served from response "
+       "cache, contains the original generation ID. Null otherwise."),
+    _F("session_id", "string", "none", "identity",
+       "Groups the generations of one session (an agent run, a chat).", required=False,
+       source=_NEW, official="Session identifier grouping multiple generations in the same "
+       "session"),
 )
+
+#: The fields of one item of ``provider_responses`` (the official ``ProviderResponse``):
+#: only ``status`` is required; ``routed_service_tier`` is the closed set flex/priority.
+ATTEMPT_FIELDS: dict[str, Field] = {f.name: f for f in (
+    _F("provider_name", "label", "none", "identity", "Provider of this attempt.",
+       required=False, source=_NEW, official="Name of the provider"),
+    _F("status", "int", "none", "flags", "HTTP status from the provider (null if none).",
+       source=_NEW, official="HTTP status code from the provider"),
+    _F("latency", "float", "ms", "timing", "Response latency of this attempt (ms).",
+       required=False, source=_NEW, official="Response latency in milliseconds"),
+    _F("endpoint_id", "string", "none", "identity", "Internal endpoint identifier.",
+       required=False, source=_NEW, official="Internal endpoint identifier"),
+    _F("id", "string", "none", "identity", "The provider's response id.", required=False,
+       source=_NEW, official="Upstream provider response identifier"),
+    _F("model_permaslug", "label", "none", "identity", "Canonical model slug.",
+       required=False, source=_NEW, official="Canonical model slug"),
+    _F("is_byok", "bool", "none", "flags", "Whether the attempt used the caller's own key.",
+       required=False, source=_NEW, official="Whether the request used a bring-your-own-key"),
+    _F("routed_service_tier", "category", "none", "identity",
+       "Tier the request was routed to; the tier applied and billed may differ.",
+       required=False, values=("flex", "priority"), source=_NEW,
+       official="The service tier this request was routed to (e.g. flex, priority). The "
+       "tier actually applied and billed is determined by the provider response and may "
+       "differ."),
+)}
 
 #: Fields by name, in the spec's order.
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
 #: Column names in the spec's order.
 COLUMNS: tuple[str, ...] = tuple(FIELDS)
+#: Fields that must be present and non-null (``required:`` and not nullable).
+MUST_HAVE: tuple[str, ...] = tuple(f.name for f in _FIELD_LIST if f.must_have)
 
 #: Columns of the failures frame of a :class:`~openrouter_frame.FetchResult`.
 FAILURE_COLUMNS: tuple[str, ...] = ("id", "status", "error")
@@ -160,7 +352,7 @@ def dtype(name: str, dtype_backend: str = "numpy_nullable") -> object:
 
 
 def dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
-    """All 32 column dtypes, in spec order, for ``dtype_backend``."""
+    """All 45 column dtypes, in spec order, for ``dtype_backend``."""
     _check_backend(dtype_backend)
     return {f.name: f.dtype(dtype_backend) for f in _FIELD_LIST}
 
@@ -180,8 +372,9 @@ def names(group: str | None = None, *, kind: str | None = None, unit: str | None
 
 
 def arrow_schema() -> pa.Schema:
-    """A pyarrow schema of the 32 fields (dictionary types for categories)."""
-    return pa.schema([pa.field(f.name, _ARROW_TYPES[f.kind]) for f in _FIELD_LIST])
+    """A pyarrow schema of the fields with an Arrow type (all but ``json`` ones)."""
+    return pa.schema([pa.field(f.name, _ARROW_TYPES[f.kind]) for f in _FIELD_LIST
+                      if f.kind in _ARROW_TYPES])
 
 
 def failures_dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:

@@ -75,6 +75,20 @@ def test_a_failed_content_raises_or_warns_with_the_rest_kept(sim):
     assert df["id"].tolist() == ids[:3]
 
 
+@pytest.mark.parametrize("data", [{}, {"object": "generation"}, {"total_cost": 0.1}],
+                         ids=["empty", "unknown-keys", "a-record-not-content"])
+def test_a_content_body_without_content_is_a_per_id_failure(data):
+    with serve(seed=4) as s:
+        ids = s.ids(4)
+        s.faults.body_for[ids[1]] = {"data": data}
+        with OpenRouterClient(s.api_key, s.base_url, cache=False) as client:
+            result = client.fetch_contents(ids, progress=False)
+    assert result.frame["id"].tolist() == [ids[0], *ids[2:]]
+    row = result.failures.iloc[0]
+    assert (row["id"], row["status"]) == (ids[1], 200)
+    assert "no generation content in the body" in row["error"]
+
+
 def test_generations_to_frame_joins_content_only_when_asked(sim):
     ids = sim.ids(10)
     kw = {"api_key": sim.api_key, "base_url": sim.base_url, "progress": False}

@@ -93,9 +93,69 @@ def test_fetch_with_a_wrong_key_exits_1(keyed_sim, tmp_path):
     proc = run("fetch", str(_ids_file(tmp_path / "ids.txt", ids)), "-o", str(tmp_path / "g.csv"),
                "--base-url", keyed_sim.base_url, key=wrong)
     assert proc.returncode == 1
-    assert "HTTP 401" in proc.stderr
-    failures = pd.read_csv(tmp_path / "g.csv.failures.csv")
-    assert sorted(failures["id"]) == sorted(ids)
+    assert "HTTP 401" in proc.stderr and "no file written" in proc.stderr
+    assert "network" not in proc.stderr
+    assert not (tmp_path / "g.csv").exists()  # no 0-row file that looks like a result
+    assert not (tmp_path / "g.csv.failures.csv").exists()
+
+
+def test_a_batch_stopped_midway_counts_untried_ids_as_not_tried(tmp_path):
+    with serve(api_key=KEY, faults={"revoke_after": 20}) as s:
+        ids = s.ids(200)
+        proc = run("fetch", str(_ids_file(tmp_path / "ids.txt", ids)), "-o",
+                   str(tmp_path / "g.parquet"), "--base-url", s.base_url, "--workers", "2")
+    assert proc.returncode == 1
+    frame = pd.read_parquet(tmp_path / "g.parquet")
+    failures = pd.read_csv(tmp_path / "g.parquet.failures.csv")
+    assert len(frame) + len(failures) == 200 and 0 < len(frame) <= 20
+    untried = int(failures["status"].isna().sum())
+    assert f"not tried: {untried} id(s)" in proc.stderr
+    assert "network/none" not in proc.stderr
+
+
+@pytest.mark.parametrize("path", ["", "/"], ids=["no-path", "slash"])
+def test_a_base_url_without_the_api_path_is_a_hint_not_404s(keyed_sim, tmp_path, path):
+    root = keyed_sim.base_url.removesuffix("/api/v1")
+    before = keyed_sim.stats.requests
+    proc = run("fetch", str(_ids_file(tmp_path / "ids.txt", keyed_sim.ids(3))),
+               "-o", str(tmp_path / "g.parquet"), "--base-url", root + path)
+    assert proc.returncode == 2
+    assert f"did you mean --base-url {root}/api/v1" in proc.stderr
+    assert keyed_sim.stats.requests == before and not (tmp_path / "g.parquet").exists()
+
+
+def test_a_base_url_with_another_path_gets_the_hint_after_its_404s(keyed_sim, tmp_path):
+    root = keyed_sim.base_url.removesuffix("/api/v1")
+    ids = keyed_sim.ids(6)
+    proc = run("fetch", str(_ids_file(tmp_path / "ids.txt", ids)),
+               "-o", str(tmp_path / "g.parquet"), "--base-url", root + "/v1")
+    assert proc.returncode == 1
+    assert "does not end in /api/v1" in proc.stderr
+    named = [i for i in ids if i in proc.stderr]
+    assert len(named) >= 5  # the 404 group names its ids, not only the first
+
+
+@pytest.mark.parametrize("lines", [[], ["", "# only a comment", "   "]], ids=["empty", "comments"])
+def test_an_ids_file_without_ids_is_a_usage_error(keyed_sim, tmp_path, lines):
+    proc = run("fetch", str(_ids_file(tmp_path / "ids.txt", lines)),
+               "-o", str(tmp_path / "g.parquet"), "--base-url", keyed_sim.base_url)
+    assert proc.returncode == 2
+    assert "lists no ids" in proc.stderr
+    assert "generations:" not in proc.stderr  # no progress bar at all
+    assert not (tmp_path / "g.parquet").exists()
+
+
+def test_version(capsys):
+    import openrouter_frame
+
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"openrouter-frame {openrouter_frame.__version__}"
+
+
+def test_demo_help_describes_the_demo(capsys):
+    assert cli.main(["demo", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "simulator" in out and "no key" in out
 
 
 @pytest.mark.parametrize(("args", "key", "message"), [

@@ -1,8 +1,19 @@
-"""The notebooks run top to bottom on the simulator; committed copies carry no outputs."""
+"""The notebooks run top to bottom on the simulator; committed copies carry no outputs.
+
+Their outputs live in ``docs/notebooks/*.html``: renderings (nbconvert) of the
+notebooks executed on the simulator, linked from the README.  Each rendering
+names the SHA-256 of its notebook's cells, so a notebook edited without a new
+rendering fails :func:`test_rendering_is_current`.  To render again::
+
+    ORF_RENDER_DOCS=1 .venv/bin/python -m pytest tests/test_notebooks.py -k rendering
+"""
 
 from __future__ import annotations
 
+import hashlib
+import html
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +25,8 @@ from nbclient import NotebookClient
 from openrouter_frame.testing import serve
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+DOCS_DIR = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 240
@@ -139,3 +152,103 @@ def test_real_mode_reads_the_ids_file_and_never_prints_the_key(tmp_path):
     assert "40 generations x " in "".join(text_of(c) for c in code_cells(nb))
     dumped = nbformat.writes(nb)
     assert key not in dumped and key[-6:] not in dumped
+
+
+# -- the docs/ renderings -----------------------------------------------------------------
+def source_sha(path: Path) -> str:
+    """SHA-256 of a notebook's cells (type and source): what its rendering was made from."""
+    nb = nbformat.read(path, as_version=4)
+    text = "\n\x00".join(f"{c.cell_type}\n{c.source}" for c in nb.cells)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _progress_text(nb: nbformat.NotebookNode, model_id: str) -> str | None:
+    """A tqdm bar widget (HBox of label, progress, text) as the text it last showed."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    box = state.get(model_id, {})
+    if box.get("model_name") != "HBoxModel":
+        return None
+    parts = [state.get(c.removeprefix("IPY_MODEL_"), {}) for c in box["state"]["children"]]
+    if [p.get("model_name") for p in parts] != ["HTMLModel", "FloatProgressModel",
+                                                 "HTMLModel"]:
+        return None
+    done, total = parts[1]["state"]["value"], parts[1]["state"]["max"] or 1
+    bar = "\u2588" * round(20 * done / total) + " " * (20 - round(20 * done / total))
+    text = html.unescape(f"{parts[0]['state']['value']}|{bar}|{parts[2]['state']['value']}")
+    return text.replace("\u2007", " ")  # tqdm pads with figure spaces
+
+
+def render(nb: nbformat.NotebookNode, sha: str) -> str:
+    """An executed notebook as one static HTML page (progress bars as their final text)."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.from_dict(nb)
+    for cell in code_cells(nb):
+        for out in cell.outputs:
+            view = out.get("data", {}).get(WIDGET_MIME)
+            text = _progress_text(nb, view["model_id"]) if view else None
+            if text is not None:
+                out.data = {"text/plain": text}
+    body, _ = HTMLExporter(template_name="basic").from_notebook_node(nb)
+    title = html.escape(nb.cells[0].source.splitlines()[0].lstrip("# "))
+    style = ("body{font-family:sans-serif;max-width:1280px;margin:auto;padding:1em}"
+             "pre{white-space:pre-wrap}.input_area pre{background:#f6f8fa;padding:6px}"
+             "table.dataframe{border-collapse:collapse}"
+             "table.dataframe td,table.dataframe th{padding:2px 8px;text-align:right}"
+             "img{max-width:100%}")
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+            f'<meta name="orf-notebook-sha256" content="{sha}"><title>{title}</title>'
+            f"<style>{style}</style></head><body>\n{body}\n</body></html>\n")
+
+
+def outputs_text(nb: nbformat.NotebookNode) -> list[str]:
+    """Every output's text and HTML (unescaped), one string per output."""
+    texts = []
+    for cell in code_cells(nb):
+        for out in cell.outputs:
+            data = out.get("data", {})
+            texts.append(out.get("text", "") + data.get("text/plain", "") +
+                         html.unescape(data.get("text/html", "")))
+    return texts
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_rendering_is_current(executed, path):
+    target = DOCS_DIR / f"{path.stem}.html"
+    if os.environ.get("ORF_RENDER_DOCS"):
+        DOCS_DIR.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(executed(path.name), source_sha(path)), encoding="utf-8")
+    assert target.exists(), f"no rendering of {path.name}: run with ORF_RENDER_DOCS=1"
+    page = target.read_text(encoding="utf-8")
+    found = re.search(r'name="orf-notebook-sha256" content="([0-9a-f]{64})"', page)
+    assert found and found.group(1) == source_sha(path), (
+        f"{target.name} is stale: {path.name} changed since it was rendered; "
+        "render again with ORF_RENDER_DOCS=1")
+    assert page.count("<img") >= sum(1 for c in code_cells(nbformat.read(path, 4))
+                                     if c.source.rstrip().endswith(";"))  # plots included
+    assert "sk-or-" not in page
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_nan_next_to_na(executed, path):
+    """Missing values read <NA> everywhere: in a fresh run and in the committed rendering."""
+    texts = outputs_text(executed(path.name))
+    assert any("<NA>" in t for t in texts) or path.stem in ("01_quickstart", "03_drill_down")
+    rendering = DOCS_DIR / f"{path.stem}.html"
+    if rendering.exists():  # each code cell of the page, its input and outputs
+        page = re.sub(r"<script[^>]*>.*?</script>", "", rendering.read_text(encoding="utf-8"),
+                      flags=re.S)
+        texts += [html.unescape(chunk) for chunk in page.split('<div class="cell ')
+                  if chunk.startswith("border-box-sizing code_cell")]
+    for text in texts:
+        if "<NA>" in text:
+            assert not re.search(r"\bNaN\b", text), text[:2000]
+
+
+def test_quickstart_shows_the_rate_limited_progress_bar(executed):
+    nb = executed("01_quickstart.ipynb")
+    page = render(nb, "0" * 64)
+    bars = re.findall(r"generations:.*?100%\|.*?\|.*?40/40.*", page)
+    assert bars and "rate-limited=waited " in bars[0], bars
+    text = "\n".join(text_of(c) for c in code_cells(nb))
+    assert "Report(total cost: $" in text

@@ -1,53 +1,129 @@
-"""schema.py agrees with the OpenAPI spec excerpt shipped in tests/data."""
+"""schema.py agrees with both specs shipped in tests/data: the 32-field excerpt and the
+current 45-field ``GenerationResponse`` (and ``ProviderResponse``) of the official SDK."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 from openrouter_frame import schema
 
-SPEC = (Path(__file__).parent / "data" / "generation_openapi.txt").read_text()
+DATA = Path(__file__).parent / "data"
+OLD_SPEC = (DATA / "generation_openapi.txt").read_text()
+NEW_SPEC = (DATA / "generation-2026-08.openapi.yaml").read_text()
+DOCS = Path(__file__).parent.parent / "docs" / "fields.md"
 
 
-def _spec_properties() -> dict[str, tuple[str, bool]]:
-    """name -> (JSON type, nullable) of the data object's properties, in order."""
-    block = SPEC.split("GenerationGetResponsesContentApplicationJsonSchemaData:\n", 1)[1]
+def _old_properties() -> list[str]:
+    """Property names of the 32-field excerpt's data object, in order."""
+    block = OLD_SPEC.split("GenerationGetResponsesContentApplicationJsonSchemaData:\n", 1)[1]
     block = block.split("      required:", 1)[0]
-    props: dict[str, tuple[str, bool]] = {}
-    for match in re.finditer(r"^        (\w+):\n((?:          .*\n)+)", block, re.M):
-        name, body = match.groups()
-        types = re.findall(r"(string|number|boolean|'null')", body)
-        nullable = "'null'" in types or "type: 'null'" in body
-        json_type = "enum" if "$ref" in body else next(t for t in types if t != "'null'")
-        props[name] = (json_type, nullable)
-    return props
+    return re.findall(r"^        (\w+):\n", block, re.M)
 
 
-def test_fields_are_the_specs_32_in_order() -> None:
-    props = _spec_properties()
-    assert len(props) == 32
-    assert list(schema.COLUMNS) == list(props)
+def _yaml_object(name: str, indent: int) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """``properties`` (name -> types, enum, description) and ``required`` of a yaml object.
+
+    ``indent``: the indentation of the object's ``properties:`` key.
+    """
+    pad = " " * indent
+    block = NEW_SPEC.split(f"\n    {name}:\n", 1)[1]
+    if name == "GenerationResponse":
+        block = block.split("\n          properties:\n", 1)[1]
+    else:
+        block = block.split(f"\n{pad}properties:\n", 1)[1]
+    props_text, rest = block.split(f"\n{pad}required:\n", 1)
+    props: dict[str, dict[str, object]] = {}
+    for match in re.finditer(rf"^{pad}  (\w+):\n((?:{pad}    .*\n?)+)", props_text, re.M):
+        prop, body = match.groups()
+        types = re.findall(r"type: '(\w+)'|^\s+- '(string|number|integer|boolean|array|null|"
+                           r"object)'$", body, re.M)
+        flat = {a or b for a, b in types}
+        enum = re.search(rf"^{pad}    enum:\n((?:{pad}      - .*\n)+)", body, re.M)
+        values = [] if enum is None else [
+            v for v in re.findall(r"- '?([^'\n]+)'?", enum.group(1)) if v != "null"]
+        desc = re.search(r"description: '((?:[^']|'')*)'", body)
+        props[prop] = {"types": flat, "enum": values,
+                       "description": "" if desc is None else desc.group(1).replace("''", "'")}
+    listed = re.match(rf"(?:{pad}  - '\w+'\n)+", rest)
+    required = re.findall(r"'(\w+)'", listed.group(0) if listed else "")
+    return props, required
+
+
+NEW, REQUIRED = _yaml_object("GenerationResponse", 10)
+ATTEMPT, ATTEMPT_REQUIRED = _yaml_object("ProviderResponse", 6)
+
+_KINDS_OF_TYPE = {
+    "string": {"string", "label", "category", "datetime"},
+    "number": {"float"},
+    "integer": {"int"},
+    "boolean": {"bool"},
+    "array": {"json"},
+}
+
+
+def test_45_fields_the_original_32_first_in_their_order() -> None:
+    assert len(NEW) == 45 and set(schema.COLUMNS) == set(NEW)
+    old = _old_properties()
+    assert len(old) == 32 and list(schema.COLUMNS[:32]) == old
+    assert {schema.FIELDS[n].source for n in old} == {"2025-11"}
+    assert {schema.FIELDS[n].source for n in schema.COLUMNS[32:]} == {"2026-08"}
+
+
+def test_newer_fields_follow_the_services_order() -> None:
+    """The order of ``required:``, then the optional ones in the yaml's order."""
+    newer = list(schema.COLUMNS[32:])
+    in_required = [n for n in REQUIRED if n in newer]
+    optional = [n for n in NEW if n in newer and n not in REQUIRED]
+    assert newer == in_required + optional
+    assert optional == ["request_id", "response_cache_source_id", "session_id"]
 
 
 @pytest.mark.parametrize("name", list(schema.COLUMNS))
-def test_field_kind_and_nullability_follow_spec(name: str) -> None:
-    json_type, nullable = _spec_properties()[name]
+def test_field_follows_the_current_spec(name: str) -> None:
+    spec = NEW[name]
     field = schema.FIELDS[name]
-    allowed = {
-        "string": {"string", "category", "datetime"},
-        "number": {"float", "int"},
-        "boolean": {"bool"},
-        "enum": {"category"},
-    }[json_type]
-    assert field.kind in allowed
-    assert field.nullable == nullable
+    types = spec["types"] - {"null"}  # type: ignore[operator]
+    assert len(types) == 1
+    assert field.kind in _KINDS_OF_TYPE[types.pop()]
+    assert field.nullable == ("null" in spec["types"])  # type: ignore[operator]
+    assert field.required == (name in REQUIRED)
+    assert field.official == spec["description"]
     assert field.description and "\n" not in field.description
     assert field.group in schema.GROUPS
+    if field.kind == "category":  # a closed set: exactly the spec's values, in its order
+        assert list(field.values) == spec["enum"]
+    else:
+        assert not field.values and not spec["enum"]
+
+
+def test_latency_is_not_called_time_to_first_token() -> None:
+    text = schema.FIELDS["latency"].description.lower()
+    assert "total latency" in text and "first token" not in text
+
+
+def test_must_have_fields_are_the_required_non_nullable_ones() -> None:
+    expected = [n for n in REQUIRED if "null" not in NEW[n]["types"]]  # type: ignore[operator]
+    assert sorted(schema.MUST_HAVE) == sorted(expected)
+    assert {"id", "total_cost", "created_at", "model", "origin", "usage",
+            "is_byok"} <= set(schema.MUST_HAVE)
+
+
+@pytest.mark.parametrize("name", list(schema.ATTEMPT_FIELDS))
+def test_attempt_fields_follow_provider_response(name: str) -> None:
+    spec, field = ATTEMPT[name], schema.ATTEMPT_FIELDS[name]
+    types = spec["types"] - {"null"}  # type: ignore[operator]
+    assert field.kind in _KINDS_OF_TYPE[types.pop()]
+    assert field.required == (name in ATTEMPT_REQUIRED)
+    assert field.official == spec["description"]
+    if field.kind == "category":
+        assert list(field.values) == spec["enum"]
+    assert set(schema.ATTEMPT_FIELDS) == set(ATTEMPT)
 
 
 def test_units_follow_kinds() -> None:
@@ -63,13 +139,17 @@ def test_units_follow_kinds() -> None:
 def test_dtypes_per_backend(backend: str) -> None:
     dtypes = schema.dtypes(backend)
     assert list(dtypes) == list(schema.COLUMNS)
+    assert dtypes["provider_responses"] == np.dtype(object)
     if backend == "pyarrow":
-        assert all(isinstance(d, pd.ArrowDtype) for d in dtypes.values())
+        assert all(isinstance(d, pd.ArrowDtype) for n, d in dtypes.items()
+                   if n != "provider_responses")
         assert dtypes["created_at"].pyarrow_dtype == pa.timestamp("us", tz="UTC")
+        assert pa.types.is_dictionary(dtypes["model"].pyarrow_dtype)
     else:
         assert dtypes["created_at"] == pd.DatetimeTZDtype("us", "UTC")
         assert dtypes["tokens_prompt"] == pd.Int64Dtype()
-        assert dtypes["model"] == "category"
+        assert dtypes["model"] == pd.StringDtype("pyarrow")
+        assert dtypes["data_region"] == pd.CategoricalDtype(["global", "europe", "us"])
 
 
 @pytest.mark.parametrize("bad", ["numpy", "arrow", None], ids=["numpy", "arrow", "none"])
@@ -84,4 +164,19 @@ def test_names_rejects_unknown_group() -> None:
 
 
 def test_arrow_schema_matches_fields() -> None:
-    assert schema.arrow_schema().names == list(schema.COLUMNS)
+    assert schema.arrow_schema().names == [n for n in schema.COLUMNS
+                                           if schema.FIELDS[n].kind != "json"]
+
+
+def test_docs_list_every_field_with_its_kind_unit_and_nullability() -> None:
+    rows = {}
+    for line in DOCS.read_text().split("\n## ", 1)[0].splitlines():  # the fields table
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 6 and cells[0] in schema.FIELDS:
+            rows[cells[0]] = cells
+    assert list(rows) == list(schema.COLUMNS)
+    for name, (_, kind, unit, nullable, required, source, *_) in rows.items():
+        field = schema.FIELDS[name]
+        assert (kind, unit, nullable, required, source) == (
+            field.kind, field.unit, "yes" if field.nullable else "no",
+            "yes" if field.required else "no", field.source), name

@@ -4,5 +4,8 @@ Pure functions of a frame (nothing here fetches): :mod:`.summary` (the
 summaries ``df.orgen`` returns), :mod:`.metrics` (column access and per-row
 metrics), :mod:`.groups` (group codes and per-group reductions),
 :mod:`.plotting` (matplotlib), :mod:`.units` (money, ms and rate formatting,
-shared with the viewer) and :mod:`.accessor` (``df.orgen``).
+shared with the viewer), :mod:`.display` (summaries drawn as formatted tables
+in Jupyter; ``<NA>`` for missing categories), :mod:`.colors` (one colour per
+model or provider, shared by the plots and the viewer), :mod:`.report` (the
+``report()`` card) and :mod:`.accessor` (``df.orgen``).
 """

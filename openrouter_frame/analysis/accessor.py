@@ -27,7 +27,8 @@ import pandas as pd
 
 from .. import schema
 from ..frame import coerce
-from . import summary
+from . import attempts, summary
+from .display import install_na_display, rich
 from .groups import By
 
 if TYPE_CHECKING:
@@ -95,14 +96,14 @@ class GenerationsAccessor:
         >>> "total_cost_usd" in df.orgen.summary().index
         True
         """
-        return summary.summary(self._frame())
+        return rich(summary.summary(self._frame()))
 
     def cost_summary(self, by: By = "model") -> pd.DataFrame:
         """Cost per group (a column, a list of them, or ``None`` for one row), largest first.
 
         See :func:`openrouter_frame.analysis.summary.cost_summary`.
         """
-        return summary.cost_summary(self._frame(), by=by)
+        return rich(summary.cost_summary(self._frame(), by=by))
 
     def latency_summary(self, by: By = "provider_name",
                         percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)
@@ -111,7 +112,7 @@ class GenerationsAccessor:
 
         See :func:`openrouter_frame.analysis.summary.latency_summary`.
         """
-        return summary.latency_summary(self._frame(), by=by, percentiles=percentiles)
+        return rich(summary.latency_summary(self._frame(), by=by, percentiles=percentiles))
 
     def cost_over_time(self, freq: str = "D", by: By = None,
                        top: int = 8) -> pd.DataFrame:
@@ -119,14 +120,15 @@ class GenerationsAccessor:
 
         See :func:`openrouter_frame.analysis.summary.cost_over_time`.
         """
-        return summary.cost_over_time(self._frame(), freq=freq, by=by, top=top)
+        return rich(summary.cost_over_time(self._frame(), freq=freq, by=by, top=top),
+                    default="usd")
 
     def finish_reasons(self, by: By = "model") -> pd.DataFrame:
         """Share of each finish reason per group, plus the cancelled rate.
 
         See :func:`openrouter_frame.analysis.summary.finish_reasons`.
         """
-        return summary.finish_reasons(self._frame(), by=by)
+        return rich(summary.finish_reasons(self._frame(), by=by), default="share")
 
     def tokens_per_second(self) -> pd.Series:
         """Completion tokens per second of ``generation_time``, per row (NA, never inf).
@@ -142,8 +144,46 @@ class GenerationsAccessor:
         """
         return summary.top(self._frame(), n=n, by=by)
 
+    # -- provider attempts and sessions -------------------------------------------------
+    def provider_attempts(self) -> pd.DataFrame:
+        """One typed row per provider attempt (the fallback chain in ``provider_responses``).
+
+        See :func:`openrouter_frame.analysis.attempts.provider_attempts`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"id": ["gen-1"], "provider_responses": [
+        ...     [{"provider_name": "A", "status": 502}, {"provider_name": "B", "status": 200}]]})
+        >>> df.orgen.provider_attempts()["served"].tolist()
+        [False, True]
+        """
+        return attempts.provider_attempts(self._frame())
+
+    def provider_summary(self, percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)
+                         ) -> pd.DataFrame:
+        """Per provider: attempts, failure rate, latency percentiles (ms), generations served.
+
+        See :func:`openrouter_frame.analysis.attempts.provider_summary`.
+        """
+        return rich(attempts.provider_summary(self._frame(), percentiles=percentiles))
+
+    def fallbacks(self, by: By = "model") -> pd.DataFrame:
+        """Per group: generations, those that fell back to another provider, and their rate.
+
+        See :func:`openrouter_frame.analysis.attempts.fallbacks`.
+        """
+        return rich(attempts.fallbacks(self._frame(), by=by))
+
+    def sessions(self) -> pd.DataFrame:
+        """Per ``session_id``: generations, cost, wall span and models used, costliest first.
+
+        See :func:`openrouter_frame.analysis.attempts.sessions`.
+        """
+        return rich(attempts.sessions(self._frame()))
+
     # -- plots --------------------------------------------------------------------------
-    def plot_cost_over_time(self, freq: str = "D", by: By = "model", top: int = 8,
+    def plot_cost_over_time(self, freq: str = "D", by: By = None, top: int = 8,
                             ax: Axes | None = None) -> Axes:
         """Stacked bars of cost (USD) per period, by the ``top`` groups plus ``other``.
 
@@ -164,7 +204,7 @@ class GenerationsAccessor:
         return plotting.plot_cost_by(self._frame(), by=by, top=top, ax=ax)
 
     def plot_latency(self, by: By = "provider_name", kind: str = "ecdf",
-                     metric: str = "latency", top: int = 8,
+                     metric: str = "latency", top: int = 8, log: bool = True,
                      ax: Axes | None = None) -> Axes:
         """ECDF or box plot of latency, generation time (ms) or tokens per second by group.
 
@@ -173,7 +213,7 @@ class GenerationsAccessor:
         from . import plotting
 
         return plotting.plot_latency(self._frame(), by=by, kind=kind, metric=metric, top=top,
-                                     ax=ax)
+                                     log=log, ax=ax)
 
     def plot_tokens_vs_cost(self, by: By = "model", top: int = 8,
                             max_points: int = 20_000, ax: Axes | None = None) -> Axes:
@@ -186,6 +226,23 @@ class GenerationsAccessor:
         return plotting.plot_tokens_vs_cost(self._frame(), by=by, top=top,
                                             max_points=max_points, ax=ax)
 
+    # -- report card ------------------------------------------------------------------
+    def report(self, top: int = 5) -> Any:
+        """One HTML card: headline numbers, a daily-cost sparkline, the top models and providers.
+
+        See :func:`openrouter_frame.analysis.report.report`.
+
+        Examples
+        --------
+        >>> from openrouter_frame.testing import sample_frame
+        >>> card = sample_frame(50).orgen.report()
+        >>> "<svg" in card._repr_html_()
+        True
+        """
+        from .report import report
+
+        return report(self._frame(), top=top)
+
     # -- viewer (drill-down issue) ------------------------------------------------------
     def view(self, selected: Any = None, **options: Any) -> Any:
         """Open a :class:`~openrouter_frame.GenerationViewer` on this frame.
@@ -196,3 +253,6 @@ class GenerationsAccessor:
         if _viewer_factory is None:
             raise RuntimeError("no viewer registered: import openrouter_frame first")
         return _viewer_factory(self._obj, selected=selected, **options)
+
+
+install_na_display()  # in IPython: missing categories show as <NA>, not NaN

@@ -3,7 +3,11 @@
 Every function takes ``ax=None`` (a new figure is created when none is
 given), draws on that Axes and returns it.  Axis labels carry units; groups
 beyond the ``top`` largest are merged into one ``other`` group (grey) so a
-frame with fifty models stays readable; an empty frame gives an empty,
+frame with fifty models stays readable.  Each model, provider or other group
+label has one colour in every plot (:func:`~.colors.color_for`), legends sit
+outside the axes (right of them) so they never cover data, and labels name
+columns as people say them (``provider``, not ``provider_name``).  An empty
+frame gives an empty,
 labelled plot rather than an exception.  Large frames are reduced before
 drawing (ECDFs to at most 512 steps per group, scatter plots to a random
 sample), so plotting a million rows takes well under a second.
@@ -31,6 +35,7 @@ import pandas as pd
 
 from ..errors import check_whole
 from . import summary as _summary
+from .colors import OTHER_COLOR, colors_for
 from .groups import OTHER_LABEL, By, Groups, group_by, label_text, normalize_by
 from .metrics import floats, native_tokens, require, tokens_per_second_values
 from .units import format_usd
@@ -38,7 +43,8 @@ from .units import format_usd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_cost_by", "plot_cost_over_time", "plot_latency", "plot_tokens_vs_cost"]
+__all__ = ["OTHER_COLOR", "column_label", "plot_cost_by", "plot_cost_over_time",
+           "plot_latency", "plot_tokens_vs_cost"]
 
 #: Axis label of each metric :func:`plot_latency` can show.
 METRIC_LABELS = {
@@ -47,8 +53,8 @@ METRIC_LABELS = {
     "tokens_per_second": "completion tokens per second (tokens/s)",
 }
 KINDS = ("ecdf", "box")
-#: Colour of the ``other`` group.
-OTHER_COLOR = "#9e9e9e"
+#: What the parts of a box show (:func:`plot_latency` with ``kind="box"``).
+BOX_CAPTION = "box: 25th to 75th percentile, line: median, whiskers: 5th to 95th percentile"
 #: Most steps drawn per ECDF line.
 ECDF_POINTS = 512
 
@@ -61,21 +67,40 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
-def _colors(labels: Sequence[str]) -> list[Any]:
-    """A qualitative colour per label (no greys); ``other`` is grey."""
-    import matplotlib
+def _colors(labels: Sequence[str], by: By) -> list[str]:
+    """Each label's colour, the same in every plot; ``other`` is grey."""
+    return colors_for(labels, " / ".join(normalize_by(by)))
 
-    name = "tab10" if len(labels) <= 10 else "tab20"
-    palette = [c for c in matplotlib.colormaps[name].colors  # type: ignore[attr-defined]
-               if len(set(np.round(c[:3], 2))) > 1]  # drop the greys: "other" is grey
-    out, k = [], 0
-    for label in labels:
-        if label == OTHER_LABEL:
-            out.append(OTHER_COLOR)
-        else:
-            out.append(palette[k % len(palette)])
-            k += 1
-    return out
+
+def column_label(name: str) -> str:
+    """A column as people name it: ``provider_name`` -> ``provider``, ``api_type`` -> ``api type``.
+
+    >>> column_label("provider_name"), column_label("model"), column_label("finish_reason")
+    ('provider', 'model', 'finish reason')
+    """
+    if name.endswith("_name") and name != "_name":
+        name = name[: -len("_name")]
+    return name.replace("_", " ")
+
+
+def _period_name(freq: str) -> str:
+    """A pandas frequency in words: ``D`` -> ``day``, ``2h`` -> ``2 hours``, ``MS`` -> ``month``.
+
+    >>> _period_name("D"), _period_name("W"), _period_name("MS"), _period_name("6h")
+    ('day', 'week', 'month', '6 hours')
+    """
+    from pandas.tseries.frequencies import to_offset
+
+    offset = to_offset(freq)
+    kind = type(offset).__name__
+    words = {"Day": "day", "Hour": "hour", "Minute": "minute", "Second": "second",
+             "Week": "week", "MonthBegin": "month", "MonthEnd": "month",
+             "YearBegin": "year", "YearEnd": "year", "QuarterBegin": "quarter",
+             "QuarterEnd": "quarter", "BusinessDay": "business day"}
+    word = words.get(kind)
+    if word is None:
+        return f"period of {freq}"
+    return word if offset.n == 1 else f"{offset.n} {word}s"
 
 
 def _log_axis(axis: Any) -> None:
@@ -103,7 +128,7 @@ def _empty(ax: Axes, what: str = "no generations to plot") -> None:
 
 def _by_name(by: By) -> str:
     keys = normalize_by(by)
-    return " / ".join(keys) if keys else "all generations"
+    return " / ".join(column_label(k) for k in keys) if keys else "all generations"
 
 
 def _legend(ax: Axes, title: str, reverse: bool = False, **kwargs: Any) -> None:
@@ -112,18 +137,25 @@ def _legend(ax: Axes, title: str, reverse: bool = False, **kwargs: Any) -> None:
         return
     if reverse:
         handles, labels = handles[::-1], labels[::-1]
-    ax.legend(handles, labels, title=title, fontsize="small", title_fontsize="small",
-              **kwargs)
+    # Outside the axes, right of them: a legend never covers data, and a figure with
+    # constrained layout (the default here) makes room for it.
+    legend = ax.legend(handles, labels, title=title, fontsize="small", title_fontsize="small",
+                       loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                       **kwargs)
+    for handle in legend.legend_handles:  # full colour in the legend, even for faint points
+        if handle is not None:
+            handle.set_alpha(1.0)
 
 
-def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = "model", top: int = 8,
+def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top: int = 8,
                         ax: Axes | None = None) -> Axes:
     """Stacked bars of cost per period: one layer per group, ``top`` groups plus ``other``.
 
     The bars are :func:`~openrouter_frame.analysis.summary.cost_over_time` (USD per
     period of ``freq``, UTC): one bar container per column, one bar per
     period, so the heights sum to the total cost of the frame's dated
-    generations.  ``by=None`` draws one layer.
+    generations.  ``by=None`` (the default, as for ``cost_over_time``) draws one
+    layer; ``by="model"`` one per model.
 
     Examples
     --------
@@ -131,9 +163,9 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = "model", 
     >>> matplotlib.use("Agg")
     >>> from openrouter_frame.testing import sample_frame
     >>> df = sample_frame(60)
-    >>> ax = plot_cost_over_time(df, freq="W", top=3)
+    >>> ax = plot_cost_over_time(df, freq="W", by="model", top=3)
     >>> len(ax.containers), ax.get_ylabel()
-    (4, 'cost per period (USD)')
+    (4, 'cost per week (USD)')
     """
     import matplotlib.dates as mdates
     from pandas.tseries.frequencies import to_offset
@@ -142,8 +174,9 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = "model", 
     require(frame, ["created_at", "total_cost", *normalize_by(by)], "plot_cost_over_time")
     table = _summary.cost_over_time(frame, freq=freq, by=by, top=top)
     ax = _axes(ax)
-    ax.set_xlabel(f"created_at (UTC), one bar per period of {freq!r}")
-    ax.set_ylabel("cost per period (USD)")
+    period = _period_name(freq)
+    ax.set_xlabel(f"created (UTC), one bar per {period}")
+    ax.set_ylabel(f"cost per {period} (USD)")
     ax.set_title(f"Cost over time by {_by_name(by)}")
     _usd_axis(ax.yaxis)
     if table.empty:
@@ -156,16 +189,19 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = "model", 
     x = mdates.date2num(when.to_numpy())
     bottom = np.zeros(len(table))
     labels = [str(c) for c in table.columns]
-    for label, color, column in zip(labels, _colors(labels), table.columns, strict=True):
+    for label, color, column in zip(labels, _colors(labels, by), table.columns, strict=True):
         heights = table[column].to_numpy(dtype="float64")
         ax.bar(x, heights, width=width, bottom=bottom, label=label, color=color,
                align="center", linewidth=0)
         bottom = bottom + heights
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    # No offset text (it collided with the x label): the label names the year(s) instead.
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    years = sorted({when[0].year, when[-1].year})
+    ax.set_xlabel(f"{ax.get_xlabel()}, {'-'.join(map(str, years))}")
     if by is not None:
-        _legend(ax, _by_name(by), reverse=True, loc="upper left")
+        _legend(ax, _by_name(by), reverse=True)
     return ax
 
 
@@ -207,7 +243,7 @@ def plot_cost_by(frame: pd.DataFrame, by: By = "model", top: int = 15,
         labels = [*labels[:top], OTHER_LABEL]
     grand = totals.sum()
     positions = np.arange(len(labels))
-    bars = ax.barh(positions, totals, color=_colors(labels), height=0.7)
+    bars = ax.barh(positions, totals, color=_colors(labels, by), height=0.7)
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
     texts = [f"{format_usd(v)} ({v / grand:.0%})" if grand > 0 else format_usd(v)
@@ -248,7 +284,7 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
         below each value (exact up to 512 values per group, evenly spaced
         order statistics beyond).  ``box``: one horizontal box per group,
         quartiles and median, whiskers at the 5th and 95th percentiles, no
-        fliers.
+        fliers (the x label says so: :data:`BOX_CAPTION`).
     metric : {"latency", "generation_time", "tokens_per_second"}
         ``latency`` and ``generation_time`` in ms, or
         :func:`~openrouter_frame.analysis.summary.tokens_per_second`.
@@ -286,7 +322,7 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
         ax.set_xlabel(value_label)
         ax.set_ylabel("share of generations at or below (0-1)")
     else:
-        ax.set_xlabel(value_label)
+        ax.set_xlabel(f"{value_label}\n{BOX_CAPTION}")
         ax.set_ylabel(_by_name(by))
     if not drawn:
         _empty(ax)
@@ -294,7 +330,7 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     if log:
         ax.set_xscale("log")
         _log_axis(ax.xaxis)
-    colors = _colors(labels)
+    colors = _colors(labels, by)
     if kind == "ecdf":
         for g in drawn:
             part = ordered[bounds[g]:bounds[g + 1]]
@@ -303,7 +339,7 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
             ax.step(part[idx], (idx + 1) / n, where="post", color=colors[g],
                     label=f"{labels[g]} (n={n:,})")
         ax.set_ylim(0, 1.02)
-        _legend(ax, _by_name(by), loc="lower right")
+        _legend(ax, _by_name(by))
         return ax
     q = folded.quantiles(values, (0.05, 0.25, 0.5, 0.75, 0.95))
     stats = [{"whislo": q[g, 0], "q1": q[g, 1], "med": q[g, 2], "q3": q[g, 3],
@@ -369,12 +405,12 @@ def plot_tokens_vs_cost(frame: pd.DataFrame, by: By = "model", top: int = 8,
     ax.set_yscale("log")
     _log_axis(ax.xaxis)
     codes = folded.codes[rows]
-    for g, (label, color) in enumerate(zip(labels, _colors(labels), strict=True)):
+    for g, (label, color) in enumerate(zip(labels, _colors(labels, by), strict=True)):
         mine = rows[codes == g]
         if len(mine):
-            ax.scatter(tokens[mine], cost[mine], s=8, alpha=0.5, color=color, label=label,
+            ax.scatter(tokens[mine], cost[mine], s=8, alpha=0.6, color=color, label=label,
                        linewidths=0, zorder=1 if label == OTHER_LABEL else 2)
     _usd_axis(ax.yaxis)
     if by is not None:
-        _legend(ax, _by_name(by), loc="upper left", markerscale=2)
+        _legend(ax, _by_name(by), markerscale=2)
     return ax

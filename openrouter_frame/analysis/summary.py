@@ -40,11 +40,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import Week
 
 from ..errors import check_whole
+from .attempts import fallback_rate
 from .groups import NA_LABEL, By, Groups, normalize_by
 from .metrics import (
     COMPLETION,
+    as_float,
     check_percentiles,
     cost_block,
     flag_rate,
@@ -131,6 +134,9 @@ def summary(frame: pd.DataFrame) -> pd.Series:
     ``truncated_rate``, ``error_rate``
         Share of ``"length"`` / ``"error"`` among the generations with a
         known ``finish_reason`` (0..1); NA when none is known.
+    ``fallback_rate``
+        Share of the generations with a known, non-empty ``provider_responses``
+        that tried more than one provider (0..1); NA when none is known.
     ``first_created_at``, ``last_created_at``
         Earliest and latest ``created_at`` (UTC timestamps).
 
@@ -184,6 +190,7 @@ def summary(frame: pd.DataFrame) -> pd.Series:
         ("error_rate", errored[0], "float"),
         ("byok_share", flag_rate(frame, groups, "is_byok")[0], "float"),
         ("streamed_share", flag_rate(frame, groups, "streamed")[0], "float"),
+        ("fallback_rate", fallback_rate(frame), "float"),
         ("first_created_at", when.min() if len(when) else np.datetime64("NaT"), "datetime"),
         ("last_created_at", when.max() if len(when) else np.datetime64("NaT"), "datetime"),
     ]
@@ -223,7 +230,8 @@ def cost_summary(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
     >>> from openrouter_frame.testing import sample_frame
     >>> df = sample_frame(60)
     >>> table = cost_summary(df, by="model")
-    >>> bool(table["total_cost_usd"].is_monotonic_decreasing), float(table["share_of_cost"].sum())
+    >>> share = round(float(table["share_of_cost"].sum()), 9)
+    >>> bool(table["total_cost_usd"].is_monotonic_decreasing), share
     (True, 1.0)
     >>> cost_summary(df, by=None).index.tolist()
     ['all']
@@ -377,9 +385,30 @@ def top(frame: pd.DataFrame, n: int = 10, by: str = "total_cost") -> pd.DataFram
     else:
         require(frame, [by], "top")
         key = frame[by]
-    order = key.reset_index(drop=True).sort_values(ascending=False, na_position="last",
-                                                   kind="stable").index[:n]
-    return frame.iloc[np.asarray(order)]
+    return frame.iloc[_largest(key, n)]
+
+
+def _largest(key: pd.Series, n: int) -> np.ndarray:
+    """Positions of the ``n`` largest of ``key``, largest first, NA last, ties in order.
+
+    Numbers and datetimes: a partial selection (O(len)) of the candidates, then
+    a stable sort of those alone; anything else: one stable sort.
+    """
+    dtype = key.dtype
+    if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype)
+            ) or pd.api.types.is_bool_dtype(dtype) or not 0 < n < len(key):
+        order = key.reset_index(drop=True).sort_values(ascending=False, na_position="last",
+                                                       kind="stable").index[:n]
+        return np.asarray(order)
+    values = as_float(key)
+    valid = np.flatnonzero(~np.isnan(values))
+    if len(valid) <= n:  # every value, then the first NA rows
+        head = valid[np.argsort(-values[valid], kind="stable")]
+        rest = np.flatnonzero(np.isnan(values))[:n - len(head)]
+        return np.concatenate([head, rest]).astype(np.intp)
+    threshold = np.partition(values[valid], len(valid) - n)[len(valid) - n]
+    candidates = np.flatnonzero(values >= threshold)  # ties at the threshold, in order
+    return candidates[np.argsort(-values[candidates], kind="stable")][:n]
 
 
 def cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None,
@@ -430,17 +459,65 @@ def cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None,
         folded = groups.fold(groups.sums(cost), top)
     when = timestamps(frame)
     keep = ~np.isnat(when)
-    index = pd.DatetimeIndex(when[keep], name="created_at").tz_localize("UTC")
-    series = pd.Series(cost[keep], index=index)
     labels = list(folded.index)
     if not keep.any():
         empty = pd.DatetimeIndex([], dtype="datetime64[us, UTC]", name="created_at")
         out = pd.DataFrame({label: pd.Series([], dtype="float64") for label in labels},
                            index=empty)
     else:
-        binned = series.groupby([pd.Grouper(freq=freq), folded.codes[keep]]).sum()
-        out = binned.unstack(fill_value=0.0).resample(freq).sum()
-        out = out.reindex(columns=range(len(labels)), fill_value=0.0).astype("float64")
-        out.columns = pd.Index(labels, dtype=object)
+        every = bool(keep.all())
+        periods, bins = _bins(when if every else when[keep], freq)
+        width = len(labels)
+        if width > 1:
+            bins = bins * width + (folded.codes if every else folded.codes[keep])
+        sums = np.bincount(bins, weights=cost if every else cost[keep],
+                           minlength=len(periods) * width).reshape(len(periods), width)
+        out = pd.DataFrame(sums, index=periods, columns=pd.Index(labels, dtype=object))
     out.columns.name = " / ".join(normalize_by(by)) or None
     return out
+
+
+def _bins(when: np.ndarray, freq: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """The periods :meth:`~pandas.Series.resample` makes for ``when`` (naive UTC, no NaT),
+    and each instant's period number: a bin count, without sorting the instants.
+
+    The periods come from resampling just the first and last instant, so their
+    edges, closed side and labels are pandas' own.
+    """
+    ints = when.view("int64")
+    unit = np.datetime_data(when.dtype)[0]
+    ends = np.array([ints.min(), ints.max()]).view(when.dtype)
+    probe = pd.Series([0.0, 0.0], index=pd.DatetimeIndex(ends).tz_localize("UTC"))
+    periods = probe.resample(freq).sum().index.rename("created_at")
+    edges = periods.tz_localize(None).as_unit(unit).asi8
+    right = getattr(pd.Grouper(freq=freq), "closed", "left") == "right"
+    if right:
+        # "W", "ME", "QE", "YE": labelled by their last day, which they include whole
+        # (pandas moves the edge to the day's end), so a period is (day before, day end].
+        edges = edges + (_ticks(pd.Timedelta(days=1), unit) - 1)
+    step = _fixed_step(freq, unit)
+    if step is not None:  # periods of one length ("h", "D", "W"): arithmetic, O(n)
+        bins = -((edges[0] - ints) // step) if right else (ints - edges[0]) // step
+    elif right:  # (edge before, edge]
+        bins = np.searchsorted(edges, ints, side="left")
+    else:  # [edge, next edge)
+        bins = np.searchsorted(edges, ints, side="right") - 1
+    return periods, bins
+
+
+def _fixed_step(freq: str, unit: str) -> int | None:
+    """The length of every period of ``freq`` in ``unit``, or ``None`` if lengths vary."""
+    offset = to_offset(freq)
+    try:
+        return _ticks(pd.Timedelta(offset), unit)  # "h", "D", "15min" ...
+    except ValueError:
+        pass
+    if isinstance(offset, Week) and offset.weekday is not None:
+        return _ticks(pd.Timedelta(weeks=offset.n), unit)
+    return None
+
+
+def _ticks(delta: pd.Timedelta, unit: str) -> int:
+    """``delta`` as a whole number of ``unit`` (``Timedelta.value`` is always ns)."""
+    return int(delta.to_timedelta64().astype(f"timedelta64[{unit}]").astype(np.int64))
+

@@ -17,6 +17,7 @@ other's records.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -25,7 +26,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +174,7 @@ class GenerationCache:
         ids = list(ids)
         out: dict[str, bytes] = {}
         chunk_size = min(_CHUNK, self._max_variables - 1)
-        with self._lock:
+        with self._lock, _named(self.path):
             for start in range(0, len(ids), chunk_size):
                 chunk = ids[start:start + chunk_size]
                 marks = ",".join("?" * len(chunk))
@@ -209,7 +210,7 @@ class GenerationCache:
                 logger.debug("not caching %r: %s", id, exc)
         if rows:
             now = time.time()
-            with self._transaction():
+            with _named(self.path), self._transaction():
                 self._conn.executemany(
                     f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
                     [(account, id, body, now) for id, body in rows])
@@ -218,7 +219,7 @@ class GenerationCache:
     # -- administration -------------------------------------------------------
     def info(self) -> CacheInfo:
         """Entries, accounts and bytes on disk (see :func:`cache_info`)."""
-        with self._lock:
+        with self._lock, _named(self.path):
             entries, accounts = self._conn.execute(
                 "SELECT count(*), count(DISTINCT account) FROM generations").fetchone()
             contents = self._conn.execute("SELECT count(*) FROM contents").fetchone()[0]
@@ -227,10 +228,10 @@ class GenerationCache:
 
     def clear(self) -> int:
         """Delete every record and content (all accounts), shrink the file; return how many."""
-        with self._transaction():
+        with _named(self.path), self._transaction():
             removed = sum(self._conn.execute(f"DELETE FROM {table}").rowcount
                           for table in TABLES)
-        with self._lock:
+        with self._lock, _named(self.path):
             self._conn.execute("VACUUM")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return int(removed)
@@ -274,6 +275,34 @@ class _Transaction:
 def _check_table(table: str) -> None:
     if table not in TABLES:
         raise ValueError(f"table must be one of {', '.join(TABLES)}, got {table!r}")
+
+
+@contextlib.contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """Re-raise a "damaged file" ``sqlite3.DatabaseError`` naming the file and the cure."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        # Only SQLite's own "corrupt" / "not a database" (the base class itself); its
+        # subclasses (locked, read-only, a closed connection) are not damage.
+        if type(exc) is not sqlite3.DatabaseError:
+            raise
+        raise damaged(path, exc) from None
+
+
+def damaged(path: Path, exc: BaseException) -> sqlite3.DatabaseError:
+    """The error for a damaged cache file: which file, and how to start afresh.
+
+    >>> error = damaged(Path("/tmp/c.sqlite"), sqlite3.DatabaseError("malformed"))
+    >>> str(error)[:60]
+    'the cache file /tmp/c.sqlite is damaged (malformed): delete '
+    >>> "rm /tmp/c.sqlite /tmp/c.sqlite-wal /tmp/c.sqlite-shm" in str(error)
+    True
+    """
+    return sqlite3.DatabaseError(
+        f"the cache file {path} is damaged ({exc}): delete it and its -wal and -shm files "
+        f"(rm {path} {path}-wal {path}-shm) or pass another cache path; its records are "
+        "fetched again when needed")
 
 
 def _size_on_disk(path: Path) -> int:

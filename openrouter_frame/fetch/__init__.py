@@ -3,7 +3,7 @@
 * :mod:`.client`: :class:`GenerationFetcher`, one id with retries.
 * :mod:`.retry`: statuses retried, backoff, the shared 429 gate.
 * :mod:`.auth`: the key holder that never prints itself, bearer auth, the base-URL rule.
-* :mod:`.ids`: normalising the ids a user passes in.
+* :mod:`.ids`: normalising the ids a user passes in; :func:`ids_from` finds them.
 * :mod:`.pool`, :mod:`.batch`: the worker pool and the batch runner.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from .auth import Secret, conceal
 from .batch import Batch, progress_bar, run_batch
 from .client import DEFAULT_BASE_URL, GenerationFetcher
-from .ids import normalize_ids
+from .ids import ids_from, normalize_ids
 
 __all__ = ["DEFAULT_BASE_URL", "Batch", "GenerationFetcher", "Secret", "conceal",
-           "normalize_ids", "progress_bar", "run_batch"]
+           "ids_from", "normalize_ids", "progress_bar", "run_batch"]

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from requests.auth import AuthBase
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 _KEY_LIKE = re.compile(r"(?<![\w-])sk-[A-Za-z0-9][\w-]*")
@@ -78,7 +80,27 @@ def conceal(value: str | Secret | None) -> Secret | None:
     if not isinstance(value, str):
         raise TypeError(f"api_key must be a str, not {type(value).__name__}")
     value = value.strip()
+    check_key(value)
     return Secret(value) if value else None
+
+
+def check_key(value: str) -> None:
+    """Raise ``ValueError`` (never showing the key) if ``value`` cannot go in a header.
+
+    An HTTP header carries latin-1 text without control characters; a key
+    pasted with a newline or a zero-width space would otherwise fail inside
+    the HTTP library, mid-batch, with the key in the error.
+
+    >>> check_key("sk-or-v1-abc\u200b")
+    Traceback (most recent call last):
+    ...
+    ValueError: api_key has an invalid character U+200B at position 12 (keys are printable ASCII)
+    """
+    for position, char in enumerate(value):
+        if not (" " <= char <= "~"):
+            raise ValueError(
+                f"api_key has an invalid character U+{ord(char):04X} at position {position} "
+                "(keys are printable ASCII)")
 
 
 class BearerAuth(AuthBase):
@@ -113,15 +135,39 @@ def is_loopback(host: str) -> bool:
 
 
 def check_base_url(url: str) -> None:
-    """Raise ``ValueError`` unless ``url`` is https, or http to a loopback host."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
+    r"""Raise ``ValueError`` unless ``url`` is https, or http to a loopback host.
+
+    The host is read with urllib3's parser, the one the connection uses; a URL
+    that the standard library's :func:`~urllib.parse.urlsplit` reads as another
+    host (``http://example.com\\@127.0.0.1/``) is refused as ambiguous, as is
+    any whitespace, control character or backslash.
+
+    >>> check_base_url("http://example.com\\@127.0.0.1/api/v1")
+    Traceback (most recent call last):
+    ...
+    ValueError: ambiguous base_url: it contains a backslash, whitespace or a control character
+    """
+    if not isinstance(url, str):
+        raise TypeError(f"base_url must be a str, not {type(url).__name__}")
+    if any(c == "\\" or c.isspace() or not c.isprintable() for c in url):
+        raise ValueError("ambiguous base_url: it contains a backslash, whitespace or a "
+                         "control character")
+    try:
+        parsed = parse_url(url)
+    except LocationParseError:
+        raise ValueError(f"base_url is not a valid URL: {url!r}") from None
+    scheme = (parsed.scheme or "").lower()
+    host = (parsed.host or "").strip("[]").lower()
+    other = (urlsplit(url).hostname or "").lower()
+    if host != other:
+        raise ValueError(f"ambiguous base_url: its host reads as {host!r} or {other!r}")
+    if scheme == "https" and host:
         return
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+    if scheme == "http" and host and is_loopback(host):
         return
-    if parts.scheme == "http":
+    if scheme == "http":
         raise ValueError(
-            f"refusing to send an API key over plain http to {parts.hostname!r}: "
+            f"refusing to send an API key over plain http to {host!r}: "
             "use https (http is allowed only for a loopback simulator)"
         )
     raise ValueError(f"base_url must be an https:// URL, got {url!r}")

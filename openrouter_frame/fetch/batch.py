@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import OpenRouterError
 from .pool import Pool
-from .retry import FATAL_STATUSES, Stopped
+from .retry import FATAL_STATUSES, Gate, Stopped
 
 #: ``progress=None`` shows a bar for batches at least this large.
 PROGRESS_THRESHOLD = 100
 #: After an interrupt, seconds to let in-flight requests land before returning.
 DRAIN_SECONDS = 1.5
+#: How the failure of an id a stopped batch never tried begins.
+UNTRIED = "not fetched: the batch stopped"
+#: How often the progress bar looks at the 429 gate (seconds).
+GATE_POLL_SECONDS = 0.2
+#: The progress bar's postfix key while a rate limit holds the batch.
+RATE_LIMITED = "rate-limited"
 
 logger = logging.getLogger("openrouter_frame")
 
@@ -66,6 +73,83 @@ def progress_bar(progress: bool | None, total: int, done: int = 0) -> Any:
     return bar
 
 
+class BarStatus:
+    """The bar's postfix (``cached``, ``failed``, ``rate-limited``), shared by two threads.
+
+    The main thread counts failures; a watcher thread shows, every
+    :data:`GATE_POLL_SECONDS`, how long the 429 gate still holds the batch
+    (``rate-limited: wait 1.8 s``), so the bar never freezes silently during
+    a backoff.  When the batch ends the note says how long the batch waited
+    in all (``rate-limited: waited 12.6 s``), or goes if it never waited.
+
+    >>> class Bar:
+    ...     def set_postfix(self, postfix, refresh=True): print(postfix)
+    >>> gate = Gate()
+    >>> status = BarStatus(Bar(), gate, {"cached": 3})
+    >>> gate.hold(2.0)
+    >>> status.tick()
+    {'cached': 3, 'rate-limited': 'wait 2.0 s'}
+    """
+
+    def __init__(self, bar: Any, gate: Gate | None, postfix: dict[str, Any]) -> None:
+        self.bar, self.gate, self.postfix = bar, gate, postfix
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        #: Seconds the gate held the batch, as seen by :meth:`tick`.
+        self.waited = 0.0
+        self._last: tuple[float, float] | None = None
+
+    def set(self, key: str, value: Any, refresh: bool = False) -> None:
+        """Set one postfix entry and redraw the postfix."""
+        with self._lock:
+            self.postfix[key] = value
+            self.bar.set_postfix(self.postfix, refresh=refresh)
+
+    def tick(self) -> None:
+        """Show how long the gate still holds (or drop the note once it is open)."""
+        if self.gate is None:
+            return
+        wait = self.gate.remaining()
+        now = time.monotonic()
+        with self._lock:
+            if self._last is not None:  # held since the last tick: count the time, up to now
+                self.waited += min(now - self._last[0], self._last[1])
+            self._last = (now, wait) if wait > 0 else None
+            if wait > 0:
+                self.postfix[RATE_LIMITED] = f"wait {max(wait, 0.1):.1f} s"  # never "0.0 s"
+            elif self.postfix.pop(RATE_LIMITED, None) is None:
+                return
+            self.bar.set_postfix(self.postfix, refresh=True)
+
+    def start(self) -> None:
+        """Watch the gate in a daemon thread until :meth:`stop`."""
+        if self.gate is None or getattr(self.bar, "disable", False):
+            return
+
+        def watch() -> None:
+            while not self._done.wait(GATE_POLL_SECONDS):
+                self.tick()
+
+        self._thread = threading.Thread(target=watch, name="orf-bar", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching; the note becomes the total wait (or goes)."""
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.tick()
+        with self._lock:
+            if self._last is not None:
+                self.waited += min(time.monotonic() - self._last[0], self._last[1])
+                self._last = None
+            self.postfix.pop(RATE_LIMITED, None)
+            if self.waited > 0:
+                self.postfix[RATE_LIMITED] = f"waited {self.waited:.1f} s"
+            self.bar.set_postfix(self.postfix, refresh=True)
+
+
 def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
               on_record: Callable[[str, dict[str, Any]], None] | None = None,
               done: int = 0) -> Batch:
@@ -77,7 +161,8 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
     ``None``.  ``on_record(id, data)`` runs in the worker the moment a record
     arrives (the cache writes it there, so nothing fetched is lost even if the
     caller is interrupted).  ``done`` ids fetched earlier (cached) are counted
-    on the progress bar.
+    on the progress bar.  While a 429 holds the batch, the bar's postfix says
+    so and for how long (``rate-limited: 1.8 s``; see :class:`BarStatus`).
 
     On ``KeyboardInterrupt`` (or any other exception in the caller's thread)
     no new request starts; requests already in flight get
@@ -95,9 +180,11 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
 
     postfix = {"cached": done} if done else {}
     bar = progress_bar(progress, len(ids) + done, done)
+    status = BarStatus(bar, getattr(fetcher, "gate", None), postfix)
     pool = Pool(work, ids, fetcher.max_workers, stop)
     interrupted = False
     try:
+        status.start()
         pool.start()
         for id, data, exc in pool.results():
             if isinstance(exc, Stopped):
@@ -107,8 +194,7 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
                 if exc.status in FATAL_STATUSES and batch.fatal is None:
                     batch.fatal = exc
                     stop.set()
-                postfix["failed"] = len(batch.failures)
-                bar.set_postfix(postfix, refresh=False)
+                status.set("failed", len(batch.failures))
             elif exc is not None:
                 raise exc
             else:
@@ -120,12 +206,13 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
         raise
     finally:
         pool.join(DRAIN_SECONDS if interrupted else None)
+        status.stop()
         if interrupted:
             logger.info("batch interrupted after %d of %d record(s)",
                         len(batch.records) + done, len(ids) + done)
         bar.close()
     if batch.fatal is not None:
-        reason = f"not fetched: the batch stopped at HTTP {batch.fatal.status}"
+        reason = f"{UNTRIED} at HTTP {batch.fatal.status}"
         for i in ids:
             if i not in batch.records and i not in batch.failures:
                 batch.failures[i] = (None, reason)

@@ -19,9 +19,23 @@ from typing import Any, TypeVar
 import requests
 from requests.adapters import HTTPAdapter
 
+from .. import schema
 from ..errors import ResponseError, check_whole, error_class
 from . import auth
-from .retry import FATAL_STATUSES, RETRY_STATUSES, Backoff, Gate, Stopped, server_wait
+from .deadline import WATCHDOG, socket_of
+from .ids import check_sendable
+from .retry import (
+    FATAL_STATUSES,
+    NOT_FOUND_GRACE,
+    NOT_FOUND_MAX_DELAY,
+    RETRY_STATUSES,
+    Backoff,
+    Gate,
+    Stopped,
+    body_wait,
+    may_be_settling,
+    server_wait,
+)
 
 logger = logging.getLogger("openrouter_frame")
 
@@ -29,6 +43,9 @@ DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 #: Endpoint paths (under the base URL): a generation's record, and its stored content.
 GENERATION_PATH = "generation"
 CONTENT_PATH = "generation/content"
+#: What each endpoint's ``data`` object must hold some of to be an answer, and its name.
+_ANSWERS = {GENERATION_PATH: (frozenset(schema.FIELDS), "generation record"),
+            CONTENT_PATH: (frozenset({"input", "output", "error"}), "generation content")}
 
 _F = TypeVar("_F", bound="GenerationFetcher")
 
@@ -50,14 +67,24 @@ class GenerationFetcher:
     max_workers : int
         Concurrent requests in :meth:`fetch`; also the connection pool size.
     timeout : float
-        Seconds per request (connect and read).
+        Seconds per attempt: the whole response (headers and body) must arrive
+        within it, however slowly the server trickles it.
     max_retries : int
-        Retries per id for 429, 5xx, bad bodies and connection errors.
+        Retries per id for 429, 5xx, bad bodies and connection errors.  A 429
+        waits for the reset the server gives (``Retry-After`` or
+        ``X-RateLimit-Reset`` in the headers, or ``X-RateLimit-Reset`` in the
+        JSON body's ``error.metadata.headers``; the longest if several).
     app_url, app_title : str, optional
         Sent as ``HTTP-Referer`` and ``X-Title``.
     not_found_grace : float
-        Fresh generations can 404 for ~30 s; keep retrying a 404 for this many
-        seconds after the first attempt (default 0: a 404 fails at once).
+        A generation fetched right after it finishes can 404 for a few
+        seconds.  A 404 is retried for up to this many seconds from the id's
+        first 404 (default 30; 0 turns the grace off), with backoff capped at
+        4 s, but only for an id that may still be settling: one whose embedded
+        time (``gen-<unix seconds>-...``) is within 10 minutes of now.  Older
+        ids, and ids without an embedded time, fail on their first 404, so a
+        batch of old, truly missing ids is not slowed.  Grace retries do not
+        count against ``max_retries``.
     backoff_factor, backoff_max : float
         Backoff before retry *n* is ``backoff_factor * 2**(n-1)`` seconds, at
         most ``backoff_max``, times a random jitter in [0.5, 1].
@@ -86,7 +113,7 @@ class GenerationFetcher:
         max_retries: int = 5,
         app_url: str | None = None,
         app_title: str | None = None,
-        not_found_grace: float = 0.0,
+        not_found_grace: float = NOT_FOUND_GRACE,
         backoff_factor: float = 0.5,
         backoff_max: float = 30.0,
     ) -> None:
@@ -115,8 +142,14 @@ class GenerationFetcher:
                                   max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
+            resolve_environment(session, self.base_url)
         self.session = session
         self._gate = Gate()
+
+    @property
+    def gate(self) -> Gate:
+        """The shared 429 gate: how long a rate limit holds every worker back."""
+        return self._gate
 
     # -- plumbing -----------------------------------------------------------
     def _repr_extra(self) -> str:
@@ -157,10 +190,12 @@ class GenerationFetcher:
 
         The gate is checked again at the last moment before sending (a worker
         may have seen a 429 meanwhile), and a 429 closes it as soon as its
-        status line arrives, before the connection returns to the pool.
+        headers arrive, before the connection returns to the pool (once its
+        body is read when only the body gives the reset).
         """
         key = self.require_key()
         auth = _GatedAuth(key, self._gate, stop)
+        deadline = time.monotonic() + self.timeout
         try:
             response = self.session.get(f"{self.base_url}/{path}", params={"id": id},
                                         headers=self._headers, auth=auth,
@@ -170,12 +205,30 @@ class GenerationFetcher:
         with response:
             status = response.status_code
             wait = server_wait(response.headers)
-            if status == 429:
-                self._gate.hold(wait if wait is not None else self.backoff(attempt + 1))
+            if status == 429 and wait is not None:
+                self._gate.hold(wait)  # at once; a reset in the body may lengthen it below
+            sock = socket_of(response.raw)
+            token = None if sock is None else WATCHDOG.arm(deadline, sock)
+            failure = ""
             try:
                 content = response.content
-            except requests.RequestException as exc:  # the body was cut off
-                return None, None, wait, key.redact(f"{type(exc).__name__}: {exc}")
+            except requests.RequestException as exc:  # cut off, or past the deadline
+                content = None
+                late = token is not None and WATCHDOG.disarm(token)
+                token = None
+                failure = (f"ReadTimeout: the response did not complete within "
+                           f"timeout={self.timeout:g} s" if late
+                           else key.redact(f"{type(exc).__name__}: {exc}"))
+            finally:
+                if token is not None:
+                    WATCHDOG.disarm(token)
+            if status == 429:
+                in_body = body_wait(_json_or_none(content))
+                if in_body is not None:
+                    wait = in_body if wait is None else max(wait, in_body)
+                self._gate.hold(wait if wait is not None else self.backoff(attempt + 1))
+            if content is None:
+                return None, None, wait, failure
         if status != 200:
             return status, None, wait, key.redact(_error_message(response))
         try:
@@ -185,7 +238,10 @@ class GenerationFetcher:
             return 502, None, wait, key.redact(
                 f"unreadable response body ({response.headers.get('Content-Type', '?')}, "
                 f"{len(content)} bytes)")
-        return _data_of(body, id)
+        except (RecursionError, MemoryError) as exc:  # valid JSON this parser cannot hold
+            return 200, None, None, (f"unreadable response body ({type(exc).__name__}: "
+                                     f"{len(content)} bytes nest too deeply or are too large)")
+        return _data_of(body, id, path)
 
     def get(self, id: str, stop: threading.Event, path: str = GENERATION_PATH
             ) -> dict[str, Any]:
@@ -194,8 +250,9 @@ class GenerationFetcher:
         ``path`` picks the endpoint: :data:`GENERATION_PATH` (the record) or
         :data:`CONTENT_PATH` (the stored prompt and output; same retries and gate).
         """
-        first = time.monotonic()
-        attempt = 0
+        attempt = not_found = 0
+        not_found_since: float | None = None
+        settling = self.not_found_grace > 0 and may_be_settling(id)
         while True:
             self._gate.wait(stop)
             if stop.is_set():
@@ -203,8 +260,19 @@ class GenerationFetcher:
             status, data, wait, message = self._attempt(id, attempt, stop, path)
             if data is not None:
                 return data
-            retry = status is None or status in RETRY_STATUSES or (
-                status == 404 and time.monotonic() - first < self.not_found_grace)
+            if status == 404 and settling:  # a fresh id: not queryable yet?
+                now = time.monotonic()
+                not_found_since = now if not_found_since is None else not_found_since
+                left = not_found_since + self.not_found_grace - now
+                if left > 0:
+                    not_found += 1
+                    delay = min(self.backoff(not_found), NOT_FOUND_MAX_DELAY, left)
+                    logger.debug("%r not found yet; retrying in %.2fs (%.1fs of grace left)",
+                                 id, delay, left)
+                    if stop.wait(delay):
+                        raise Stopped(id)
+                    continue
+            retry = status is None or status in RETRY_STATUSES
             if status in FATAL_STATUSES:
                 stop.set()  # at once, so no worker starts another request
             if status in FATAL_STATUSES or not retry or attempt >= self.max_retries:
@@ -256,10 +324,29 @@ class ContentFetcher:
         return self.fetcher.get(id, stop, CONTENT_PATH)
 
 
+def resolve_environment(session: requests.Session, url: str) -> None:
+    """Read proxy and CA-bundle settings from the environment once, for ``url``'s host.
+
+    With ``trust_env`` on, requests re-reads ``HTTP(S)_PROXY``, ``NO_PROXY``,
+    ``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE`` on every request (about a
+    quarter of a request's client CPU).  Every request of a fetcher goes to the
+    one base URL, so the answer is the same each time: resolve it here, store
+    it on the session and turn ``trust_env`` off.  Settings changed after the
+    fetcher is made are not seen.
+    """
+    if not session.trust_env:
+        return
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
+    session.trust_env = False
+
+
 def check_id(id: Any) -> str:
     """``id`` stripped, or ``TypeError`` when it is not a non-empty ``str``."""
     if not isinstance(id, str) or not id.strip():
         raise TypeError(f"id must be a non-empty str, got {id!r}")
+    check_sendable(id.strip())
     return id.strip()
 
 
@@ -277,8 +364,10 @@ class _GatedAuth(auth.BearerAuth):
         return super().__call__(request)
 
 
-def _data_of(body: Any, id: str) -> tuple[int, Any, None, str]:
-    """The ``data`` object of a 200 body, or why there is none (a per-id failure)."""
+def _data_of(body: Any, id: str, path: str = GENERATION_PATH
+             ) -> tuple[int, Any, None, str]:
+    """The ``data`` object of a 200 body from ``path``, or why there is none (a per-id
+    failure)."""
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict):
         if isinstance(body, dict) and "data" in body:
@@ -288,6 +377,10 @@ def _data_of(body: Any, id: str) -> tuple[int, Any, None, str]:
         else:
             what = f"a JSON {type(body).__name__}"
         return 200, None, None, f"response has no 'data' object ({what})"
+    fields, answer = _ANSWERS[path]
+    if (data.keys() - {"id"}).isdisjoint(fields):  # an echoed id alone is no answer
+        keys = sorted(map(str, data))[:5]
+        return 200, None, None, f"no {answer} in the body ('data' keys: {keys})"
     got = data.get("id")
     if got is None:
         data["id"] = id
@@ -296,10 +389,18 @@ def _data_of(body: Any, id: str) -> tuple[int, Any, None, str]:
     return 200, data, None, ""
 
 
+def _json_or_none(content: bytes | None) -> Any:
+    """``content`` parsed as JSON, or ``None`` when it is absent or not JSON."""
+    try:
+        return json.loads(content) if content else None
+    except (ValueError, RecursionError):
+        return None
+
+
 def _error_message(response: requests.Response) -> str:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         kind = response.headers.get("Content-Type", "unknown type")
         return f"{response.reason or 'error'} (non-JSON body, {kind})"
     if isinstance(body, dict):
@@ -312,4 +413,4 @@ def _error_message(response: requests.Response) -> str:
 
 
 __all__ = ["CONTENT_PATH", "DEFAULT_BASE_URL", "GENERATION_PATH", "ContentFetcher",
-           "GenerationFetcher", "check_id"]
+           "GenerationFetcher", "check_id", "resolve_environment"]

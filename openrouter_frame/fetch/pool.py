@@ -12,6 +12,8 @@ from typing import Any
 THREAD_PREFIX = "openrouter_frame"
 #: How often the caller's thread wakes to notice Ctrl-C while waiting.
 POLL_SECONDS = 0.1
+#: What a worker posts as it exits (after its last outcome).
+_EXITED: Any = object()
 
 
 class Pool:
@@ -44,28 +46,38 @@ class Pool:
             thread.start()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                id = self._todo.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                self._done.put((id, self._work(id), None))
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                self._done.put((id, None, exc))
+        try:
+            while not self._stop.is_set():
+                try:
+                    id = self._todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    self._done.put((id, self._work(id), None))
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    self._done.put((id, None, exc))
+        finally:
+            self._done.put((_EXITED, None, None))
 
     def results(self) -> Iterator[tuple[str, Any, BaseException | None]]:
         """Each finished id as it lands, until every worker has exited.
 
-        Wakes every :data:`POLL_SECONDS` so Ctrl-C is seen promptly on every
-        platform even while nothing finishes.
+        Returns as soon as the last worker posts that it exited (no wait after
+        the last id).  Wakes every :data:`POLL_SECONDS` so Ctrl-C is seen
+        promptly on every platform even while nothing finishes.
         """
-        while True:
+        running = sum(t.ident is not None for t in self._threads)
+        while running:
             try:
-                yield self._done.get(timeout=POLL_SECONDS)
+                item = self._done.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 if not any(t.is_alive() for t in self._threads) and self._done.empty():
                     return
+                continue
+            if item[0] is _EXITED:
+                running -= 1
+            else:
+                yield item
 
     def join(self, timeout: float | None) -> None:
         """Wait for the workers (at most ``timeout`` seconds in all).

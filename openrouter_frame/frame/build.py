@@ -1,9 +1,10 @@
 """Turn generation records (dicts) or their raw JSON into typed pandas DataFrames.
 
-Columns are the schema's 32 fields in spec order, then any extra fields the
-server sent, in first-seen order (typed as ``convert_dtypes`` types them, but
-text whose values repeat becomes ``category``).  Three paths give exactly the
-same frame:
+Columns are the schema's 45 fields in the schema's order, each of the
+schema's dtype whatever the batch (one id or a million, all null or not,
+either path), then any extra fields the server sent, in first-seen order, as
+``object`` columns holding the values exactly as JSON decoding gives them.
+Three paths give exactly the same frame:
 
 * :func:`records_to_frame`: each column is read out of the records in one
   C-level pass and, when its values have the expected JSON types, converted
@@ -22,11 +23,11 @@ Examples
 >>> from openrouter_frame.frame import records_to_frame
 >>> df = records_to_frame([{"id": "gen-1", "total_cost": "0.0012", "model": "a/b"}])
 >>> df.shape
-(1, 32)
+(1, 45)
 >>> df.loc[0, "total_cost"]
 np.float64(0.0012)
->>> str(df["model"].dtype), str(df["latency"].dtype)
-('category', 'Float64')
+>>> str(df["model"].dtype), str(df["latency"].dtype), str(df["data_region"].dtype)
+('string', 'Float64', 'category')
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from .. import schema
 from ..errors import SchemaWarning
@@ -57,6 +58,10 @@ def convert_column(name: str, values: Sequence[Any], *, ids: Sequence[Any] | Non
     field = schema.FIELDS[name]
     bad = kinds.Bad()
     array = kinds.KINDS[field.kind].convert(values, bad)
+    if field.kind == "category":
+        array, outside = kinds.categorize(array, field.values)
+        if outside:
+            _warn_outside(name, field.values, outside, array, ids)
     if bad.rows:
         where = [ids[i] if ids is not None else i for i in bad.rows[:3]]
         more = f" (+{len(bad.rows) - 3} more)" if len(bad.rows) > 3 else ""
@@ -72,21 +77,74 @@ def convert_column(name: str, values: Sequence[Any], *, ids: Sequence[Any] | Non
     return kinds.to_backend(array, field, dtype_backend)
 
 
+def _warn_outside(name: str, known: Sequence[str], outside: list[str], array: Any,
+                  ids: Sequence[Any] | None) -> None:
+    rows = [i for i, v in enumerate(array) if v in set(outside)]
+    where = [ids[i] if ids is not None else i for i in rows[:3]]
+    more = f" (+{len(rows) - 3} more)" if len(rows) > 3 else ""
+    warnings.warn(
+        f"field {name!r}: {len(rows)} value(s) outside the spec's set "
+        f"({', '.join(known)}) kept as new categories {outside[:5]!r} "
+        f"(id {', '.join(map(repr, where))}{more})",
+        SchemaWarning,
+        stacklevel=4,
+    )
+
+
+def warn_missing_required(frame: pd.DataFrame) -> None:
+    """One :class:`SchemaWarning` per field the spec requires non-null that is null or missing.
+
+    Covers :data:`openrouter_frame.schema.MUST_HAVE` (``id``, ``total_cost``,
+    ``created_at``, ``model``, ``origin``, ``usage``, ``is_byok``,
+    ``data_region``); the message names the field, how many ids and the
+    first few.  Called once per fetched batch.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     records = [sim.record(i) for i in sim.ids(3)]
+    >>> records[0]["usage"] = None
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_missing_required(records_to_frame(records))
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    required field 'usage' is null or missing for 1 of 3 id(s) (gen-...)
+    """
+    if frame.empty:
+        return
+    ids = frame["id"] if "id" in frame.columns else None
+    for name in schema.MUST_HAVE:
+        if name not in frame.columns:
+            missing = pd.Series(True, index=frame.index)
+        else:
+            missing = frame[name].isna()
+        count = int(missing.sum())
+        if not count:
+            continue
+        first = [] if ids is None else ids[missing.to_numpy()].head(3).tolist()
+        shown = ", ".join(str(i) for i in first) + (" ..." if count > 3 else "")
+        warnings.warn(
+            f"required field {name!r} is null or missing for {count} of {len(frame)} "
+            f"id(s) ({shown})",
+            SchemaWarning,
+            stacklevel=2,
+        )
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _extra_column(values: list[Any], dtype_backend: str, fast: bool = True) -> Any:
-    strings = kinds.extra_strings(values, dtype_backend) if fast else None
-    if strings is not None:
-        return strings
-    series = pd.Series(values, dtype=object)
-    try:
-        typed = series.convert_dtypes(dtype_backend=dtype_backend)  # type: ignore[arg-type]
-    except (TypeError, ValueError, pa.ArrowException):
-        return series
-    return kinds.extra_text(typed, dtype_backend)
+def _extra_column(values: list[Any]) -> Any:
+    """An extra field (not in the schema): its values as JSON decoding gives them.
+
+    One rule whatever the batch: an ``object`` column, never typed from the
+    values (a number column of one batch could be text in the next).
+    """
+    return kinds.json_array(values)
 
 
 def records_to_frame(records: Iterable[Mapping[str, Any]], *,
@@ -105,7 +163,8 @@ def records_to_frame(records: Iterable[Mapping[str, Any]], *,
     Returns
     -------
     pandas.DataFrame
-        A RangeIndex, the 32 schema columns in spec order, then extra fields.
+        A RangeIndex, the 45 schema columns in the schema's order (dtypes from
+        the schema alone), then extra fields as ``object`` columns.
 
     Notes
     -----
@@ -131,15 +190,14 @@ def records_to_frame(records: Iterable[Mapping[str, Any]], *,
     out: dict[str, Any] = {}
     for name in schema.COLUMNS:
         values = ids if name == "id" else columns.values(name)
-        array = kinds.from_values(schema.FIELDS[name].kind, values, dtype_backend)
+        field = schema.FIELDS[name]
+        array = kinds.from_values(field.kind, values, dtype_backend, field.values)
         if array is None:
             array = convert_column(name, values, ids=ids, dtype_backend=dtype_backend)
         out[name] = array
-    extras = {name: _extra_column(columns.values(name), dtype_backend)
-              for name in columns.first_extras()}
+    extras = {name: _extra_column(columns.values(name)) for name in columns.first_extras()}
     for name in columns.extra_names():
-        out[name] = extras[name] if name in extras else _extra_column(
-            columns.values(name), dtype_backend)
+        out[name] = extras[name] if name in extras else _extra_column(columns.values(name))
     return _assemble(out, len(records))
 
 
@@ -192,26 +250,32 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
         return records_to_frame(_fastjson.load_all(bodies, ids), dtype_backend=dtype_backend)
     out: dict[str, Any] = {}
     row_ids = None
+    loaded = _fastjson.Loaded(bodies)
     for name in schema.COLUMNS:
+        field = schema.FIELDS[name]
+        if field.kind == "json":  # read as an inferred column, like the extras
+            out[name] = kinds.json_array(
+                _fastjson.extra_values(table.column(name), name, loaded)
+                if name in table.column_names else [None] * len(bodies))
+            continue
         column = table.column(name)
-        array = kinds.from_arrow(schema.FIELDS[name].kind, column, dtype_backend)
+        array = kinds.from_arrow(field.kind, column, dtype_backend, field.values)
         if array is None:  # inf, or a date pyarrow and pandas might read differently
             if row_ids is None:
                 row_ids = table.column("id").to_pylist()
             array = convert_column(name, column.to_pylist(), ids=row_ids,
                                    dtype_backend=dtype_backend)
         out[name] = array
-    loaded = _fastjson.Loaded(bodies)
-    for name in table.column_names[len(schema.COLUMNS):]:
-        column = table.column(name)
-        array = kinds.extra_strings_from_arrow(column, dtype_backend)
-        if array is None:
-            array = _extra_column(_fastjson.extra_values(column, name, loaded), dtype_backend)
-        out[name] = array
+    for name in table.column_names:
+        if name not in schema.FIELDS:
+            out[name] = _extra_column(_fastjson.extra_values(table.column(name), name, loaded))
     return _assemble(out, len(bodies))
 
 
 def _assemble(columns: dict[str, Any], n: int) -> pd.DataFrame:
+    for name, array in columns.items():
+        if isinstance(array, np.ndarray):  # object: pandas 3 would infer ``str`` from text
+            columns[name] = pd.Series(array, dtype=object, copy=False)
     frame = pd.DataFrame(columns, copy=False)
     frame.index = pd.RangeIndex(n)
     return frame
@@ -234,23 +298,25 @@ def _records_to_frame_simple(records: Iterable[Mapping[str, Any]], *,
     extras = dict.fromkeys(itertools.chain.from_iterable(records))
     for name in extras:
         if name not in schema.FIELDS:
-            columns[name] = _extra_column([r.get(name) for r in records], dtype_backend,
-                                          fast=False)
+            columns[name] = _extra_column([r.get(name) for r in records])
     return _assemble(columns, len(records))
 
 
 def empty_frame(dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
-    """A frame with no rows and the 32 typed columns."""
+    """A frame with no rows and the 45 typed columns."""
     return records_to_frame([], dtype_backend=dtype_backend)
 
 
 def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataFrame:
     """Return ``frame`` with every schema column it has cast to the schema's dtype.
 
-    For frames read back from CSV or JSON (where ``created_at`` is text and
-    categories are plain strings).  Columns already of the right dtype are
-    left alone (no copy); columns the frame lacks are not added.  With
-    ``dtype_backend=None`` the backend is guessed from the ``id`` column.
+    For frames read back from parquet, CSV or JSON (where ``created_at`` is
+    text, labels are plain strings and ``provider_responses`` is JSON text or
+    NumPy arrays of dicts: it becomes lists of dicts again, as the service
+    sent it).  Columns already of the right dtype are left alone (no copy);
+    columns the frame lacks are not added; other columns (extras, a user's
+    own) are left as they are.  With ``dtype_backend=None`` the backend is
+    guessed from the ``id`` column.
     """
     if dtype_backend is None:
         dtype_backend = _guess_backend(frame)
@@ -261,6 +327,16 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
             continue
         target = schema.dtype(name, dtype_backend)
         col = frame[name]
+        if schema.FIELDS[name].kind == "json":
+            values = col.tolist()
+            if col.dtype == object and kinds.json_is_plain(values):
+                continue
+            if out is None:
+                out = frame.copy(deep=False)
+            out[name] = pd.Series(kinds.json_array([kinds.json_readback(v) for v in values]),
+                                  dtype=object,
+                                  index=frame.index, name=name)
+            continue
         if kinds.dtype_matches(col.dtype, target):
             continue
         if out is None:
@@ -277,7 +353,7 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
 
 def _guess_backend(frame: pd.DataFrame) -> str:
     for name in schema.COLUMNS:
-        if name in frame.columns and schema.FIELDS[name].kind != "category":
+        if name in frame.columns and schema.FIELDS[name].kind in ("string", "float", "int"):
             return "pyarrow" if isinstance(frame[name].dtype, pd.ArrowDtype) else \
                 "numpy_nullable"
     return "numpy_nullable"

@@ -30,7 +30,16 @@ def format_of(path: str | Path, given: str | None = None) -> str:
 
 
 def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
-    """Write ``frame`` as parquet, CSV or JSON lines (timestamps as ISO 8601, UTC)."""
+    """Write ``frame`` as parquet, CSV or JSON lines (timestamps as ISO 8601, UTC).
+
+    In parquet and CSV, ``json`` fields (``provider_responses``) are written
+    as JSON text, so that :func:`read_frame` and
+    :func:`~openrouter_frame.frame.coerce` give back exactly the lists of
+    dicts the service sent (an Arrow list of structs would add every other
+    item's keys to each dict).
+    """
+    if fmt != "jsonl":
+        frame = _json_as_text(frame)
     if fmt == "parquet":
         frame.to_parquet(path, index=False)
     elif fmt == "csv":
@@ -38,6 +47,18 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     else:
         frame.to_json(path, orient="records", lines=True, date_format="iso", date_unit="us",
                       force_ascii=False)
+
+
+def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    names = [n for n in schema.names(kind="json") if n in frame.columns]
+    if not names:
+        return frame
+    out = frame.copy(deep=False)
+    for name in names:
+        out[name] = pd.Series(
+            [None if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+             for v in frame[name].tolist()], index=frame.index, dtype=object)
+    return out
 
 
 def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:
@@ -55,7 +76,7 @@ def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:
             # backend (pandas-dev/pandas#54392).
             return pd.read_parquet(path, dtype_backend="pyarrow")
     if fmt == "csv":
-        text = schema.names(kind="string") + schema.names(kind="category")
+        text = [n for k in ("string", "label", "category", "json") for n in schema.names(kind=k)]
         return pd.read_csv(path, dtype=dict.fromkeys(text, "string"))
     with open(path, encoding="utf-8-sig") as handle:
         records = [json.loads(line) for line in handle if line.strip()]

@@ -1,4 +1,5 @@
-"""Field kinds: what ``float``, ``int``, ``bool``, ``string``, ``category`` and ``datetime`` mean.
+"""Field kinds: what ``float``, ``int``, ``bool``, ``string``, ``label``, ``category``,
+``datetime`` and ``json`` mean.
 
 The one module that knows each kind of field (:data:`KINDS`): which plain
 JSON values it takes on the fast path, the Arrow type it is read as, how a
@@ -37,6 +38,8 @@ Length: 4, dtype: Float64
 
 from __future__ import annotations
 
+import ast
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,13 +63,39 @@ _ISO = (r"^(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-
 _TIMESTAMP = pa.timestamp(schema.DATETIME_UNIT, tz="UTC")
 
 
+_STRING = schema.dtype("id")  # the ``string`` kind's numpy-nullable dtype
+_LABEL = schema.dtype("model")  # the ``label`` kind's: string[pyarrow]
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+
+
 def read_schema() -> pa.Schema:
-    """The Arrow schema the raw JSON reader applies to the 32 fields."""
-    return pa.schema([pa.field(f.name, KINDS[f.kind].read) for f in schema.FIELDS.values()])
+    """The Arrow schema the raw JSON reader applies (every field but ``json`` ones)."""
+    return pa.schema([pa.field(f.name, KINDS[f.kind].read) for f in schema.FIELDS.values()
+                      if KINDS[f.kind].read is not None])
 
 
-def from_values(kind: str, values: Sequence[Any], dtype_backend: str) -> Any:
-    """The typed array of clean ``values`` of a ``kind`` field, else ``None``."""
+def json_array(values: Sequence[Any]) -> np.ndarray:
+    """``values`` as a 1-d ``object`` array, each value as it is (lists stay lists).
+
+    The ``json`` kind's column and every extra field's.
+
+    >>> json_array([[{"status": 200}], None]).tolist()
+    [[{'status': 200}], None]
+    """
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)  # a list of lists would otherwise become a 2-d array
+    return out
+
+
+def from_values(kind: str, values: Sequence[Any], dtype_backend: str,
+                categories: Sequence[str] = ()) -> Any:
+    """The typed array of clean ``values`` of a ``kind`` field, else ``None``.
+
+    ``categories``: a ``category`` field's closed set; a value outside it
+    returns ``None`` (the per-value path keeps it and warns).
+    """
+    if kind == "json":
+        return json_array(values)
     if not set(map(type, values)) <= KINDS[kind].clean:
         return None
     try:
@@ -75,10 +104,11 @@ def from_values(kind: str, values: Sequence[Any], dtype_backend: str) -> Any:
         return None
     if kind == "datetime":
         return _datetime_from_list(values, arr, dtype_backend)
-    return from_arrow(kind, arr, dtype_backend)
+    return from_arrow(kind, arr, dtype_backend, categories)
 
 
-def from_arrow(kind: str, arr: pa.Array | pa.ChunkedArray, dtype_backend: str) -> Any:
+def from_arrow(kind: str, arr: pa.Array | pa.ChunkedArray, dtype_backend: str,
+               categories: Sequence[str] = ()) -> Any:
     """The typed array of an Arrow array of ``KINDS[kind].read``, else ``None``."""
     if kind == "float":
         return _float(arr, dtype_backend)
@@ -89,11 +119,15 @@ def from_arrow(kind: str, arr: pa.Array | pa.ChunkedArray, dtype_backend: str) -
     if kind == "string":
         if dtype_backend == "pyarrow":
             return pd.arrays.ArrowExtensionArray(arr)
-        return schema.dtype("id").__from_arrow__(arr)  # type: ignore[attr-defined]
+        return _STRING.__from_arrow__(arr)  # type: ignore[attr-defined]
+    if kind == "label":
+        if dtype_backend == "pyarrow":
+            return _dictionary(arr)
+        return _LABEL.__from_arrow__(arr)  # type: ignore[attr-defined]
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if kind == "category":
-        return _category(arr, dtype_backend)
+        return _category(arr, categories, dtype_backend)
     return _datetime_from_arrow(arr, dtype_backend)
 
 
@@ -127,51 +161,47 @@ def _null_mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return _numpy(arr.is_null())
 
 
-def _category(arr: pa.Array, dtype_backend: str) -> Any:
-    return _from_encoded(arr.dictionary_encode(), dtype_backend)
+def _dictionary(arr: pa.Array | pa.ChunkedArray) -> Any:
+    """Text as an Arrow dictionary column (the ``pyarrow`` backend's labels and categories)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pd.arrays.ArrowExtensionArray(arr.dictionary_encode().cast(_DICTIONARY))
 
 
-def category_if_repeated(arr: pa.Array, dtype_backend: str) -> Any:
-    """Text ``arr`` as a category column when its values repeat, else ``None``.
-
-    Repeat means at most one distinct value per two non-null values (a region,
-    a tier, a workspace: not an id); the categories are as for the schema's
-    category fields.
-
-    >>> category_if_repeated(pa.array(["us", "eu", "us", None]), "numpy_nullable") is None
-    True
-    >>> list(category_if_repeated(pa.array(["us", "eu", "us", "us"]), "numpy_nullable"))
-    ['us', 'eu', 'us', 'us']
-    """
+def _category(arr: pa.Array, categories: Sequence[str], dtype_backend: str) -> Any:
+    """A closed set's column; ``None`` when a value is outside ``categories``."""
     encoded = arr.dictionary_encode()
-    valid = len(arr) - arr.null_count
-    if valid == 0 or 2 * len(encoded.dictionary) > valid:
-        return None
-    return _from_encoded(encoded, dtype_backend)
-
-
-def _from_encoded(encoded: pa.DictionaryArray, dtype_backend: str) -> Any:
-    # ``encoded``: categories in order of first appearance.
-    if dtype_backend == "pyarrow":
-        return pd.arrays.ArrowExtensionArray(
-            encoded.cast(schema.dtype("model", "pyarrow").pyarrow_dtype))  # type: ignore
-    # numpy_nullable: sorted categories, as pd.factorize(sort=True) gives them.
     uniques = encoded.dictionary.to_pylist()
-    order = sorted(range(len(uniques)), key=uniques.__getitem__)
-    rank = np.empty(len(uniques) + 1, dtype=np.int64)
-    rank[order] = np.arange(len(uniques))
-    rank[-1] = -1  # nulls
-    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    codes = rank[indices]
-    categories = pd.Index(np.asarray([uniques[i] for i in order], dtype=object),
-                          dtype=category_index_dtype())
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
-                                     validate=False)
+    position = {c: i for i, c in enumerate(categories)}
+    if not set(uniques) <= position.keys():
+        return None
+    if dtype_backend == "pyarrow":
+        return pd.arrays.ArrowExtensionArray(encoded.cast(_DICTIONARY))
+    lookup = np.array([position[u] for u in uniques] + [-1], dtype=np.int64)
+    codes = lookup[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+    return pd.Categorical.from_codes(codes, dtype=category_dtype(categories), validate=False)
 
 
-def category_index_dtype() -> object:
-    """pandas' default dtype for an Index of strings (``str`` on pandas 3, object on 2.2)."""
-    return pd.Index(["x"]).dtype
+def category_dtype(categories: Sequence[str]) -> pd.CategoricalDtype:
+    """The categorical dtype of a closed set, as :mod:`openrouter_frame.schema` declares it."""
+    return pd.CategoricalDtype(list(categories))
+
+
+def categorize(strings: Sequence[Any], categories: Sequence[str]
+               ) -> tuple[pd.Categorical, list[str]]:
+    """Text (and ``None``) as a categorical of ``categories`` plus any value outside them.
+
+    Returns the categorical and the outside values (sorted), appended to the
+    categories so that no value becomes NA.
+
+    >>> cat, outside = categorize(["us", "mars", None], ("global", "europe", "us"))
+    >>> list(cat.categories), outside
+    (['global', 'europe', 'us', 'mars'], ['mars'])
+    """
+    present = {s for s in strings if s is not None}
+    outside = sorted(present - set(categories))
+    dtype = category_dtype([*categories, *outside])
+    return pd.Categorical(np.asarray(strings, dtype=object), dtype=dtype), outside
 
 
 def _datetime_from_list(values: Sequence[Any], arr: pa.Array, dtype_backend: str) -> Any:
@@ -199,54 +229,6 @@ def _datetime_from_arrow(arr: pa.Array, dtype_backend: str) -> Any:
         return pd.arrays.ArrowExtensionArray(stamps)
     naive = stamps.cast(pa.timestamp(schema.DATETIME_UNIT)).to_numpy(zero_copy_only=False)
     return pd.array(naive).tz_localize("UTC")
-
-
-_EXTRA_STRING: dict[str, Any] = {}
-
-
-def extra_strings(values: Sequence[Any], dtype_backend: str) -> Any:
-    """An extra field of strings (and nulls) as :func:`extra_text` types it, else ``None``."""
-    types = set(map(type, values))
-    if str not in types or not types <= KINDS["string"].clean:
-        return None
-    try:
-        arr = pa.array(values, type=pa.string())
-    except _ARROW_ERRORS:
-        return None
-    return _extra_string_array(arr, dtype_backend)
-
-
-def extra_strings_from_arrow(arr: pa.ChunkedArray, dtype_backend: str) -> Any:
-    """As :func:`extra_strings`, for an Arrow column; ``None`` unless strings, not all null."""
-    if arr.type != pa.string() or arr.null_count == len(arr):
-        return None
-    return _extra_string_array(arr.combine_chunks(), dtype_backend)
-
-
-def extra_text(column: Any, dtype_backend: str) -> Any:
-    """An extra column ``convert_dtypes`` typed: text that repeats as a category."""
-    if not pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
-        return column
-    try:
-        arr = pa.array(column, type=pa.string(), from_pandas=True)
-    except _ARROW_ERRORS:
-        return column
-    category = category_if_repeated(arr, dtype_backend)
-    return column if category is None else category
-
-
-def _extra_string_array(arr: pa.Array, dtype_backend: str) -> Any:
-    category = category_if_repeated(arr, dtype_backend)
-    if category is not None:
-        return category
-    dtype = _EXTRA_STRING.get(dtype_backend)
-    if dtype is None:
-        dtype = pd.Series(["x"], dtype=object).convert_dtypes(
-            dtype_backend=dtype_backend).dtype  # type: ignore[arg-type]
-        _EXTRA_STRING[dtype_backend] = dtype
-    if isinstance(dtype, pd.ArrowDtype):
-        return pd.arrays.ArrowExtensionArray(arr.cast(dtype.pyarrow_dtype))
-    return dtype.__from_arrow__(arr)
 
 
 # -- the per-value path ---------------------------------------------------------------
@@ -362,15 +344,20 @@ def _clean_strings(values: Sequence[Any], bad: Bad) -> Sequence[Any]:
 
 
 def _convert_string(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
-    return pd.array(_clean_strings(values, bad), dtype=schema.dtype("id"))
+    return pd.array(_clean_strings(values, bad), dtype=_STRING)
 
 
-def _convert_category(values: Sequence[Any], bad: Bad) -> pd.Categorical:
-    strings = _clean_strings(values, bad)
-    codes, uniques = pd.factorize(np.asarray(strings, dtype=object), sort=True)
-    categories = pd.Index(np.asarray(uniques, dtype=object),
-                          dtype=category_index_dtype())
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+def _convert_label(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
+    return pd.array(_clean_strings(values, bad), dtype=_LABEL)
+
+
+def _convert_category(values: Sequence[Any], bad: Bad) -> list[Any]:
+    """The text of a closed set's values; :func:`categorize` makes the categorical."""
+    return list(_clean_strings(values, bad))
+
+
+def _convert_json(values: Sequence[Any], bad: Bad) -> np.ndarray:
+    return json_array(values)
 
 
 def _convert_datetime(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
@@ -388,15 +375,13 @@ def _convert_datetime(values: Sequence[Any], bad: Bad) -> pd.api.extensions.Exte
 # -- backends and read-backs ----------------------------------------------------------
 def to_backend(array: Any, field: schema.Field, dtype_backend: str) -> Any:
     """A per-value result (numpy-nullable) as ``field``'s dtype under ``dtype_backend``."""
-    if dtype_backend == "numpy_nullable":
+    if dtype_backend == "numpy_nullable" or field.kind == "json":
         return array
     target = field.dtype("pyarrow").pyarrow_dtype  # type: ignore[attr-defined]
-    if field.kind == "category":
+    if field.kind in ("category", "label"):
         arr = pa.array(np.asarray(array, dtype=object), type=pa.string(), from_pandas=True)
-        arr = arr.dictionary_encode().cast(target)
-    else:
-        arr = pa.array(array, type=target, from_pandas=True)
-    return pd.arrays.ArrowExtensionArray(arr)
+        return _dictionary(arr)
+    return pd.arrays.ArrowExtensionArray(pa.array(array, type=target, from_pandas=True))
 
 
 def cast_direct(col: pd.Series, kind: str, target: Any) -> pd.Series | None:
@@ -416,9 +401,63 @@ def cast_direct(col: pd.Series, kind: str, target: Any) -> pd.Series | None:
     return None
 
 
+_PLAIN_JSON = frozenset({list, dict, str, int, float, bool, _NONE})
+
+
+def json_is_plain(values: Sequence[Any]) -> bool:
+    """Whether a ``json`` column holds decoded JSON already (lists, dicts, ``None``).
+
+    Not so after a parquet read (NumPy arrays of dicts) or a CSV read (text).
+    """
+    return set(map(type, values)) <= _PLAIN_JSON - {str, float}
+
+
+def json_readback(value: Any) -> Any:
+    """One ``json`` value read back from a file, as JSON decoding gives it.
+
+    NumPy arrays (parquet's lists) become lists, NumPy scalars Python ones,
+    NaN and ``pd.NA`` ``None``; text (CSV) is parsed as JSON, or as the
+    Python ``repr`` that ``DataFrame.to_csv`` writes for a list; text that
+    is neither stays text.
+
+    >>> json_readback(np.array([{"status": np.int64(503)}], dtype=object))
+    [{'status': 503}]
+    >>> json_readback('[{"status": 200, "is_byok": false}]')
+    [{'status': 200, 'is_byok': False}]
+    >>> json_readback("[{'status': 200, 'is_byok': False}]")
+    [{'status': 200, 'is_byok': False}]
+    """
+    if isinstance(value, str):
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                return parse(value)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue
+        return value
+    if isinstance(value, np.ndarray):
+        return [json_readback(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [json_readback(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_readback(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        value = value.item()
+    if schema.is_na(value):
+        return None
+    return value
+
+
 def dtype_matches(actual: Any, target: Any) -> bool:
-    if isinstance(target, str):  # "category"
-        return isinstance(actual, pd.CategoricalDtype)
+    """Whether a column of dtype ``actual`` already has the schema's dtype ``target``.
+
+    A closed set's categorical matches when its categories start with the
+    spec's (values outside them were appended, with a warning, when typed).
+    """
+    if isinstance(target, pd.CategoricalDtype):
+        known = target.categories
+        return (isinstance(actual, pd.CategoricalDtype) and not actual.ordered
+                and actual.categories.dtype == known.dtype
+                and list(actual.categories[:len(known)]) == list(known))
     if isinstance(target, pd.ArrowDtype) and pa.types.is_dictionary(target.pyarrow_dtype):
         return isinstance(actual, pd.ArrowDtype) and pa.types.is_dictionary(
             actual.pyarrow_dtype)
@@ -433,8 +472,9 @@ class Kind:
     name: str
     #: The Python types the fast path takes (anything else: the per-value path).
     clean: frozenset[type]
-    #: The Arrow type the raw JSON reader reads it as (categories and dates as strings).
-    read: pa.DataType
+    #: The Arrow type the raw JSON reader reads it as (categories and dates as strings;
+    #: ``None``: inferred, then rebuilt as Python values, like an extra field).
+    read: pa.DataType | None
     #: The per-value converter; notes impossible values in a :class:`Bad`.
     convert: Callable[[Sequence[Any], Bad], Any]
 
@@ -444,6 +484,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("int", frozenset({int, _NONE}), pa.int64(), _convert_int),
     Kind("bool", frozenset({bool, _NONE}), pa.bool_(), _convert_bool),
     Kind("string", frozenset({str, _NONE}), pa.string(), _convert_string),
+    Kind("label", frozenset({str, _NONE}), pa.string(), _convert_label),
     Kind("category", frozenset({str, _NONE}), pa.string(), _convert_category),
+    Kind("json", frozenset(), None, _convert_json),
     Kind("datetime", frozenset({str, _NONE}), pa.string(), _convert_datetime),
 )}

@@ -3,9 +3,10 @@
 The reading half of :func:`openrouter_frame.frame.raw_to_frame`.  The bodies
 (one compact JSON ``data`` object each, as the cache stores them) are streamed,
 newline-joined a few thousand at a time, into pyarrow's multi-threaded JSON
-reader with an explicit type for each of the 32 fields; fields the schema
-lacks are inferred.  pyarrow refuses anything that does not fit (a string
-where a number belongs, a nested value, a duplicate key, ...): then
+reader with an explicit type for each schema field; fields the schema
+lacks, and its ``json`` ones (``provider_responses``), are inferred.
+pyarrow refuses anything that does not fit (a string where a number
+belongs, a nested value, a duplicate key, ...): then
 :func:`read_table` returns ``None`` and the caller parses every body with
 :func:`json.loads` instead, so the result never depends on which path ran.
 
@@ -19,9 +20,9 @@ could have happened with :func:`json.loads`.
 Examples
 --------
 >>> from openrouter_frame.frame.rawjson import read_table
->>> table = read_table([b'{"id": "gen-1", "latency": 120, "router": "auto"}'])
+>>> table = read_table([b'{"id": "gen-1", "latency": 120, "cost_details": "x"}'])
 >>> table.num_rows, table.column_names[-1]
-(1, 'router')
+(1, 'cost_details')
 >>> read_table([b'{"id": "gen-1", "latency": "fast"}']) is None
 True
 """
@@ -31,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -97,7 +99,7 @@ class _Joined:
 
 
 def read_table(bodies: Sequence[bytes]) -> pa.Table | None:
-    """The bodies as an Arrow table (32 typed fields, then extras), or ``None``.
+    """The bodies as an Arrow table (typed schema fields, then inferred ones), or ``None``.
 
     ``None`` when pyarrow cannot read them exactly: a value of an unexpected
     JSON type, invalid JSON, a body that is not one object on one line, or a
@@ -188,27 +190,49 @@ def extra_values(column: pa.ChunkedArray, name: str, loaded: Loaded) -> list[Any
     arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if pa.types.is_null(arr.type):
         return [None] * len(arr)
-    if arr.type == pa.float64():
-        # Numbers written as ints come back as floats.  They only meet
-        # convert_dtypes, which types 3 and 3.0 alike, unless too large for
-        # an exact float: those rows are read again.
-        values = arr.to_pylist()
-        data = np.abs(arr.fill_null(0.5).to_numpy(zero_copy_only=False))
-        for i in np.flatnonzero(np.isfinite(data) & (data >= 2.0**53)).tolist():
-            values[i] = loaded[i].get(name)
-        return values
-    if arr.type in _SIMPLE:
+    if arr.type in _SIMPLE and arr.type != pa.float64():
         return arr.to_pylist()
     try:
         arr.validate(full=True)
     except pa.ArrowInvalid:  # pyarrow 26 can build a list<null> too short for its offsets
         return [loaded[i].get(name) for i in range(len(arr))]
     with _no_gc():
-        values, unsure = _pylist(arr)
+        values, unsure, maybe = _pylist(arr)
+    if maybe:
+        unsure = _drop_absent(maybe, loaded, len(arr), unsure)
     if unsure is not None:
         for i in np.flatnonzero(unsure).tolist():
             values[i] = loaded[i].get(name)
     return values
+
+
+#: (row, dict, key): a key of a nested object that Arrow read as null, absent or null.
+_Maybe = list[tuple[int, dict[str, Any], str]]
+
+
+def _drop_absent(maybe: _Maybe, loaded: Loaded, n: int, unsure: np.ndarray | None
+                 ) -> np.ndarray | None:
+    """Delete the keys that were absent; mark unsure the rows where that is not certain.
+
+    A key read as null was absent from its object unless the body writes it
+    with a null value somewhere (``"key": null``); a body with ``\\u``
+    escapes (a key could be spelt with them) is re-read.
+    """
+    out = np.zeros(n, dtype=bool) if unsure is None else unsure
+    patterns: dict[str, re.Pattern[bytes]] = {}
+    for row, obj, key in maybe:
+        if out[row]:
+            continue
+        body = loaded.bodies[row]
+        pattern = patterns.get(key)
+        if pattern is None:
+            pattern = patterns[key] = re.compile(
+                rb'"' + re.escape(json.dumps(key)[1:-1].encode()) + rb'"\s*:\s*null')
+        if b"\\u" in body or pattern.search(body):
+            out[row] = True
+        else:
+            del obj[key]
+    return out if out.any() else None
 
 
 @contextlib.contextmanager
@@ -227,56 +251,65 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _pylist(arr: pa.Array) -> tuple[list[Any], np.ndarray | None]:
-    """``arr.to_pylist()`` built column-wise, and the rows it may have got wrong."""
+_Result = tuple[list[Any], "np.ndarray | None", _Maybe]
+
+
+def _pylist(arr: pa.Array) -> _Result:
+    """``arr.to_pylist()`` built column-wise, the rows it may have got wrong, and the
+    keys read as null that may have been absent (see :func:`_drop_absent`)."""
     kind = arr.type
     if pa.types.is_null(kind):
-        return [None] * len(arr), None
+        return [None] * len(arr), None, []
     if kind in (pa.string(), pa.bool_(), pa.int64()):
-        return arr.to_pylist(), None
+        return arr.to_pylist(), None, []
     if kind == pa.float64():
         data = arr.fill_null(0.5).to_numpy(zero_copy_only=False)
         integral = np.isfinite(data) & (data == np.floor(data))  # maybe written as an int
-        return arr.to_pylist(), integral if integral.any() else None
+        return arr.to_pylist(), integral if integral.any() else None, []
     if pa.types.is_struct(kind):
         return _struct(arr)
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         return _list(arr)
     # Timestamps inferred from strings, or anything unforeseen: trust json.loads.
-    return arr.to_pylist(), arr.is_valid().to_numpy(zero_copy_only=False)
+    return arr.to_pylist(), arr.is_valid().to_numpy(zero_copy_only=False), []
 
 
-def _struct(arr: pa.StructArray) -> tuple[list[Any], np.ndarray | None]:
+def _struct(arr: pa.StructArray) -> _Result:
     names = [arr.type.field(i).name for i in range(arr.type.num_fields)]
     children = arr.flatten()
     unsure = np.zeros(len(arr), dtype=bool)
-    lists = []
+    lists, nulls, maybe = [], [], []
     for child in children:
-        values, child_unsure = _pylist(child)
+        values, child_unsure, child_maybe = _pylist(child)
         lists.append(values)
-        if child.null_count:  # absent or null: json.loads knows which
-            unsure |= child.is_null().to_numpy(zero_copy_only=False)
+        nulls.append(np.flatnonzero(child.is_null().to_numpy(zero_copy_only=False)).tolist()
+                     if child.null_count else [])
+        maybe.extend(child_maybe)
         if child_unsure is not None:
             unsure |= child_unsure
     out: list[Any] = [{} for _ in range(len(arr))]
     for name, values in zip(names, lists, strict=True):  # a key at a time: twice as fast
         for record, value in zip(out, values, strict=True):
             record[name] = value
-    if arr.null_count:
-        valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else None
+    for name, rows in zip(names, nulls, strict=True):  # absent or null: decided later
+        maybe.extend((i, out[i], name) for i in rows if valid is None or valid[i])
+    if valid is not None:
         unsure &= valid
+        maybe = [m for m in maybe if valid[m[0]]]
         for i in np.flatnonzero(~valid).tolist():
             out[i] = None
-    return out, unsure if unsure.any() else None
+    return out, unsure if unsure.any() else None, maybe
 
 
-def _list(arr: pa.ListArray) -> tuple[list[Any], np.ndarray | None]:
+def _list(arr: pa.ListArray) -> _Result:
     offsets = arr.offsets.to_numpy(zero_copy_only=False)
+    child_maybe: _Maybe = []
     if pa.types.is_null(arr.type.value_type):  # lists of nulls: the offsets say it all
         values: list[Any] = [None] * int(offsets[-1]) if len(offsets) else []
         child_unsure = None
     else:
-        values, child_unsure = _pylist(arr.values)
+        values, child_unsure, child_maybe = _pylist(arr.values)
     out: list[Any] = list(map(values.__getitem__,
                               map(slice, offsets[:-1].tolist(), offsets[1:].tolist())))
     unsure = None
@@ -284,10 +317,17 @@ def _list(arr: pa.ListArray) -> tuple[list[Any], np.ndarray | None]:
         rows = np.searchsorted(offsets, np.flatnonzero(child_unsure), side="right") - 1
         unsure = np.zeros(len(arr), dtype=bool)
         unsure[rows[(rows >= 0) & (rows < len(arr))]] = True
+    maybe: _Maybe = []
+    if child_maybe:
+        rows = np.searchsorted(offsets, [m[0] for m in child_maybe], side="right") - 1
+        maybe = [(int(r), obj, key) for r, (_, obj, key) in zip(rows, child_maybe, strict=True)
+                 if 0 <= r < len(arr)]
     if arr.null_count:
-        for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+        valid = arr.is_valid().to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(~valid).tolist():
             out[i] = None
         if unsure is not None:
-            unsure &= arr.is_valid().to_numpy(zero_copy_only=False)
-    return out, unsure
+            unsure &= valid
+        maybe = [m for m in maybe if valid[m[0]]]
+    return out, unsure, maybe
 

@@ -4,6 +4,15 @@ Everything here is a pure function of its inputs: :func:`make_record` depends on
 the id alone (seeded from ``sha256(id)``), so a record is identical across
 processes, and :func:`make_id` / :func:`check_id` let the server tell a valid,
 other-account or unknown id apart without storing any set of ids.
+
+Records have the 45 fields of the current ``GenerationResponse`` in the
+schema's order, with the service's shapes: ``provider_responses`` lists the
+official ``ProviderResponse`` items (fallback chains included, e.g. Azure 503
+after about 2,400 ms, then OpenAI 200), ``data_region`` is ``global``,
+``europe`` or ``us``.  Sessions: an account's ids come in runs (:func:`make_id`);
+about one run in twenty is an agent run of 2-20 generations, minutes apart,
+whose ids carry a shared session key, so their records share a
+``session_id`` (and mostly a model) while each stays a function of its id.
 """
 
 from __future__ import annotations
@@ -14,7 +23,10 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
+
+from .. import schema
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: Records are created over the six weeks before this instant (UTC).
@@ -117,7 +129,18 @@ _PROVIDER_SPEED = {"Groq": 0.35, "Fireworks": 0.7, "Together": 0.85, "Azure": 1.
 _APPS = (5124, 128375, 449203, 902211)
 _ORIGINS = ("", "", "https://openrouter.ai/", "https://chat.example.com/",
             "http://localhost:3000/", "https://notebook.example.org/")
-_WORKSPACES = ("ws_7f3a9c2e51d84b6a", "ws_0b1c4e8d2a7f9035", "ws_c95d13ab40e2f7c8")
+_WORKSPACES = ("3f1c2a9e-51d8-4b6a-9e0f-7c2d1b3a4e5f", "0b1c4e8d-2a7f-4903-8c5d-6e7f8a9b0c1d",
+               "c95d13ab-40e2-47c8-b1a2-d3e4f5a6b7c8")
+_PRESETS = ("a9e8d400-592a-494f-908c-375efa66cafd", "5d0b7e2c-1f3a-4c8e-9b6d-2e4f6a8c0b1d")
+_USER_AGENTS = ("OpenAI/Python 1.54.3", "OpenAI/Python 1.99.1", "python-requests/2.32.3",
+                "OpenAI/JS 4.73.0", "ai-sdk/openai-compatible 0.2.4", "httpx/0.28.1",
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, "
+                "like Gecko) Chrome/131.0.0.0 Safari/537.36", "curl/8.7.1")
+_USER_AGENT_WEIGHTS = (30, 15, 10, 12, 8, 8, 10, 2)
+_SEARCH_ENGINES = ("exa", "firecrawl", "parallel")
+_FAILED = (429, 500, 502, 503, 504)
+#: Ids per block; a block is cut into runs (single calls and agent runs).
+_BLOCK = 64
 
 
 def _alnum(digest: bytes, n: int) -> str:
@@ -142,18 +165,48 @@ def _account_check(secret: bytes, stem: str) -> str:
     return _alnum(hmac.new(secret, stem.encode(), hashlib.sha256).digest(), 3)
 
 
+def _session_check(key: str) -> str:
+    return _alnum(hashlib.sha256(b"orf-sim-session\0" + key.encode()).digest(), 1)
+
+
+@lru_cache(maxsize=256)
+def _runs(secret: bytes, block: int) -> tuple[tuple[int, int], ...]:
+    """The runs of a block of ids: (first position, length); agent runs are 2-20 long."""
+    rng = random.Random(hmac.new(secret, f"block:{block}".encode(), hashlib.sha256).digest())
+    runs, start = [], 0
+    while start < _BLOCK:
+        length = 1 if rng.random() < 0.95 else rng.randint(2, 20)
+        length = min(length, _BLOCK - start)
+        runs.append((start, length))
+        start += length
+    return tuple(runs)
+
+
 def make_id(secret: bytes, index: int) -> str:
     """The ``index``-th id of the account signed by ``secret``.
 
     ``gen-<10-digit unix ts>-<20 alnum>``: 14 random characters, then 3 characters
     that any account's ids share (a well-formed check) and 3 that only this
-    account's ids carry.
+    account's ids carry.  The ids of an agent run (consecutive indexes) are
+    seconds to minutes apart and share their first 6 random characters, a
+    session key whose last character checks the first five.
     """
     rng = random.Random(hmac.new(secret, f"id:{index}".encode(), hashlib.sha256).digest())
-    day = rng.randrange(SPAN // 86_400)
-    hour = rng.choices(range(24), weights=_HOURS)[0]
-    ts = END - SPAN + day * 86_400 + hour * 3600 + rng.randrange(3600)
-    stem = f"gen-{ts}-" + "".join(rng.choice(ALNUM) for _ in range(14))
+    block, position = divmod(index, _BLOCK)
+    first, length = next(r for r in _runs(secret, block) if r[0] <= position < r[0] + r[1])
+    run = random.Random(hmac.new(secret, f"run:{block}:{first}".encode(),
+                                 hashlib.sha256).digest())
+    day = run.randrange(SPAN // 86_400)
+    hour = run.choices(range(24), weights=_HOURS)[0]
+    ts = END - SPAN + day * 86_400 + hour * 3600 + run.randrange(3600)
+    key = "".join(run.choice(ALNUM) for _ in range(5))
+    if length > 1:  # an agent run: a shared, checked session key, steps seconds apart
+        key += _session_check(key)
+        ts += sum(run.randint(4, 90) for _ in range(position - first))
+        ts = min(ts, END - 1)
+    else:
+        key += rng.choice(ALNUM)
+    stem = f"gen-{ts}-{key}" + "".join(rng.choice(ALNUM) for _ in range(8))
     stem += _global_check(stem)
     return stem + _account_check(secret, stem)
 
@@ -216,6 +269,9 @@ def make_record(id: str) -> dict[str, Any]:
     ts = int(match.group(1)) if match else END - SPAN + rng.randrange(SPAN)
     created_at = _created_at(ts, rng)
     model = rng.choices(MODELS, weights=_WEIGHTS)[0]
+    session = _session_of(match.group(2)[:6]) if match else None
+    if session is not None and rng.random() < 0.85:
+        model = session[1]  # an agent run mostly sticks to one model
     kind = model.kind
     legacy = rng.random() < 0.02  # older rows lack the newer counters
     provider: str | None = model.providers[0] if rng.random() < 0.6 else rng.choice(
@@ -351,21 +407,98 @@ def make_record(id: str) -> dict[str, Any]:
     elif rng.random() < 0.3:
         rec["upstream_inference_cost"] = 0.0
     rec["total_cost"] = rec["usage"] = round(cost, 9)
+    rec.update(_newer_fields(rec, model, legacy, latency, ts, session, rng))
+    return {name: rec[name] for name in schema.COLUMNS}
 
-    # Fields the live service sends that the spec does not list.
-    responses: list[dict[str, Any]] = []
-    if provider is not None:
-        others = [p for p in model.providers if p != provider]
-        if others and rng.random() < 0.06:
-            responses.append({"provider": rng.choice(others),
-                              "status": rng.choice((429, 502, 503)),
-                              "latency": int(rng.uniform(80, 2500))})
-        responses.append({"provider": provider, "status": 200,
-                          "latency": int(latency)})
-    rec["data_region"] = "eu" if rng.random() < 0.1 else "us"
-    rec["router"] = rng.choices((None, "openrouter/auto", "fallback"), weights=(90, 7, 3))[0]
-    rec["service_tier"] = rng.choices((None, "default", "flex", "priority"),
-                                      weights=(70, 20, 5, 5))[0]
-    rec["workspace_id"] = rng.choice(_WORKSPACES)
-    rec["provider_responses"] = responses
-    return rec
+
+def _session_of(key: str) -> tuple[str, Model] | None:
+    """The session id and main model of an agent run's session key, else ``None``."""
+    if _session_check(key[:5]) != key[5:]:
+        return None
+    digest = hashlib.sha256(b"orf-sim-session-id\0" + key.encode()).hexdigest()
+    chat = [m for m in MODELS if m.kind in ("chat", "reasoning")]
+    model = random.Random(digest).choices(chat, weights=[m.weight for m in chat])[0]
+    return (f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-{'89ab'[int(digest[16], 16) % 4]}"
+            f"{digest[17:20]}-{digest[20:32]}"), model
+
+
+def _permaslug(model: Model) -> str:
+    """The canonical, dated slug of a model (``ProviderResponse.model_permaslug``)."""
+    day = int(hashlib.sha256(model.slug.encode()).hexdigest()[:4], 16) % 300
+    stamp = datetime.fromtimestamp(END - 400 * 86_400 + day * 86_400, timezone.utc)
+    return f"{model.slug}-{stamp:%Y-%m-%d}"
+
+
+def _endpoint_id(provider: str, model: Model) -> str:
+    return "ep_" + hashlib.sha256(f"{provider}\0{model.slug}".encode()).hexdigest()[:20]
+
+
+def _attempts(rec: dict[str, Any], model: Model, latency: float, tier: str | None,
+              rng: random.Random) -> list[dict[str, Any]] | None:
+    """``provider_responses``: failed attempts (if any), then the one that answered."""
+    provider = rec["provider_name"]
+    if provider is None:
+        return None
+    others = [p for p in model.providers if p != provider]
+    failed: list[str] = []
+    if others and rng.random() < 0.07:
+        failed = rng.sample(others, k=1 if len(others) == 1 or rng.random() < 0.8 else 2)
+    out = []
+    for name in failed:
+        if name == "Azure" and provider == "OpenAI":  # the classic: Azure times out first
+            status, took = 503, rng.gauss(2400, 150)
+        else:
+            status = rng.choice(_FAILED)
+            took = rng.uniform(60, 400) if status == 429 else rng.uniform(300, 3000)
+        item: dict[str, Any] = {"provider_name": name, "status": status,
+                                "latency": int(max(1.0, took)),
+                                "endpoint_id": _endpoint_id(name, model),
+                                "model_permaslug": _permaslug(model),
+                                "is_byok": rec["is_byok"]}
+        out.append(item)
+    took = int(round(rec["latency"] if rec["latency"] is not None else latency))
+    served: dict[str, Any] = {"provider_name": provider, "status": 200, "latency": took,
+                              "endpoint_id": _endpoint_id(provider, model)}
+    if rec["upstream_id"] is not None:
+        served["id"] = rec["upstream_id"]
+    served.update(model_permaslug=_permaslug(model), is_byok=rec["is_byok"])
+    if tier in ("flex", "priority"):
+        served["routed_service_tier"] = tier
+    out.append(served)
+    return out
+
+
+def _newer_fields(rec: dict[str, Any], model: Model, legacy: bool, latency: float, ts: int,
+                  session: tuple[str, Model] | None, rng: random.Random) -> dict[str, Any]:
+    """The 13 fields of the 2026-08 record, with realistic values and nulls."""
+    openai_served = rec["provider_name"] in ("OpenAI", "Azure")
+    tier = None
+    if openai_served:
+        tier = rng.choices(("default", "flex", "priority", None), weights=(80, 6, 6, 8))[0]
+    search = model.kind in ("chat", "reasoning") and rng.random() < 0.04
+    engine = rng.choices(_SEARCH_ENGINES, weights=(70, 20, 10))[0] if search else None
+    if search:
+        rec["num_search_results"] = rng.randrange(3, 11)
+    origin = rec["origin"]
+    referer = origin or None
+    if referer is not None and rng.random() < 0.1:
+        referer = referer.rstrip("/") + "/chat"
+    cache_hit = rng.random() < 0.015
+    return {
+        "service_tier": tier,
+        "num_fetches": None if legacy else (rng.randrange(0, 6) if search else 0),
+        "web_search_engine": engine,
+        "preset_id": rng.choice(_PRESETS) if rng.random() < 0.04 else None,
+        "router": "openrouter/auto" if rng.random() < 0.07 else None,
+        "provider_responses": None if legacy else _attempts(rec, model, latency, tier, rng),
+        "user_agent": None if rng.random() < 0.08 else rng.choices(
+            _USER_AGENTS, weights=_USER_AGENT_WEIGHTS)[0],
+        "http_referer": referer,
+        "data_region": rng.choices(("global", "us", "europe"), weights=(88, 8, 4))[0],
+        "workspace_id": None if rng.random() < 0.25 else rng.choice(_WORKSPACES),
+        "request_id": None if legacy or rng.random() < 0.05 else
+        f"req-{ts}-" + "".join(rng.choice(ALNUM) for _ in range(20)),
+        "response_cache_source_id": None if not cache_hit else
+        f"gen-{ts - rng.randrange(60, 86_400)}-" + "".join(rng.choice(ALNUM) for _ in range(20)),
+        "session_id": None if session is None else session[0],
+    }

@@ -64,6 +64,10 @@ class Faults:
     fresh_for : float
         A valid id answers 404 until ``fresh_for`` seconds after the first
         request for it (fresh generations are not queryable at once).
+    reset_in_body : bool
+        A 429 carries its reset time only in the JSON body, as
+        ``error.metadata.headers["X-RateLimit-Reset"]`` (epoch ms, a string),
+        with no ``Retry-After`` or ``X-RateLimit-*`` header.
     """
 
     rate_limit: float = 0.0
@@ -78,6 +82,7 @@ class Faults:
     revoke_after: int | None = None
     credits_after: int | None = None
     fresh_for: float = 0.0
+    reset_in_body: bool = False
 
     def __post_init__(self) -> None:
         rates = [getattr(self, name) for name in RANDOM_FAULTS]

@@ -32,7 +32,7 @@ def sample_frame(n: int = 200, seed: int = 0, *,
     >>> from openrouter_frame.testing import sample_frame
     >>> df = sample_frame(50)
     >>> len(df), str(df["total_cost"].dtype), str(df["model"].dtype)
-    (50, 'Float64', 'category')
+    (50, 'Float64', 'string')
     """
     check_whole("n", n, minimum=0)
     schema._check_backend(dtype_backend)

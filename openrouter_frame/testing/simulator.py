@@ -126,6 +126,23 @@ class Simulator:
         """``n`` valid ids of this account (deterministic: the same each time)."""
         return [make_id(self._secret, i) for i in range(start, start + n)]
 
+    def fresh_ids(self, n: int, *, age: float = 0.0) -> list[str]:
+        """``n`` valid ids of this account whose embedded time is ``age`` seconds ago.
+
+        Use them with ``faults={"fresh_for": ...}`` for generations that have
+        just finished (the ids :meth:`ids` returns are weeks old).
+        """
+        from .data import ALNUM, _account_check, _global_check  # how data.make_id signs
+
+        ts = int(time.time() - age)
+        out = []
+        for i in range(n):
+            digest = hashlib.sha256(f"fresh\0{self.seed}\0{ts}\0{i}".encode()).digest()
+            stem = f"gen-{ts}-" + "".join(ALNUM[b % len(ALNUM)] for b in digest[:14])
+            stem += _global_check(stem)
+            out.append(stem + _account_check(self._secret, stem))
+        return out
+
     def foreign_ids(self, n: int, *, start: int = 0) -> list[str]:
         """``n`` well-formed ids of another account (the server answers 403)."""
         out: list[str] = []
@@ -220,11 +237,18 @@ class Simulator:
             old = self._holds.get(client)
             self._holds[client] = (now, max(now + wait, old[1] if old else 0.0))
             self._limited[client, id] = now + wait
+        reset = str(math.ceil((time.time() + wait) * 1000))
+        if self.faults.reset_in_body:  # as the chat endpoint reports upstream limits
+            return _Reply(429, json.dumps({"error": {
+                "code": 429, "message": _MESSAGES[429],
+                "metadata": {"headers": {"X-RateLimit-Limit": "20",
+                                         "X-RateLimit-Remaining": "0",
+                                         "X-RateLimit-Reset": reset}}}}).encode())
         reply = _error(429)
         reply.headers = {
             "Retry-After": str(int(wait)) if wait == int(wait) else f"{wait:g}",
             "X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": str(math.ceil((time.time() + wait) * 1000)),
+            "X-RateLimit-Reset": reset,
         }
         return reply
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgb
 
 from openrouter_frame import MissingColumnsError
-from openrouter_frame.analysis import plotting, summary
+from openrouter_frame.analysis import colors, plotting, summary
+from openrouter_frame.analysis.colors import OTHER_COLOR, color_for
 from openrouter_frame.frame import empty_frame
 
 
@@ -37,7 +40,7 @@ def test_cost_over_time_bars_sum_to_the_cost(demo_frame):
     assert all(len(c.patches) == len(table) for c in ax.containers)
     heights = sum(p.get_height() for c in ax.containers for p in c.patches)
     assert heights == pytest.approx(demo_frame["total_cost"].sum())
-    assert ax.get_ylabel() == "cost per period (USD)" and "UTC" in ax.get_xlabel()
+    assert ax.get_ylabel() == "cost per day (USD)" and "UTC" in ax.get_xlabel()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[0] == "other" and sorted(legend) == sorted(table.columns)  # top of the stack
     for container in ax.containers[1:]:  # stacked: each layer starts where the last ended
@@ -60,7 +63,7 @@ def test_cost_by_bars_equal_the_cost_summary(demo_frame):
     assert widths == pytest.approx(table["total_cost_usd"].fillna(0).tolist())
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == [str(x) for x in table.index] and "<NA>" in labels
-    assert ax.get_xlabel() == "total cost (USD)" and ax.get_ylabel() == "provider_name"
+    assert ax.get_xlabel() == "total cost (USD)" and ax.get_ylabel() == "provider"
     bar_texts = [t.get_text() for t in ax.texts]
     assert all(t.startswith("$") and t.endswith("%)") for t in bar_texts)
     assert ax.xaxis.get_major_formatter()(0.5, 0) == "$0.50"
@@ -72,7 +75,7 @@ def test_fifty_models_fold_into_top_and_other(fifty_models):
     assert len(ax.patches) == 16 and labels[-1] == "other"
     assert sum(p.get_width() for p in ax.patches) == pytest.approx(
         fifty_models["total_cost"].sum())
-    ax = plotting.plot_cost_over_time(fifty_models, freq="W", top=8)
+    ax = plotting.plot_cost_over_time(fifty_models, freq="W", by="model", top=8)
     assert len(ax.containers) == 9
     assert len(ax.get_legend().get_texts()) == 9
     ax = plotting.plot_latency(fifty_models, by="model", top=8)
@@ -103,7 +106,9 @@ def test_latency_box(demo_frame):
     assert len(ax.patches) == 5
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0].startswith("OpenAI (n=") and labels[-1].startswith("other")
-    assert ax.get_xlabel() == "latency, time to first token (ms)" and ax.get_xscale() == "linear"
+    assert ax.get_xlabel() == f"latency, time to first token (ms)\n{plotting.BOX_CAPTION}"
+    assert "whiskers: 5th to 95th percentile" in plotting.BOX_CAPTION
+    assert ax.get_xscale() == "linear"
     medians = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "median"]
     assert len(medians) == 5
     openai = demo_frame.loc[demo_frame["provider_name"] == "OpenAI", "latency"]
@@ -178,3 +183,113 @@ def test_missing_columns_raise(demo_frame, call, missing):
 def test_bad_plot_arguments(demo_frame, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plotting.plot_latency(demo_frame, **kwargs)
+
+
+# -- colours, legends, the 2x2 grid a reviewer looks at -------------------------------------
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def _colour_of(artist) -> tuple[float, ...]:
+    face = artist.get_facecolor()
+    face = np.asarray(face, dtype=float).reshape(-1, 4)[0]
+    return tuple(np.round(face[:3], 4))
+
+
+def test_same_model_same_colour_in_every_plot(demo_frame):
+    """Bars of plot_cost_by, layers of plot_cost_over_time and points of plot_tokens_vs_cost."""
+    by = plotting.plot_cost_by(demo_frame, by="model", top=6)
+    labels = [t.get_text() for t in by.get_yticklabels()]
+    bars = dict(zip(labels, (_colour_of(p) for p in by.patches), strict=True))
+    over = plotting.plot_cost_over_time(demo_frame, freq="W", by="model", top=3)
+    layers = {c.get_label(): _colour_of(c.patches[0]) for c in over.containers}
+    scatter = plotting.plot_tokens_vs_cost(demo_frame, by="model", top=8)
+    points = {c.get_label(): _colour_of(c) for c in scatter.collections}
+    shared = (set(bars) & set(layers) & set(points)) - {"other"}
+    assert len(shared) >= 3  # the top models by cost are in all three
+    for model in shared:
+        assert bars[model] == layers[model] == points[model], model
+        assert bars[model] == tuple(np.round(to_rgb(color_for(model, "model")), 4))
+    assert layers["other"] == tuple(np.round(to_rgb(OTHER_COLOR), 4))
+    assert len(set(bars.values())) == len(bars)  # no two bars of one plot share a colour
+
+
+def test_same_provider_same_colour_in_ecdf_and_box(demo_frame):
+    ecdf = plotting.plot_latency(demo_frame, by="provider_name", top=4)
+    lines = {line.get_label().split(" (n=")[0]: to_rgb(line.get_color()) for line in ecdf.lines}
+    box = plotting.plot_latency(demo_frame, by="provider_name", kind="box", top=4)
+    names = [t.get_text().split(" (n=")[0] for t in box.get_yticklabels()]
+    boxes = {n: to_rgb(p.get_facecolor()) for n, p in zip(names, box.patches, strict=True)}
+    assert set(lines) == set(boxes)
+    assert all(np.allclose(lines[n], boxes[n]) for n in lines)
+
+
+def _overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(w, 0) * max(h, 0)
+
+
+DEFAULTS = {
+    "cost_over_time": lambda df, ax: plotting.plot_cost_over_time(df, by="model", ax=ax),
+    "cost_by": lambda df, ax: plotting.plot_cost_by(df, ax=ax),
+    "latency": lambda df, ax: plotting.plot_latency(df, ax=ax),
+    "tokens_vs_cost": lambda df, ax: plotting.plot_tokens_vs_cost(df, ax=ax),
+}
+
+
+def test_four_default_plots_in_a_grid_no_legend_covers_data(demo_frame):
+    """Draws tests/artifacts/default_plots.png for a reviewer, then checks every legend
+    against every data area (no overlap) and the x tick labels against the x label."""
+    colors.DEFAULT.reset()  # as in a fresh session (other tests drew fifty models)
+    fig, axes = plt.subplots(2, 2, figsize=(16, 10), layout="constrained")
+    for (name, draw), ax in zip(DEFAULTS.items(), axes.ravel(), strict=True):
+        assert draw(demo_frame, ax) is ax, name
+    ARTIFACTS.mkdir(exist_ok=True)
+    fig.savefig(ARTIFACTS / "default_plots.png", dpi=80)
+    renderer = fig.canvas.get_renderer()
+    legends = [ax.get_legend() for ax in axes.ravel() if ax.get_legend() is not None]
+    assert len(legends) == 3  # all but the bars, whose labels are the y ticks
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in axes.ravel():
+            assert _overlap(box, ax.get_window_extent(renderer)) == 0, ax.get_title()
+    for ax in axes.ravel():
+        label = ax.xaxis.label.get_window_extent(renderer)
+        offset = ax.xaxis.get_offset_text()
+        if offset.get_text():
+            assert _overlap(label, offset.get_window_extent(renderer)) == 0, ax.get_title()
+    assert (ARTIFACTS / "default_plots.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("name", list(PLOTS))
+def test_own_figure_legend_outside_the_axes(demo_frame, name):
+    ax = PLOTS[name](demo_frame)
+    ax.figure.canvas.draw()
+    legend = ax.get_legend()
+    if legend is not None:
+        renderer = ax.figure.canvas.get_renderer()
+        assert _overlap(legend.get_window_extent(renderer), ax.get_window_extent(renderer)) == 0
+        assert ax.figure.bbox.contains(*legend.get_window_extent(renderer).p1)  # not cut off
+
+
+@pytest.mark.parametrize("name", list(PLOTS))
+def test_labels_use_readable_names(demo_frame, name):
+    ax = PLOTS[name](demo_frame)
+    text = " ".join([ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+                     ax.get_legend().get_title().get_text() if ax.get_legend() else ""])
+    assert "provider_name" not in text and "_at" not in text and "'D'" not in text
+
+
+def test_cost_over_time_has_no_offset_text_on_the_date_axis(demo_frame):
+    ax = plotting.plot_cost_over_time(demo_frame, freq="D")
+    ax.figure.canvas.draw()
+    assert ax.xaxis.get_offset_text().get_text() == ""
+    year = str(demo_frame["created_at"].min().year)
+    assert year in ax.get_xlabel() and "one bar per day" in ax.get_xlabel()
+
+
+@pytest.mark.parametrize(("freq", "words"), [("D", "day"), ("2D", "2 days"), ("W", "week"),
+                                             ("MS", "month"), ("h", "hour")],
+                         ids=["D", "2D", "W", "MS", "h"])
+def test_period_names(freq, words):
+    assert plotting._period_name(freq) == words

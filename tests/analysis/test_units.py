@@ -130,7 +130,8 @@ def test_format_value_dispatches_on_the_schema(name, value, text):
 
 def test_every_schema_field_formats_a_typical_value():
     samples = {"string": "x", "float": 1.5, "int": 3, "bool": True,
-               "datetime": NOW, "category": "c"}
+               "datetime": NOW, "category": "c", "label": "c",
+               "json": [{"provider_name": "OpenAI", "status": 200}]}
     for name, field in schema.FIELDS.items():
         text = fmt.format_value(name, samples[field.kind], NOW)
         assert text and text != "\u2014", name

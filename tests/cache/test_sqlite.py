@@ -407,3 +407,23 @@ def test_contents_live_in_their_own_table(tmp_path):
             cache.get_raw_many(a, ["gen-1"], table="generations; DROP TABLE meta")
         assert cache.clear() == 2
         assert cache.info().contents == 0
+
+
+# -- a damaged file names itself and the cure ---------------------------------------------------
+@pytest.mark.parametrize("keep", [0.5, 0.9], ids=["second-half-garbage", "last-tenth-garbage"])
+def test_damaged_file_names_itself_and_how_to_start_afresh(tmp_path: Path, keep: float) -> None:
+    path = tmp_path / "c.sqlite"
+    with serve() as s:
+        ids = s.ids(400)
+        _fetch(s, ids, path)
+        data = path.read_bytes()
+        cut = int(len(data) * keep)
+        path.write_bytes(data[:cut] + os.urandom(len(data) - cut))
+        for name in ("c.sqlite-wal", "c.sqlite-shm"):
+            (tmp_path / name).unlink(missing_ok=True)
+        with pytest.raises((sqlite3.DatabaseError, ValueError)) as info:
+            with GenerationCache(path) as cache:
+                cache.get_many(cache.account(s.api_key), ids)
+    message = str(info.value)
+    assert str(path) in message
+    assert "delete" in message

@@ -195,12 +195,12 @@ def test_persistent_5xx_fails_after_max_retries() -> None:
 
 def test_not_found_grace_waits_for_fresh_generations() -> None:
     with serve(faults={"fresh_for": 0.3}) as s:
-        id = s.ids(1)[0]
-        with _client(s, not_found_grace=5, backoff_factor=0.05, max_retries=20) as c:
+        id = s.fresh_ids(1)[0]
+        with _client(s, not_found_grace=5, backoff_factor=0.05, max_retries=0) as c:
             assert c.get_generation(id)["id"] == id
-    with serve(faults={"fresh_for": 5}) as s, _client(s) as c:
+    with serve(faults={"fresh_for": 5}) as s, _client(s, not_found_grace=0) as c:
         with pytest.raises(GenerationNotFoundError):
-            c.get_generation(s.ids(1)[0])
+            c.get_generation(s.fresh_ids(1)[0])
 
 
 @pytest.mark.parametrize(

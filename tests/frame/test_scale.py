@@ -59,9 +59,11 @@ _by_kind: dict[str, Any] = {
                      st.integers(0, 999).map(str)),
     "bool": st.one_of(st.booleans(), st.sampled_from(["true", "false", " True "])),
     "string": st.one_of(st.text(max_size=8), st.integers(), _finite),
-    "category": st.one_of(st.sampled_from(["openai/gpt-4o", "stop", "length", "completions",
-                                           "embeddings", "Anthropic"]),
-                          st.text(max_size=6)),  # unknown category values
+    "label": st.one_of(st.sampled_from(["openai/gpt-4o", "stop", "length", "Anthropic"]),
+                       st.text(max_size=6)),
+    # a closed set: the spec's values, and values outside it (kept, with a warning)
+    "category": st.one_of(st.sampled_from(["completions", "embeddings", "global", "us",
+                                           "europe"]), st.text(max_size=6)),
     "datetime": _created_at,
 }
 _json_leaf = (st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _finite
@@ -69,8 +71,8 @@ _json_leaf = (st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _finite
 _json = st.recursive(_json_leaf, lambda inner: st.lists(inner, max_size=3)
                      | st.dictionaries(st.sampled_from(["a", "b", "status", ""]), inner,
                                        max_size=3), max_leaves=6)
-_extra_keys = st.sampled_from(["data_region", "router", "service_tier", "provider_responses",
-                               "workspace_id", "x", "y/z", ""])
+_by_kind["json"] = _json
+_extra_keys = st.sampled_from(["cost_details", "billing_region", "x", "y/z", ""])
 
 
 # Clean values have the JSON type the schema expects (pyarrow's reader takes them);
@@ -80,8 +82,10 @@ _clean_by_kind: dict[str, Any] = {
     "int": st.integers(-(2**63), 2**63 - 1),
     "bool": st.booleans(),
     "string": st.text(max_size=8),
+    "label": _by_kind["label"],
     "category": _by_kind["category"],
     "datetime": _created_at,
+    "json": _json,
 }
 _clean_values = {name: st.one_of(st.none(), _clean_by_kind[f.kind], _clean_by_kind[f.kind])
                  for name, f in schema.FIELDS.items()}
@@ -236,7 +240,7 @@ def test_extra_fields_keep_first_seen_order_across_reader_blocks(
     records[1500].update(c=None, b="x")
     records[2900].update(d=[{"k": 1}], b="y")
     expected = _records_to_frame_simple(records)
-    assert list(expected.columns[32:]) == ["a", "c", "b", "d"]
+    assert list(expected.columns[len(schema.COLUMNS):]) == ["a", "c", "b", "d"]
     pd.testing.assert_frame_equal(raw_to_frame(_bodies(records)), expected)
     pd.testing.assert_frame_equal(records_to_frame(records), expected)
 
@@ -333,10 +337,7 @@ def test_large_frame_keeps_every_dtype_through_all_paths(large_records: list[dic
     bodies = [json.dumps(r, separators=(",", ":")).encode() for r in large_records]
     _assert_same(raw_to_frame(bodies, dtype_backend=backend), frame)
     for name, expected in schema.dtypes(backend).items():
-        if expected == "category":
-            assert isinstance(frame[name].dtype, pd.CategoricalDtype), name
-        else:
-            assert frame[name].dtype == expected, name
+        assert frame[name].dtype == expected, name
 
     # The whole frame, extras too, as a user saves it.  Nested extras (lists of
     # dicts) come back as arrays under numpy_nullable, and with the pyarrow

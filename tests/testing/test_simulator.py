@@ -30,8 +30,10 @@ SOMETIMES_NULL = {
     "native_tokens_completion_images", "native_tokens_reasoning", "native_tokens_cached",
     "num_media_prompt", "num_input_audio_prompt", "num_media_completion", "num_search_results",
     "native_finish_reason", "external_user", "api_type",
+    "service_tier", "num_fetches", "web_search_engine", "preset_id", "router",
+    "provider_responses", "user_agent", "http_referer", "workspace_id", "request_id",
+    "response_cache_source_id", "session_id",
 }
-EXTRAS = ("data_region", "router", "service_tier", "workspace_id", "provider_responses")
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +90,12 @@ def _parse_created_at(text: str) -> datetime:
     raise AssertionError(f"created_at in neither form: {text!r}")
 
 
-def _check_kind(name: str, kind: str, value: Any) -> None:
-    if kind in ("string", "category"):
+def _check_kind(name: str, kind: str, value: Any, values: tuple[str, ...] = ()) -> None:
+    if kind in ("string", "label", "category"):
         assert isinstance(value, str), name
+        assert not values or value in values, (name, value)
+    elif kind == "json":
+        assert isinstance(value, list), name
     elif kind == "float":
         assert isinstance(value, (int, float)) and not isinstance(value, bool), name
     elif kind == "int":
@@ -107,18 +112,73 @@ def _check_kind(name: str, kind: str, value: Any) -> None:
 
 def test_every_field_matches_the_schema(records: list[dict[str, Any]]) -> None:
     for rec in records:
-        assert list(rec)[:32] == list(schema.FIELDS)
+        assert list(rec) == list(schema.FIELDS)  # all 45, in the schema's order
         for name, spec in schema.FIELDS.items():
             value = rec[name]
             if value is None:
                 assert spec.nullable, name
             else:
-                _check_kind(name, spec.kind, value)
-        assert isinstance(rec["data_region"], str) and isinstance(rec["workspace_id"], str)
-        assert rec["router"] is None or isinstance(rec["router"], str)
-        assert rec["service_tier"] is None or isinstance(rec["service_tier"], str)
-        assert all({"provider", "status", "latency"} <= set(p) for p in rec["provider_responses"])
+                _check_kind(name, spec.kind, value, spec.values)
+        for item in rec["provider_responses"] or []:  # the official ProviderResponse
+            assert "status" in item and set(item) <= set(schema.ATTEMPT_FIELDS), item
+            for key, value in item.items():
+                spec = schema.ATTEMPT_FIELDS[key]
+                if value is not None:
+                    _check_kind(key, spec.kind, value, spec.values)
         json.dumps(rec, allow_nan=False)  # plain JSON: no NaN or infinities
+
+
+def test_provider_responses_are_fallback_chains(records: list[dict[str, Any]]) -> None:
+    chains = [r for r in records if r["provider_responses"]]
+    assert len(chains) > 0.9 * N
+    for rec in chains:
+        *failed, served = rec["provider_responses"]
+        assert served["status"] == 200 and served["provider_name"] == rec["provider_name"]
+        assert rec["latency"] is None or served["latency"] == round(rec["latency"])
+        assert served.get("id") == rec["upstream_id"]
+        assert all(f["status"] != 200 and "id" not in f for f in failed)
+        assert len({a["provider_name"] for a in rec["provider_responses"]}) == len(
+            rec["provider_responses"])
+        assert {a["model_permaslug"] for a in rec["provider_responses"]} == {
+            _simdata._permaslug(_simdata.BY_SLUG[rec["model"]])}
+    fallbacks = [r for r in chains if len(r["provider_responses"]) > 1]
+    assert 0.03 < len(fallbacks) / len(chains) < 0.12
+    azure_first = [r["provider_responses"][0]["latency"] for r in fallbacks
+                   if [(a["provider_name"], a["status"]) for a in r["provider_responses"]]
+                   == [("Azure", 503), ("OpenAI", 200)]]
+    assert azure_first and all(1800 < ms < 3000 for ms in azure_first)
+    tiers = Counter(r["provider_responses"][-1].get("routed_service_tier") for r in chains)
+    assert set(tiers) == {None, "flex", "priority"}
+
+
+def test_sessions_are_agent_runs(records: list[dict[str, Any]]) -> None:
+    """Several generations share a session_id, minutes apart, mostly on one model."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for rec in records:
+        if rec["session_id"] is not None:
+            runs.setdefault(rec["session_id"], []).append(rec)
+    sizes = [len(r) for r in runs.values()]
+    assert 0.2 < sum(sizes) / N < 0.5  # most calls belong to no session
+    assert max(sizes) <= 20 and sum(s >= 2 for s in sizes) >= 20
+    for run in (r for r in runs.values() if len(r) >= 2):
+        stamps = [_parse_created_at(r["created_at"]).timestamp() for r in run]
+        assert max(stamps) - min(stamps) <= 19 * 91
+        assert Counter(r["model"] for r in run).most_common(1)[0][1] >= len(run) / 2
+
+
+def test_newer_fields_have_realistic_null_rates(records: list[dict[str, Any]]) -> None:
+    def share(name: str) -> float:
+        return sum(r[name] is not None for r in records) / N
+
+    assert Counter(r["data_region"] for r in records).keys() == {"global", "europe", "us"}
+    assert share("request_id") > 0.85 and share("user_agent") > 0.85
+    assert 0.6 < share("workspace_id") < 0.9 and share("http_referer") > 0.3
+    for rare in ("preset_id", "router", "web_search_engine", "response_cache_source_id"):
+        assert 0.003 < share(rare) < 0.12, rare
+    assert all(r["num_fetches"] == 0 for r in records if r["web_search_engine"] is None
+               and r["num_fetches"] is not None)
+    assert len({r["request_id"] for r in records if r["request_id"]}) == sum(
+        r["request_id"] is not None for r in records)
 
 
 def test_coverage_claims(records: list[dict[str, Any]]) -> None:
@@ -142,9 +202,7 @@ def test_coverage_claims(records: list[dict[str, Any]]) -> None:
     assert stamps[-1] <= _simdata.END
     assert any(r["native_tokens_reasoning"] for r in records)
     assert {"end_turn", "max_tokens", "STOP", "MAX_TOKENS"} <= set(values("native_finish_reason"))
-    for name in EXTRAS:
-        assert all(name in r for r in records)
-    sometimes_null = {name for name in schema.FIELDS if values(name)[None]}
+    sometimes_null = {name for name in schema.FIELDS if any(r[name] is None for r in records)}
     assert SOMETIMES_NULL <= sometimes_null
 
 

@@ -1,0 +1,568 @@
+"""Provider attempts (the fallback chain in ``provider_responses``) and sessions.
+
+``provider_responses`` lists, per generation, every provider OpenRouter tried,
+in order: the official ``ProviderResponse`` items (``provider_name``,
+``model_permaslug``, ``status``, ``latency``, ``is_byok``, ``endpoint_id``,
+``id``, ``routed_service_tier``; only ``status`` is required).  A cell may be a
+list of dicts (a fresh fetch), a NumPy array of dicts (after parquet), text
+after CSV (JSON, or the Python literal ``DataFrame.to_csv`` writes) or NA (the
+service sent null).  :func:`provider_attempts` turns the column into one tidy
+row per attempt; the summaries here are built on it.
+
+Which attempt served the answer
+    The spec does not mark it.  An attempt is ``served`` when its ``id`` (the
+    upstream provider's response id) equals the generation's ``upstream_id``;
+    for a generation where no attempt matches (or ``upstream_id`` is absent),
+    the last attempt with a 2xx ``status`` served it: fallbacks come before the
+    provider that answered.  A generation with no 2xx attempt has no served
+    attempt.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from openrouter_frame.analysis.attempts import provider_attempts
+>>> frame = pd.DataFrame({"id": ["gen-1", "gen-2"], "provider_responses": [
+...     [{"provider_name": "Groq", "status": 429, "latency": 80.0},
+...      {"provider_name": "Together", "status": 200, "latency": 900.0}], None]})
+>>> provider_attempts(frame)[["id", "attempt", "provider_name", "status", "served"]]
+      id  attempt provider_name  status  served
+0  gen-1        1          Groq     429   False
+1  gen-1        2      Together     200    True
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import SchemaWarning
+from ..schema import is_na
+from .groups import By, Groups, group_by
+from .metrics import (
+    check_percentiles,
+    float_col,
+    floats,
+    group,
+    int_col,
+    pct_label,
+    require,
+    table,
+    timestamps,
+)
+
+__all__ = ["ATTEMPT_DTYPES", "attempt_counts", "fallbacks", "provider_attempts",
+           "provider_summary", "sessions"]
+
+#: The official ``ProviderResponse`` fields: arrow type of the fast path, pandas dtype.
+_FIELDS: dict[str, tuple[pa.DataType, Any]] = {
+    "provider_name": (pa.string(), pd.StringDtype()),
+    "model_permaslug": (pa.string(), pd.StringDtype()),
+    "status": (pa.int64(), pd.Int64Dtype()),
+    "latency": (pa.float64(), pd.Float64Dtype()),
+    "is_byok": (pa.bool_(), pd.BooleanDtype()),
+    "endpoint_id": (pa.string(), pd.StringDtype()),
+    "routed_service_tier": (pa.string(), pd.StringDtype()),
+}
+#: Columns and dtypes of :func:`provider_attempts` (then any unknown item keys, as objects).
+ATTEMPT_DTYPES: dict[str, Any] = {
+    "id": pd.StringDtype(), "attempt": pd.Int64Dtype(),
+    **{name: dtype for name, (_, dtype) in _FIELDS.items()},
+    "upstream_response_id": pd.StringDtype(), "served": pd.BooleanDtype(),
+}
+_RENAMED = {"id": "upstream_response_id"}  # the item's ``id`` is the provider's response id
+_NEEDS = ["id", "provider_responses"]
+
+
+class _Irregular(Exception):
+    """A cell the vectorised path cannot take; the per-value path handles the column."""
+
+
+# -- reading the column ---------------------------------------------------------------------
+def _fast_cell(cell: Any) -> list[Any] | None:
+    if type(cell) is list:
+        return cell
+    if isinstance(cell, np.ndarray):
+        return list(cell)
+    if isinstance(cell, (list, tuple)):
+        return list(cell)
+    if isinstance(cell, str):  # read back from CSV
+        value = _parse_text(cell)
+        if value is None or type(value) is list:
+            return value
+        raise _Irregular
+    if cell is None or is_na(cell):
+        return None
+    raise _Irregular
+
+
+def _parse_text(text: str) -> Any:
+    """A cell read back as text: JSON, or the Python literal ``DataFrame.to_csv`` writes.
+
+    Raises :class:`_Irregular` when it is neither.
+    """
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        raise _Irregular from None
+
+
+def _list_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The column as an Arrow ``list<struct>`` (raises :class:`_Irregular` if it is not one)."""
+    if isinstance(series.dtype, pd.ArrowDtype):
+        arr: Any = pa.chunked_array(series.array._pa_array)
+    else:
+        values = series.to_numpy(dtype=object)
+        try:  # lists or NumPy arrays of dicts (fresh or from parquet): Arrow reads them as they are
+            arr = pa.array(values, from_pandas=True)
+            if not _is_list_of_structs(arr.type):
+                raise _Irregular
+        except (pa.ArrowException, _Irregular, TypeError, ValueError):
+            try:  # text cells (CSV), tuples, ...: one Python pass first
+                arr = pa.array([_fast_cell(c) for c in values], from_pandas=True)
+            except (pa.ArrowException, _Irregular, TypeError, ValueError) as exc:
+                raise _Irregular from exc
+    kind = arr.type
+    if pa.types.is_null(kind):
+        return pa.array([None] * len(series), pa.list_(pa.struct([])))
+    if not _is_list_of_structs(kind):
+        raise _Irregular
+    return arr
+
+
+def _is_list_of_structs(kind: pa.DataType) -> bool:
+    return (pa.types.is_list(kind) or pa.types.is_large_list(kind)) and (
+        pa.types.is_struct(kind.value_type) or pa.types.is_null(kind.value_type))
+
+
+def _items(cell: Any, bad: list[int]) -> list[dict[str, Any]] | None:
+    """One cell as a list of dicts (``None`` for NA); what is not a dict is counted in ``bad``."""
+    if isinstance(cell, str):
+        try:
+            cell = _parse_text(cell)
+        except _Irregular:
+            bad[0] += 1
+            return None
+    if isinstance(cell, dict):
+        cell = [cell]
+    if cell is None or (not isinstance(cell, (list, tuple, np.ndarray)) and is_na(cell)):
+        return None
+    if not isinstance(cell, (list, tuple, np.ndarray)):
+        bad[0] += 1
+        return None
+    out = []
+    for item in cell:
+        if isinstance(item, dict):
+            out.append(item)
+        else:
+            bad[0] += 1
+    return out
+
+
+def _cells(series: pd.Series) -> list[list[dict[str, Any]] | None]:
+    """Every cell as a list of dicts or ``None`` (the per-value path)."""
+    bad = [0]
+    out = [_items(c, bad) for c in series.array]
+    if bad[0]:
+        warnings.warn(f"provider_responses: {bad[0]} cell(s) or item(s) that are not lists of "
+                      "objects were left out of the attempts", SchemaWarning, stacklevel=4)
+    return out
+
+
+def _typed(values: list[Any], name: str, target: Any) -> Any:
+    """Python values as ``target`` (a pandas dtype); impossible values become NA, counted."""
+    series = pd.Series(values, dtype=object)
+    known = series.notna()
+    if isinstance(target, pd.StringDtype):
+        out = series.where(~known, series.map(lambda v: v if isinstance(v, str) else (
+            json.dumps(v) if isinstance(v, (dict, list)) else str(v))))
+        return pd.array(out.where(known, None).tolist(), dtype=target)
+    if isinstance(target, pd.BooleanDtype):
+        def flag(v: Any) -> Any:
+            if isinstance(v, (bool, np.bool_)):
+                return bool(v)
+            text = str(v).strip().lower()
+            return {"true": True, "false": False}.get(text, None)
+        result = pd.array([flag(v) if k else None for v, k in zip(values, known, strict=True)],
+                          dtype=target)
+    else:
+        numbers = pd.to_numeric(series.where(~series.map(lambda v: isinstance(v, bool)), None),
+                                errors="coerce").astype("Float64")
+        if isinstance(target, pd.Int64Dtype):
+            whole = numbers.isna() | (numbers == numbers.round())
+            numbers = numbers.where(whole.astype(bool), None)
+            result = pd.array(numbers.round(), dtype="Int64")
+        else:
+            result = numbers.array
+    lost = int((known.to_numpy() & pd.isna(result)).sum())
+    if lost:
+        warnings.warn(f"provider_responses: {lost} {name!r} value(s) of an impossible type "
+                      "became NA", SchemaWarning, stacklevel=5)
+    return result
+
+
+def _slow_columns(series: pd.Series) -> tuple[np.ndarray, dict[str, Any]]:
+    """Lengths per generation and the attempt columns, one value at a time."""
+    cells = _cells(series)
+    lengths = np.array([len(c) if c is not None else -1 for c in cells], dtype=np.int64)
+    flat = [item for c in cells if c for item in c]
+    names = list(dict.fromkeys(k for item in flat for k in item))
+    columns: dict[str, Any] = {}
+    for name in dict.fromkeys([*_FIELDS, "id", *names]):
+        values = [item.get(name) for item in flat]
+        if name in _FIELDS:
+            columns[name] = _typed(values, name, _FIELDS[name][1])
+        elif name == "id":
+            columns[name] = _typed(values, "id", pd.StringDtype())
+        else:
+            columns[name] = pd.array(values, dtype=object)
+    return lengths, columns
+
+
+def _fast_columns(arr: Any, n: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """Lengths per generation (-1 for NA) and the attempt columns, from an Arrow list array."""
+    lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False)
+    lengths = np.where(pd.isna(lengths), -1, lengths).astype(np.int64)
+    flat = pc.list_flatten(arr)
+    if isinstance(flat, pa.ChunkedArray):
+        flat = flat.combine_chunks() if flat.num_chunks != 1 else flat.chunk(0)
+    kind = flat.type
+    present = [kind.field(i).name for i in range(kind.num_fields)] if pa.types.is_struct(
+        kind) else []
+    columns: dict[str, Any] = {}
+    for name in dict.fromkeys([*_FIELDS, "id", *present]):
+        target = _FIELDS[name] if name in _FIELDS else (pa.string(), pd.StringDtype()) \
+            if name == "id" else None
+        if name not in present:
+            child = pa.nulls(len(flat), target[0] if target else pa.null())
+        else:
+            child = pc.struct_field(flat, [present.index(name)])
+        if target is None:
+            columns[name] = pd.array(child.to_pylist(), dtype=object)
+            continue
+        try:
+            child = child.cast(target[0])  # ints to double, null to anything, safe casts only
+        except (pa.ArrowException, ValueError):
+            columns[name] = _typed(child.to_pylist(), name, target[1])
+            continue
+        columns[name] = target[1].__from_arrow__(child)
+    return lengths, columns
+
+
+def _attempt_columns(frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, Any]]:
+    series = frame["provider_responses"]
+    try:
+        return _fast_columns(_list_array(series), len(series))
+    except _Irregular:
+        return _slow_columns(series)
+
+
+def attempt_counts(frame: pd.DataFrame) -> np.ndarray:
+    """Attempts per generation as float64: the length of ``provider_responses``, NaN for NA.
+
+    >>> attempt_counts(pd.DataFrame({"provider_responses": [[{"status": 200}], None, "[]"]}))
+    array([ 1., nan,  0.])
+    """
+    if "provider_responses" not in frame.columns:
+        return np.full(len(frame), np.nan)
+    series = frame["provider_responses"]
+    if isinstance(series.dtype, pd.ArrowDtype):
+        try:
+            lengths = pc.list_value_length(_list_array(series)).to_numpy(zero_copy_only=False)
+            return np.asarray(lengths, dtype=np.float64)  # a null list's length is NaN
+        except _Irregular:
+            pass
+    else:
+        values = series.to_numpy(dtype=object)
+        na = pd.isna(values)
+        known = values[~na]
+        if set(map(type, known)) <= {list, np.ndarray}:  # fresh or parquet: no parsing
+            out = np.full(len(values), np.nan)
+            out[~na] = np.fromiter(map(len, known), dtype=np.float64, count=len(known))
+            return out
+    return np.array([np.nan if c is None else len(c) for c in _cells(series)], dtype=float)
+
+
+# -- the tidy frame -------------------------------------------------------------------------
+def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per provider attempt of every generation, in generation then attempt order.
+
+    Needs ``id`` and ``provider_responses`` (``upstream_id`` decides
+    ``served`` where present, see the module docstring).  Columns:
+
+    ``id`` (``string``)
+        The generation's id.
+    ``attempt`` (``Int64``)
+        1 for the first provider tried, 2 for the first fallback, ...
+    ``provider_name``, ``model_permaslug``, ``endpoint_id``, ``routed_service_tier`` \
+(``string``)
+        As the item gives them (``routed_service_tier``: the tier the request
+        was routed to, which may differ from the one billed).
+    ``status`` (``Int64``)
+        The provider's HTTP status (NA when the service sent null).
+    ``latency`` (``Float64``)
+        The attempt's response latency in ms, as the service reports it.
+    ``is_byok`` (``boolean``)
+        Whether the attempt used the caller's own provider key.
+    ``upstream_response_id`` (``string``)
+        The item's ``id``: the provider's response id.
+    ``served`` (``boolean``)
+        Whether this attempt served the answer (never NA).
+
+    Item keys beyond the official ones follow as ``object`` columns in
+    first-seen order, so nothing the service sends is dropped.  A generation
+    whose ``provider_responses`` is NA or empty has no rows; a single object
+    instead of a list counts as one attempt.  Cells that are
+    not lists of objects are left out with one
+    :class:`~openrouter_frame.errors.SchemaWarning`; so are values of an
+    impossible type (a ``status`` of ``"abc"``), which become NA.  The
+    columns and dtypes are the same for an empty frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"id": ["gen-1"], "upstream_id": ["up-b"],
+    ...     "provider_responses": ['[{"provider_name": "A", "status": 200, "id": "up-a"},'
+    ...                            ' {"provider_name": "B", "status": 200, "id": "up-b"}]']})
+    >>> provider_attempts(frame)["served"].tolist()
+    [False, True]
+    """
+    require(frame, _NEEDS, "provider_attempts")
+    lengths, columns = _attempt_columns(frame)
+    counts = np.maximum(lengths, 0)
+    gen = np.repeat(np.arange(len(frame)), counts)
+    starts = np.cumsum(counts) - counts
+    attempt = np.arange(len(gen)) - np.repeat(starts, counts) + 1
+    ids = frame["id"].astype(pd.StringDtype()).array.take(gen)
+    status = columns["status"]
+    ok = np.asarray(((status >= 200) & (status < 300)).fillna(False), dtype=bool)
+    served = _served(frame, gen, ok, columns["id"], len(frame))
+    out: dict[str, Any] = {"id": ids, "attempt": pd.array(attempt, dtype="Int64")}
+    out.update((name, columns[name]) for name in _FIELDS)
+    out["upstream_response_id"] = columns["id"]
+    out["served"] = pd.array(served, dtype="boolean")
+    out.update((name, values) for name, values in columns.items()
+               if name not in _FIELDS and name != "id" and name not in out)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(gen)))
+
+
+def _served(frame: pd.DataFrame, gen: np.ndarray, ok: np.ndarray, response_ids: Any,
+            n: int) -> np.ndarray:
+    """Which attempt served each generation (see the module docstring)."""
+    served = np.zeros(len(gen), dtype=bool)
+    matched = np.zeros(n, dtype=bool)
+    if "upstream_id" in frame.columns and len(gen):
+        upstream = frame["upstream_id"].to_numpy(dtype=object, na_value=None)[gen]
+        mine = pd.array(response_ids, dtype=pd.StringDtype()).to_numpy(dtype=object,
+                                                                       na_value=None)
+        hit = (upstream == mine) & pd.notna(upstream)
+        hit = np.asarray(hit, dtype=bool)
+        if hit.any():
+            last = _last_per_group(gen, hit)
+            served[last] = True
+            matched[gen[last]] = True
+    rest = ok & ~matched[gen]
+    served[_last_per_group(gen, rest)] = True
+    return served
+
+
+def _last_per_group(gen: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Positions of the last ``True`` of ``mask`` within each run of equal ``gen``."""
+    where = np.flatnonzero(mask)
+    if not len(where):
+        return where
+    groups = gen[where]
+    return where[np.r_[groups[1:] != groups[:-1], True]]
+
+
+# -- summaries ------------------------------------------------------------------------------
+def provider_summary(frame: pd.DataFrame,
+                     percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)) -> pd.DataFrame:
+    """Per provider, over every attempt (fallbacks included): reliability and speed.
+
+    Needs ``id`` and ``provider_responses``.  Rows are the attempts'
+    ``provider_name`` (``<NA>`` when missing), most attempts first.  Columns:
+
+    ``attempts``
+        Attempts on the provider.
+    ``failed``, ``failure_rate``
+        Attempts with a known non-2xx ``status``, and their share of the
+        attempts with a known status (NA when none is known).
+    ``latency_p50_ms``, ... (one per percentile)
+        Percentiles of the attempts' ``latency`` (ms), failed ones included.
+    ``served``, ``share_of_served``
+        Generations the provider served (see the module docstring), and that
+        count over all served generations.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"id": ["gen-1", "gen-2"], "provider_responses": [
+    ...     [{"provider_name": "A", "status": 503, "latency": 40.0},
+    ...      {"provider_name": "B", "status": 200, "latency": 700.0}],
+    ...     [{"provider_name": "A", "status": 200, "latency": 500.0}]]})
+    >>> table = provider_summary(frame, percentiles=0.5)
+    >>> table.index.tolist(), table["failure_rate"].tolist(), table["served"].tolist()
+    (['A', 'B'], [0.5, 0.0], [1, 1])
+    >>> float(table.loc["B", "latency_p50_ms"])
+    700.0
+    """
+    ps = check_percentiles(percentiles)
+    attempts = provider_attempts(frame)
+    groups = group_by(attempts, "provider_name")
+    status = floats(attempts, "status")
+    known = ~np.isnan(status)
+    failed = known & ~((status >= 200) & (status < 300))
+    n_known = groups.sums(known.astype(float))
+    n_failed = groups.sums(failed.astype(float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n_known > 0, n_failed / np.maximum(n_known, 1), np.nan)
+    served = groups.sums(floats(attempts, "served"))
+    total_served = np.nansum(served)
+    q = groups.quantiles(floats(attempts, "latency"), ps)
+    counts = groups.counts()
+    columns: dict[str, Any] = {"attempts": int_col(counts), "failed": int_col(n_failed),
+                               "failure_rate": float_col(rate)}
+    columns.update((f"latency_{pct_label(p)}_ms", float_col(q[:, i])) for i, p in enumerate(ps))
+    columns["served"] = int_col(served)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        columns["share_of_served"] = float_col(
+            served / total_served if total_served else np.full(groups.n, np.nan))
+    return table(columns, groups, [counts])
+
+
+def fallbacks(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
+    """How often a provider fell through, per group of generations.
+
+    Needs ``provider_responses`` and the ``by`` columns.  Columns:
+
+    ``generations``
+        Rows in the group.
+    ``with_attempts``
+        Generations with a known, non-empty ``provider_responses``.
+    ``fallbacks``, ``fallback_rate``
+        Generations with more than one attempt, and their share of
+        ``with_attempts`` (NA when that is 0).
+    ``mean_attempts``
+        Mean attempts per generation with attempts.
+
+    Rows: most generations first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"model": ["m", "m", "n"], "provider_responses": [
+    ...     [{"status": 429}, {"status": 200}], [{"status": 200}], None]})
+    >>> table = fallbacks(frame)
+    >>> table.index.tolist(), table["fallbacks"].tolist(), table["fallback_rate"].tolist()
+    (['m', 'n'], [1, 0], [0.5, <NA>])
+    """
+    groups = group(frame, by, ["provider_responses"], "fallbacks")
+    counts = attempt_counts(frame)
+    has = np.where(counts > 0, 1.0, np.where(np.isnan(counts), np.nan, 0.0))
+    with_attempts = np.nan_to_num(groups.sums(has))
+    fell = np.nan_to_num(groups.sums(np.where(counts > 1, 1.0, 0.0)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(with_attempts > 0, fell / np.maximum(with_attempts, 1), np.nan)
+    mean = groups.means(np.where(counts > 0, counts, np.nan))
+    rows = groups.counts()
+    return table({"generations": int_col(rows), "with_attempts": int_col(with_attempts),
+                  "fallbacks": int_col(fell), "fallback_rate": float_col(rate),
+                  "mean_attempts": float_col(mean)}, groups, [rows])
+
+
+def fallback_rate(frame: pd.DataFrame) -> float:
+    """Share of generations with attempts that needed more than one (NaN if none known)."""
+    counts = attempt_counts(frame)
+    known = counts > 0
+    return float((counts[known] > 1).mean()) if known.any() else float("nan")
+
+
+def sessions(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``session_id``: generations, cost, wall span and models, costliest first.
+
+    Needs ``session_id``, ``total_cost`` and ``created_at``; generations with
+    no ``session_id`` belong to no session and are left out
+    (``cost_summary(by="session_id")`` shows them as ``<NA>``).  Columns:
+
+    ``generations``, ``total_cost_usd``
+        Count and sum of ``total_cost`` (USD).
+    ``first_created_at``, ``last_end_at`` (``datetime64[us, UTC]``)
+        The earliest ``created_at``, and the latest end of a generation.  A
+        generation ends at ``created_at`` plus the larger of its known
+        ``latency`` and ``generation_time`` (ms); the spec does not say which
+        one spans the whole request, and the larger never cuts one short.
+    ``wall_span_s``
+        ``last_end_at - first_created_at`` in seconds.
+    ``n_models``, ``models``
+        Distinct models, and their names in order of first use (``", "``-joined).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({
+    ...     "session_id": ["s1", "s1", None], "model": ["a", "b", "a"],
+    ...     "total_cost": [0.25, 0.5, 1.0], "generation_time": [2000.0, 1000.0, 5.0],
+    ...     "created_at": pd.to_datetime(["2026-01-01 00:00:00", "2026-01-01 00:00:10",
+    ...                                   "2026-01-01 00:00:00"], utc=True)})
+    >>> table = sessions(frame)
+    >>> table.index.tolist(), table["total_cost_usd"].tolist(), table["wall_span_s"].tolist()
+    (['s1'], [0.75], [11.0])
+    >>> table["models"].tolist()
+    ['a, b']
+    """
+    require(frame, ["session_id", "total_cost", "created_at"], "sessions")
+    keep = frame["session_id"].notna().to_numpy(dtype=bool)
+    part = frame.loc[keep]
+    groups = group_by(part, "session_id")
+    start = timestamps(part).astype("int64").astype(np.float64)
+    start[np.isnat(timestamps(part))] = np.nan
+    took = np.fmax(floats(part, "latency"), floats(part, "generation_time"))
+    end = start + np.nan_to_num(took) * 1000.0  # microseconds
+    first = _group_extreme(groups, start, np.fmin, np.inf)
+    last = _group_extreme(groups, end, np.fmax, -np.inf)
+    cost = groups.sums(floats(part, "total_cost"))
+    n_models, models = _models(part, groups, start)
+    out = table({"generations": int_col(groups.counts()), "total_cost_usd": float_col(cost),
+                 "first_created_at": _utc(first), "last_end_at": _utc(last),
+                 "wall_span_s": float_col((last - first) / 1e6),
+                 "n_models": int_col(n_models),
+                 "models": pd.array(models, dtype=pd.StringDtype())},
+                groups, [cost, groups.counts()])
+    return out
+
+
+def _group_extreme(groups: Groups, values: np.ndarray, ufunc: Any, empty: float) -> np.ndarray:
+    out = np.full(groups.n, empty)
+    ufunc.at(out, groups.codes, np.where(np.isnan(values), empty, values))
+    return np.where(np.isinf(out), np.nan, out)
+
+
+def _utc(micros: np.ndarray) -> pd.arrays.DatetimeArray:
+    values = np.where(np.isnan(micros), np.iinfo(np.int64).min, micros).astype(np.int64)
+    return pd.array(values.view("datetime64[us]")).tz_localize("UTC")
+
+
+def _models(part: pd.DataFrame, groups: Groups, start: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Distinct models per group and their names in order of first use."""
+    if "model" not in part.columns or not groups.n:
+        return np.full(groups.n, np.nan), [pd.NA] * groups.n  # type: ignore[list-item]
+    names = part["model"].to_numpy(dtype=object, na_value=None)
+    order = np.lexsort((np.nan_to_num(start, nan=np.inf), groups.codes))
+    seen: list[dict[str, None]] = [{} for _ in range(groups.n)]
+    for i in order:  # one pass, ordered by session then time
+        if names[i] is not None:
+            seen[groups.codes[i]][str(names[i])] = None
+    return (np.array([len(s) for s in seen], dtype=float),
+            [", ".join(s) for s in seen])

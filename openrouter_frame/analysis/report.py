@@ -1,0 +1,159 @@
+"""``df.orgen.report()``: the frame on one HTML card, read at a glance.
+
+The card holds the headline numbers of :func:`~.summary.summary` (spend,
+generations, cost per million tokens, latency percentiles, error, truncation
+and cancellation rates, the date range), a sparkline of the daily cost
+(inline SVG: no image file, no matplotlib) and the top models and providers
+by cost, each with its colour from :mod:`.colors` (the colour the plots and
+the viewer give it).  Sections whose columns the frame lacks are left out.
+
+Examples
+--------
+>>> from openrouter_frame.analysis.report import report
+>>> from openrouter_frame.testing import sample_frame
+>>> card = report(sample_frame(80))
+>>> html = card._repr_html_()
+>>> "total cost" in html and "<svg" in html and "top models" in html
+True
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import check_whole
+from . import summary as _summary
+from .colors import color_for
+from .display import format_cell
+from .groups import label_text
+
+__all__ = ["Report", "report", "sparkline"]
+
+#: The headline figures: summary label, caption.
+HEADLINES: tuple[tuple[str, str], ...] = (
+    ("total_cost_usd", "total cost"),
+    ("generations", "generations"),
+    ("cost_per_1m_tokens_usd", "per 1M tokens"),
+    ("latency_p50_ms", "latency p50"),
+    ("latency_p90_ms", "latency p90"),
+    ("error_rate", "errors"),
+    ("truncated_rate", "truncated"),
+    ("cancelled_rate", "cancelled"),
+)
+_UNITS = {"generations": "count", "error_rate": "share", "truncated_rate": "share",
+          "cancelled_rate": "share"}
+
+
+def sparkline(values: np.ndarray, width: int = 240, height: int = 40,
+              color: str = "#1f77b4") -> str:
+    """An inline SVG line of ``values`` (NaN as 0), filled below; empty for no values.
+
+    >>> svg = sparkline(np.array([0.0, 2.0, 1.0]))
+    >>> svg.startswith("<svg") and "polyline" in svg
+    True
+    """
+    v = np.nan_to_num(np.asarray(values, dtype="float64"), nan=0.0)
+    if not len(v):
+        return ""
+    top = v.max() if v.max() > 0 else 1.0
+    xs = np.linspace(1, width - 1, len(v)) if len(v) > 1 else np.array([width / 2])
+    ys = height - 2 - (v / top) * (height - 4)
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+    area = f"{xs[0]:.1f},{height} {points} {xs[-1]:.1f},{height}"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="daily cost">'
+            f'<polygon points="{area}" fill="{color}" fill-opacity="0.15"/>'
+            f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.5"/>'
+            "</svg>")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The card: ``html`` for a browser or a file, rendered by Jupyter as is.
+
+    Attributes
+    ----------
+    html : str
+        The whole card, self-contained (inline style and SVG).
+    headline : pandas.Series
+        The :func:`~.summary.summary` figures on the card, unformatted.
+    """
+
+    html: str
+    headline: pd.Series
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        lines = [f"{caption}: {format_cell(self.headline.get(label), _unit(label))}"
+                 for label, caption in HEADLINES if label in self.headline.index]
+        return "Report(" + ", ".join(lines) + ")"
+
+
+def _unit(label: str) -> str | None:
+    from .display import unit_of
+
+    return _UNITS.get(label, unit_of(label))
+
+
+def _top_table(frame: pd.DataFrame, by: str, top: int, title: str) -> str:
+    table = _summary.cost_summary(frame, by=by).head(top)
+    rows = []
+    for label, row in table.iterrows():
+        text = label_text(label)
+        swatch = (f'<span style="display:inline-block;width:10px;height:10px;'
+                  f'background:{color_for(text, by)};margin-right:6px"></span>')
+        rows.append(f"<tr><td>{swatch}{html.escape(text)}</td>"
+                    f"<td>{html.escape(format_cell(row['total_cost_usd'], 'usd'))}</td>"
+                    f"<td>{html.escape(format_cell(row['share_of_cost'], 'share'))}</td>"
+                    f"<td>{html.escape(format_cell(row['count'], 'count'))}</td></tr>")
+    return (f'<div class="orf-top"><h4>{html.escape(title)}</h4><table>'
+            "<tr><th></th><th>cost</th><th>share</th><th>generations</th></tr>"
+            f"{''.join(rows)}</table></div>")
+
+
+def report(frame: pd.DataFrame, top: int = 5) -> Report:
+    """The frame's headline numbers, daily-cost sparkline and top ``top`` models/providers.
+
+    Needs ``total_cost``; the sparkline needs ``created_at`` and the tables
+    ``model`` / ``provider_name`` (each is left out when its column is absent).
+
+    Examples
+    --------
+    >>> from openrouter_frame.testing import sample_frame
+    >>> card = report(sample_frame(40), top=3)
+    >>> card.html.count("<tr><td>") <= 6, "generations" in card.html
+    (True, True)
+    """
+    check_whole("top", top, minimum=1)
+    figures = _summary.summary(frame)
+    cells = [f'<div class="orf-kpi"><div class="orf-value">'
+             f"{html.escape(format_cell(figures[label], _unit(label)))}</div>"
+             f'<div class="orf-caption">{html.escape(caption)}</div></div>'
+             for label, caption in HEADLINES]
+    parts = ['<div class="orf-kpis">' + "".join(cells) + "</div>"]
+    if "created_at" in frame.columns and frame["created_at"].notna().any():
+        daily = _summary.cost_over_time(frame, freq="D", by=None)["total_cost_usd"]
+        first, last = (format_cell(t, None)[:10] for t in (daily.index[0], daily.index[-1]))
+        parts.append(f'<div class="orf-spark"><div class="orf-caption">daily cost, {first} to '
+                     f"{last} (UTC), peak {html.escape(format_cell(daily.max(), 'usd'))}"
+                     f"</div>{sparkline(daily.to_numpy())}</div>")
+    tops = [_top_table(frame, by, top, title) for by, title in
+            (("model", "top models"), ("provider_name", "top providers"))
+            if by in frame.columns]
+    if tops:
+        parts.append('<div class="orf-tops">' + "".join(tops) + "</div>")
+    style = ("<style>.orf-card{font-family:sans-serif;border:1px solid #ddd;border-radius:6px;"
+             "padding:10px 14px;max-width:900px}.orf-kpis{display:flex;flex-wrap:wrap;gap:18px}"
+             ".orf-value{font-size:1.3em;font-weight:600}.orf-caption{color:#666;"
+             "font-size:0.85em}.orf-spark{margin-top:10px}.orf-tops{display:flex;gap:30px;"
+             "flex-wrap:wrap;margin-top:8px}.orf-top h4{margin:4px 0}.orf-top td{padding:1px "
+             "8px;text-align:right;white-space:nowrap}.orf-top td:first-child{text-align:left}"
+             "</style>")
+    body = f'<div class="orf-card">{style}' + "".join(parts) + "</div>"
+    return Report(html=body, headline=figures[[label for label, _ in HEADLINES]])
