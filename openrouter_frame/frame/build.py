@@ -333,7 +333,7 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
                 continue
             if out is None:
                 out = frame.copy(deep=False)
-            out[name] = pd.Series(kinds.json_array([kinds.json_readback(v) for v in values]),
+            out[name] = pd.Series(kinds.json_array(kinds.json_readback_many(values)),
                                   dtype=object,
                                   index=frame.index, name=name)
             continue

@@ -212,6 +212,24 @@ def test_coerce_restores_dtypes_after_csv(sim: Simulator, tmp_path: Path) -> Non
     pd.testing.assert_frame_equal(back, expected, check_categorical=False, check_exact=False)
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+@pytest.mark.parametrize("text", ["123", "null", "[1]", "1e5", "true"],
+                         ids=["int", "null", "list", "float", "bool"])
+def test_text_inside_an_attempt_stays_text_after_a_round_trip(tmp_path: Path, fmt: str,
+                                                               text: str) -> None:
+    attempts = [[{"provider_name": "P", "status": 200, "id": text, "endpoint_id": "e"}], None]
+    df = records_to_frame([{"id": "gen-1", "provider_responses": attempts[0]},
+                           {"id": "gen-2", "provider_responses": attempts[1]}])
+    path = tmp_path / f"g.{fmt}"
+    if fmt == "parquet":
+        df.to_parquet(path)
+        back = coerce(pd.read_parquet(path))
+    else:
+        df.to_csv(path, index=False)
+        back = coerce(pd.read_csv(path))
+    assert back["provider_responses"].tolist() == attempts
+
+
 def test_coerce_leaves_typed_frame_alone(sim: Simulator) -> None:
     df = records_to_frame([sim.record(i) for i in sim.ids(5)])
     assert coerce(df) is df
