@@ -347,7 +347,9 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
     ids = frame["id"].astype(pd.StringDtype()).array.take(gen)
     status = columns["status"]
     ok = np.asarray(((status >= 200) & (status < 300)).fillna(False), dtype=bool)
-    served = _served(frame, gen, ok, columns["id"], len(frame))
+    upstream = (frame["upstream_id"].to_numpy(dtype=object, na_value=None)
+                if "upstream_id" in frame.columns else None)
+    served = _served(upstream, gen, ok, columns["id"])
     out: dict[str, Any] = {"id": ids, "attempt": pd.array(attempt, dtype="Int64")}
     out.update((name, columns[name]) for name in _FIELDS)
     out["upstream_response_id"] = columns["id"]
@@ -357,17 +359,22 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(gen)))
 
 
-def _served(frame: pd.DataFrame, gen: np.ndarray, ok: np.ndarray, response_ids: Any,
-            n: int) -> np.ndarray:
-    """Which attempt served each generation (see the module docstring)."""
+def _served(upstream: np.ndarray | None, gen: np.ndarray, ok: np.ndarray,
+            response_ids: Any) -> np.ndarray:
+    """Which attempt served each generation (see the module docstring).
+
+    ``upstream``: each generation's ``upstream_id`` (``None`` where unknown, or
+    no array at all); ``gen``: each attempt's generation; ``ok``: each
+    attempt's 2xx status; ``response_ids``: each attempt's ``id``.
+    """
     served = np.zeros(len(gen), dtype=bool)
-    matched = np.zeros(n, dtype=bool)
-    if "upstream_id" in frame.columns and len(gen):
-        upstream = frame["upstream_id"].to_numpy(dtype=object, na_value=None)[gen]
+    matched = np.zeros(len(upstream) if upstream is not None else
+                       (int(gen.max()) + 1 if len(gen) else 0), dtype=bool)
+    if upstream is not None and len(gen):
+        theirs = upstream[gen]
         mine = pd.array(response_ids, dtype=pd.StringDtype()).to_numpy(dtype=object,
                                                                        na_value=None)
-        hit = (upstream == mine) & pd.notna(upstream)
-        hit = np.asarray(hit, dtype=bool)
+        hit = np.asarray((theirs == mine) & pd.notna(theirs), dtype=bool)
         if hit.any():
             last = _last_per_group(gen, hit)
             served[last] = True
@@ -375,6 +382,22 @@ def _served(frame: pd.DataFrame, gen: np.ndarray, ok: np.ndarray, response_ids: 
     rest = ok & ~matched[gen]
     served[_last_per_group(gen, rest)] = True
     return served
+
+
+def served_attempts(statuses: list[int | None], response_ids: list[Any],
+                    upstream_id: Any = None) -> list[bool]:
+    """Which of one generation's attempts served it: the rule of :func:`provider_attempts`.
+
+    >>> served_attempts([200, 200], ["up-a", "up-b"], "up-a")
+    [True, False]
+    >>> served_attempts([503, 200, None], [None, None, None])
+    [False, True, False]
+    """
+    ok = np.array([s is not None and 200 <= s < 300 for s in statuses], dtype=bool)
+    ids = [None if v is None or is_na(v) else str(v) for v in response_ids]
+    upstream = np.array([None if upstream_id is None or is_na(upstream_id)
+                         else str(upstream_id)], dtype=object)
+    return _served(upstream, np.zeros(len(ok), dtype=np.intp), ok, ids).tolist()
 
 
 def _last_per_group(gen: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.attempts import served_attempts
 from ..analysis.units import EM_DASH, format_ms
 from ..schema import is_na
 from .html import escape
@@ -83,18 +84,28 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def attempts(cell: Any) -> list[Attempt]:
-    """The attempts of one ``provider_responses`` cell, in order (see the module docs)."""
+def attempts(cell: Any, upstream_id: Any = None) -> list[Attempt]:
+    """The attempts of one ``provider_responses`` cell, in order (see the module docs).
+
+    Which attempt served the answer follows :func:`provider_attempts
+    <openrouter_frame.analysis.attempts.provider_attempts>`' rule: the one whose
+    ``id`` is the generation's ``upstream_id``, else the last 2xx.
+
+    >>> two = [{"provider_name": "A", "status": 200, "id": "up-a"},
+    ...        {"provider_name": "B", "status": 200, "id": "up-b"}]
+    >>> [a.served for a in attempts(two, upstream_id="up-a")]
+    [True, False]
+    """
+    items = [item if isinstance(item, Mapping) else {"raw": item} for item in _items(cell)]
+    statuses = [_int(item.get("status")) for item in items]
+    served = served_attempts(statuses, [item.get("id") for item in items], upstream_id)
     out = []
-    for i, item in enumerate(_items(cell), start=1):
-        if not isinstance(item, Mapping):
-            item = {"raw": item}
+    for i, (item, status, was_served) in enumerate(zip(items, statuses, served, strict=True),
+                                                   start=1):
         provider = item.get("provider_name", item.get("provider"))
-        status = _int(item.get("status"))
         other = {str(k): v for k, v in item.items() if k not in _KNOWN}
         out.append(Attempt(i, None if provider is None or is_na(provider) else str(provider),
-                           status, _float(item.get("latency")),
-                           status is not None and 200 <= status < 300, other))
+                           status, _float(item.get("latency")), was_served, other))
     return out
 
 

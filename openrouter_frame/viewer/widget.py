@@ -557,7 +557,7 @@ class GenerationViewer(widgets.VBox):
             self._id_box.value = self._index.ids[pos]
         row = self._df.iloc[pos].to_dict()
         paid = float(self._index.metric(EFFECTIVE_COST)[pos])
-        chain = attempts(row.get("provider_responses"))
+        chain = attempts(row.get("provider_responses"), row.get("upstream_id"))
         self._head.value = html.headline_html(
             row, paid=paid, badge=badge(chain, row.get("finish_reason")))
         self._cost.value = cost_html(cost_breakdown(row, self._prices))

@@ -62,3 +62,25 @@ def test_table_marks_served_and_failed_rows_and_escapes():
     assert '<tr class="orgen-failed"><td>1</td><td>&lt;Az&gt;</td><td>503</td><td>2.46 s</td>' \
         '<td>no</td>' in text
     assert '<tr class="orgen-served"><td>2</td><td>OpenAI</td><td>200</td>' in text
+
+
+def test_served_agrees_with_provider_attempts(demo_frame):
+    """The viewer's table and the analysis use one rule for which attempt served."""
+    from openrouter_frame.analysis.attempts import provider_attempts
+
+    table = provider_attempts(demo_frame)
+    expected = table.groupby("id", sort=False)["served"].agg(list).to_dict()
+    rows = demo_frame.to_dict("records")
+    assert any(sum(v) == 1 and len(v) > 1 for v in expected.values())  # fallbacks exist
+    for row in rows:
+        chain = attempts(row["provider_responses"], row["upstream_id"])
+        assert [a.served for a in chain] == expected.get(row["id"], []), row["id"]
+
+
+@pytest.mark.parametrize("upstream, expected", [("up-a", [True, False]), ("up-b", [False, True]),
+                                                (None, [False, True])],
+                         ids=["first-matches", "last-matches", "no-upstream-last-2xx"])
+def test_two_answers_one_served(upstream, expected):
+    cell = [{"provider_name": "A", "status": 200, "id": "up-a"},
+            {"provider_name": "B", "status": 200, "id": "up-b"}]
+    assert [a.served for a in attempts(cell, upstream)] == expected
