@@ -80,8 +80,20 @@ class GenerationsAccessor:
             )
 
     def _frame(self) -> pd.DataFrame:
-        """The frame with its schema columns cast to the schema's dtypes."""
-        return coerce(self._obj)
+        """The frame with its schema columns cast to the schema's dtypes.
+
+        ``json`` columns are left as they are: the analysis reads them in every
+        shape a file gives back (lists, NumPy or Arrow arrays, text), and
+        rebuilding them as Python lists on every call would cost seconds per
+        million rows after a parquet read.
+        """
+        obj = self._obj
+        nested = [c for c in obj.columns
+                  if c in schema.FIELDS and schema.FIELDS[c].kind == "json"]
+        if not nested:
+            return coerce(obj)
+        typed = coerce(obj.drop(columns=nested))
+        return typed.assign(**{c: obj[c] for c in nested})[list(obj.columns)]
 
     # -- summaries ----------------------------------------------------------------------
     def summary(self) -> pd.Series:

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import schema
 from ..errors import SchemaWarning
@@ -328,12 +329,17 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
         target = schema.dtype(name, dtype_backend)
         col = frame[name]
         if schema.FIELDS[name].kind == "json":
-            values = col.tolist()
-            if col.dtype == object and kinds.json_is_plain(values):
-                continue
+            if isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_nested(
+                    col.dtype.pyarrow_dtype):  # read_parquet(dtype_backend="pyarrow")
+                values = pa.array(col.array).to_pylist()  # plain already, in one conversion
+            else:
+                values = col.tolist()
+                if col.dtype == object and kinds.json_is_plain(values):
+                    continue
+                values = kinds.json_readback_many(values)
             if out is None:
                 out = frame.copy(deep=False)
-            out[name] = pd.Series(kinds.json_array(kinds.json_readback_many(values)),
+            out[name] = pd.Series(kinds.json_array(values),
                                   dtype=object,
                                   index=frame.index, name=name)
             continue
