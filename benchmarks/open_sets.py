@@ -77,7 +77,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="10,000 rows")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.rows = 10_000
     labels = _labels(args.rows)
     arr = pa.array(labels, type=pa.string())
     cost = pd.Series(np.random.default_rng(1).lognormal(-6, 1.5, args.rows), dtype="Float64")

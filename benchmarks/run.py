@@ -8,7 +8,9 @@ Runs, in turn, each benchmark script of this directory that exists:
   against the ideal ``n * latency / workers``;
 * ``summaries.py``: ``df.orgen`` summaries against bare pandas groupbys;
 * ``viewer.py``: the viewer's response time against plain pandas;
-* ``cache.py``: cached ids to a typed frame.
+* ``cache.py``: cached ids to a typed frame;
+* ``attempts.py``: ``provider_attempts`` and its summaries against plain pandas;
+* ``open_sets.py``: candidate dtypes for open label sets (memory, groupby, concat).
 
 Each script prints its own table; this one adds the machine and a closing
 table of what ran.  A script is imported and its ``main(argv)`` called (or
@@ -39,7 +41,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from _common import print_table  # noqa: E402
 
-SCRIPTS = ("records", "fetch", "summaries", "viewer", "cache")
+SCRIPTS = ("records", "fetch", "summaries", "viewer", "cache", "attempts", "open_sets")
 
 
 def machine() -> str:
@@ -65,7 +67,7 @@ def _load(name: str) -> ModuleType:
 
 def _argv(name: str, quick: bool, rows: int | None, repeat: int | None) -> list[str]:
     argv = ["--quick"] if quick else []
-    if rows is not None and name in ("records", "summaries", "viewer"):
+    if rows is not None and name in ("records", "summaries", "viewer", "attempts", "open_sets"):
         argv += ["--rows", str(rows)]
     if repeat is not None and name == "records":
         argv += ["--repeat", str(repeat)]
