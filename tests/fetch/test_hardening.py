@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -12,6 +14,8 @@ import pytest
 import openrouter_frame as orf
 from openrouter_frame import OpenRouterClient
 from openrouter_frame.fetch.auth import check_base_url
+from openrouter_frame.fetch.batch import run_batch
+from openrouter_frame.fetch.client import GenerationFetcher
 from openrouter_frame.testing import serve
 
 SECRET = "sk-or-v1-" + "h4rden" * 8
@@ -233,3 +237,68 @@ def test_an_injected_session_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -
     OpenRouterClient(SECRET, "https://openrouter.ai/api/v1", session=session)
     assert session.trust_env is True and session.proxies == {}
 
+
+
+# -- 7. the 429 gate holds only new requests -------------------------------------------------
+class _Limited(BaseHTTPRequestHandler):
+    """``gen-slow`` answers after 0.8 s; ``gen-limit``'s first try is a 429 (Retry-After: 2);
+    anything else answers at once.  Each arrival is stamped (``time.monotonic()``)."""
+
+    arrivals: list[tuple[str, float]] = []
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        id = self.path.rpartition("id=")[2]
+        with self.lock:
+            self.arrivals.append((id, time.monotonic()))
+            tries = sum(1 for i, _ in self.arrivals if i == id)
+        if id == "gen-limit" and tries == 1:
+            body = b'{"error": {"code": 429, "message": "Rate limit exceeded"}}'
+            self.send_response(429)
+            self.send_header("Retry-After", "2")
+        else:
+            if id == "gen-slow":
+                time.sleep(0.8)
+            body = json.dumps({"data": {"id": id, "total_cost": 0.001}}).encode()
+            self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def limited() -> Iterator[str]:
+    _Limited.arrivals = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Limited)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_429_holds_new_requests_but_not_those_under_way(limited: str) -> None:
+    # Two workers: one sends gen-slow (0.8 s), the other gen-limit, which is told at once to
+    # wait 2 s.  gen-slow was already under way: its record lands at 0.8 s, not at 2 s.
+    # gen-next (taken after gen-slow) and gen-limit's retry are new: neither is sent
+    # before the 2 s are up.
+    landed: dict[str, float] = {}
+    start = time.monotonic()
+    with GenerationFetcher(SECRET, limited, max_workers=2, not_found_grace=0) as fetcher:
+        batch = run_batch(fetcher, ["gen-slow", "gen-limit", "gen-next"], progress=False,
+                          on_record=lambda id, _: landed.setdefault(id, time.monotonic()))
+    assert sorted(batch.records) == ["gen-limit", "gen-next", "gen-slow"]
+    assert not batch.failures
+    told = next(t for i, t in _Limited.arrivals if i == "gen-limit")  # the 429's request
+    assert landed["gen-slow"] - start < 1.6  # not parked until the gate opened
+    later = _Limited.arrivals[2:]
+    assert sorted(i for i, _ in later) == ["gen-limit", "gen-next"]
+    assert all(t >= told + 2.0 - 0.05 for _, t in later), (told, later)
+    assert time.monotonic() - start < 3.5  # one Retry-After, not one per worker
