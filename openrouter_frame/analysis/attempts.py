@@ -32,7 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import ast
 import json
 import warnings
 from collections.abc import Iterable
@@ -44,6 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import SchemaWarning
+from ..frame.kinds import json_readback
 from ..schema import is_na
 from .groups import By, Groups, group_by
 from .metrics import (
@@ -94,28 +94,13 @@ def _fast_cell(cell: Any) -> list[Any] | None:
     if isinstance(cell, (list, tuple)):
         return list(cell)
     if isinstance(cell, str):  # read back from CSV
-        value = _parse_text(cell)
+        value = json_readback(cell)
         if value is None or type(value) is list:
             return value
         raise _Irregular
     if cell is None or is_na(cell):
         return None
     raise _Irregular
-
-
-def _parse_text(text: str) -> Any:
-    """A cell read back as text: JSON, or the Python literal ``DataFrame.to_csv`` writes.
-
-    Raises :class:`_Irregular` when it is neither.
-    """
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    try:
-        return ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        raise _Irregular from None
 
 
 def _list_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -149,9 +134,8 @@ def _is_list_of_structs(kind: pa.DataType) -> bool:
 def _items(cell: Any, bad: list[int]) -> list[dict[str, Any]] | None:
     """One cell as a list of dicts (``None`` for NA); what is not a dict is counted in ``bad``."""
     if isinstance(cell, str):
-        try:
-            cell = _parse_text(cell)
-        except _Irregular:
+        cell = json_readback(cell)
+        if isinstance(cell, str):  # neither JSON nor the literal to_csv writes
             bad[0] += 1
             return None
     if isinstance(cell, dict):

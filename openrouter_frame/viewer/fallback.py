@@ -26,6 +26,7 @@ import numpy as np
 
 from ..analysis.attempts import served_attempts
 from ..analysis.units import EM_DASH, format_ms
+from ..frame.kinds import json_readback
 from ..schema import is_na
 from .html import escape
 
@@ -48,13 +49,13 @@ def _items(cell: Any) -> list[Any]:
     if cell is None:
         return []
     if isinstance(cell, str):
-        text = cell.strip()
-        if not text:
+        if not cell.strip():
             return []
-        try:
-            cell = json.loads(text)
-        except ValueError:
-            return [{"raw": cell}]  # unreadable: shown as it is, never dropped
+        text, cell = cell, json_readback(cell)
+        if isinstance(cell, str):
+            return [{"raw": text}]  # unreadable: shown as it is, never dropped
+        if cell is None:
+            return []
     if isinstance(cell, Mapping):
         return [cell]
     if isinstance(cell, np.ndarray):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from openrouter_frame.viewer.fallback import attempts, badge, fallback_html
+from openrouter_frame.viewer.html import escape
 
 CHAIN = [{"provider_name": "Azure", "status": 503, "latency": 2465, "endpoint_id": "e-1"},
          {"provider": "OpenAI", "status": 200, "latency": 610}]
@@ -21,8 +22,9 @@ def _array(items: list[dict]) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("cell", [CHAIN, _array(CHAIN), json.dumps(CHAIN), tuple(CHAIN)],
-                         ids=["list", "numpy-array", "json-string", "tuple"])
+@pytest.mark.parametrize("cell", [CHAIN, _array(CHAIN), json.dumps(CHAIN), repr(CHAIN),
+                                  tuple(CHAIN)],
+                         ids=["list", "numpy-array", "json-string", "to-csv-literal", "tuple"])
 def test_every_shape_gives_the_same_attempts(cell):
     chain = attempts(cell)
     assert [(a.number, a.provider, a.status, a.latency, a.served) for a in chain] == [
@@ -31,19 +33,20 @@ def test_every_shape_gives_the_same_attempts(cell):
     assert badge(chain) == "fell back"
 
 
-@pytest.mark.parametrize("cell", [None, pd.NA, np.nan, "", "[]", [], _array([])],
-                         ids=["none", "pd-na", "nan", "empty-str", "empty-json", "empty-list",
-                              "empty-array"])
+@pytest.mark.parametrize("cell", [None, pd.NA, np.nan, "", "[]", "null", [], _array([])],
+                         ids=["none", "pd-na", "nan", "empty-str", "empty-json", "json-null",
+                              "empty-list", "empty-array"])
 def test_missing_cells_have_no_attempts(cell):
     assert attempts(cell) == []
     assert badge([]) is None
     assert "No provider attempts recorded." in fallback_html([])
 
 
-def test_unreadable_text_is_shown_not_dropped():
-    chain = attempts("not json {")
-    assert len(chain) == 1 and chain[0].other == {"raw": "not json {"}
-    assert "not json {" in fallback_html(chain)
+@pytest.mark.parametrize("text", ["not json {", '"a json string"'], ids=["not-json", "string"])
+def test_unreadable_text_is_shown_not_dropped(text):
+    chain = attempts(text)
+    assert len(chain) == 1 and chain[0].other == {"raw": text}
+    assert escape(text) in fallback_html(chain)
 
 
 @pytest.mark.parametrize(("cell", "finish", "expected"), [
