@@ -196,10 +196,9 @@ class GenerationFetcher:
         body is read when only the body gives the reset).
         """
         key = self.require_key()
-        sender = self._sender(path)
         deadline = time.monotonic() + self.timeout
         try:
-            response = sender.send(id, key, self._gate, stop)
+            response = self._sender(path).send(id, key, self._gate, stop)
         except requests.RequestException as exc:
             return None, None, None, key.redact(f"{type(exc).__name__}: {exc}")
         with response:

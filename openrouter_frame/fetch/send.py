@@ -73,13 +73,16 @@ class Sender:
                  timeout: float) -> None:
         self.session, self.url, self.timeout = session, url, timeout
         self.headers = dict(headers)
-        template = PreparedRequest()
-        template.prepare_url(url, {"id": _MARK})
-        before, mark, after = str(template.url).partition("id=" + _MARK)
-        self._before, self._after = before + "id=", after
+        self._before = self._after = ""
         #: Whether the parts reproduce ``Session.request`` (else ``session.get`` is used).
-        self.exact = (type(session) is requests.Session and bool(mark)
-                      and all(self.url_of(i) == _prepared_url(url, i) for i in _PROBES))
+        self.exact = False
+        try:  # a URL requests refuses fails each request through session.get, as before
+            before, mark, after = _prepared_url(url, _MARK).partition("id=" + _MARK)
+            self._before, self._after = before + "id=", after
+            self.exact = (type(session) is requests.Session and bool(mark)
+                          and all(self.url_of(i) == _prepared_url(url, i) for i in _PROBES))
+        except (requests.RequestException, ValueError):
+            pass
         self._merged: tuple[list[tuple[Any, Any]], CaseInsensitiveDict[Any]] | None = None
 
     def url_of(self, id: str) -> str:
@@ -120,13 +123,13 @@ class Sender:
 
     def _merged_headers(self, session_headers: Any) -> CaseInsensitiveDict[Any]:
         """The session's headers under the fetcher's, validated (made again when they change)."""
-        seen = list(session_headers.items())
-        if self._merged is None or self._merged[0] != seen:
+        seen, merged = list(session_headers.items()), self._merged
+        if merged is None or merged[0] != seen:
             prepared = PreparedRequest()
             prepared.prepare_headers(merge_setting(self.headers, session_headers,
                                                    dict_class=CaseInsensitiveDict))
-            self._merged = (seen, prepared.headers)
-        return self._merged[1].copy()
+            merged = self._merged = (seen, prepared.headers)
+        return merged[1].copy()
 
 
 def wait_gate(gate: Gate, stop: threading.Event) -> None:

@@ -249,3 +249,13 @@ def test_session_changes_after_the_client_is_made_are_seen(echo: str) -> None:
         client.fetch(["gen-2"], progress=False)
     assert [dict(r.json()["headers"])["X-Late"] for r in seen] == ["1", "2"]
 
+
+
+def test_a_url_requests_refuses_fails_each_id_not_the_batch() -> None:
+    url = "https://*.example/api/v1"  # passes the base-URL check; requests refuses the label
+    with OpenRouterClient(KEY, url, max_retries=0) as client:
+        sender = client._sender("generation")
+        assert not sender.exact
+        result = client.fetch(["gen-1", "gen-2"], progress=False)
+    assert len(result.failures) == 2
+    assert all(e.startswith("InvalidURL") for e in result.failures["error"])
