@@ -36,6 +36,7 @@ from .retry import (
     may_be_settling,
     server_wait,
 )
+from .send import Sender
 
 logger = logging.getLogger("openrouter_frame")
 
@@ -145,6 +146,7 @@ class GenerationFetcher:
             resolve_environment(session, self.base_url)
         self.session = session
         self._gate = Gate()
+        self._senders: dict[str, Sender] = {}
 
     @property
     def gate(self) -> Gate:
@@ -194,12 +196,9 @@ class GenerationFetcher:
         body is read when only the body gives the reset).
         """
         key = self.require_key()
-        auth = _GatedAuth(key, self._gate, stop)
         deadline = time.monotonic() + self.timeout
         try:
-            response = self.session.get(f"{self.base_url}/{path}", params={"id": id},
-                                        headers=self._headers, auth=auth,
-                                        timeout=self.timeout, stream=True)
+            response = self._sender(path).send(id, key, self._gate, stop)
         except requests.RequestException as exc:
             return None, None, None, key.redact(f"{type(exc).__name__}: {exc}")
         with response:
@@ -242,6 +241,15 @@ class GenerationFetcher:
             return 200, None, None, (f"unreadable response body ({type(exc).__name__}: "
                                      f"{len(content)} bytes nest too deeply or are too large)")
         return _data_of(body, id, path)
+
+    def _sender(self, path: str) -> Sender:
+        """The :class:`~.send.Sender` for ``path`` on the current session (made once)."""
+        sender, url = self._senders.get(path), f"{self.base_url}/{path}"
+        if sender is None or sender.session is not self.session or sender.url != url or \
+                sender.timeout != self.timeout or sender.headers != self._headers:
+            sender = self._senders[path] = Sender(self.session, url, self._headers,
+                                                  self.timeout)
+        return sender
 
     def get(self, id: str, stop: threading.Event, path: str = GENERATION_PATH
             ) -> dict[str, Any]:
@@ -348,20 +356,6 @@ def check_id(id: Any) -> str:
         raise TypeError(f"id must be a non-empty str, got {id!r}")
     check_sendable(id.strip())
     return id.strip()
-
-
-class _GatedAuth(auth.BearerAuth):
-    """Bearer auth applied at the last moment, after waiting for the gate."""
-
-    def __init__(self, key: auth.Secret, gate: Gate, stop: threading.Event) -> None:
-        super().__init__(key)
-        self._gate, self._stop = gate, stop
-
-    def __call__(self, request: Any) -> Any:
-        self._gate.wait(self._stop)
-        if self._stop.is_set():
-            raise Stopped()
-        return super().__call__(request)
 
 
 def _data_of(body: Any, id: str, path: str = GENERATION_PATH
