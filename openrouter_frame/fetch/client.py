@@ -358,7 +358,7 @@ def check_id(id: Any) -> str:
     return id.strip()
 
 
-def _data_of(body: Any, id: str, path: str = GENERATION_PATH
+def _data_of(body: Any, id: str, path: str
              ) -> tuple[int, Any, None, str]:
     """The ``data`` object of a 200 body from ``path``, or why there is none (a per-id
     failure)."""
