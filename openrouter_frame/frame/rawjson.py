@@ -196,7 +196,7 @@ def extra_values(column: pa.ChunkedArray, name: str, loaded: Loaded) -> list[Any
         arr.validate(full=True)
     except pa.ArrowInvalid:  # pyarrow 26 can build a list<null> too short for its offsets
         return [loaded[i].get(name) for i in range(len(arr))]
-    with _no_gc():
+    with no_gc():
         values, unsure, maybe = _pylist(arr)
     if maybe:
         unsure = _drop_absent(maybe, loaded, len(arr), unsure)
@@ -236,7 +236,7 @@ def _drop_absent(maybe: _Maybe, loaded: Loaded, n: int, unsure: np.ndarray | Non
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many containers.
 
     Creating a million lists and dicts otherwise triggers full collections
