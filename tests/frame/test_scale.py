@@ -240,6 +240,13 @@ _CASES = {
     "unknown-categories": [{"id": "a", "api_type": "tts", "model": "x/new"},
                            {"id": "b", "api_type": "rerank", "model": None}],
     "empty-objects": [{"id": "a", "o": {}, "l": []}, {"id": "b", "o": {"k": None}, "l": [None]}],
+    # a nested key read as null: absent, or written null (in this body or only another)
+    "nested-null-in-one-body-absent-in-others": [
+        {"id": "a", "o": [{"k": 1}, {"j": 2}]}, {"id": "b", "o": [{"k": None, "j": None}]},
+        {"id": "c", "o": [{"j": 3}], "k": None}, {"id": "d", "o": [{"j": 4}], "s": "k"}],
+    "nested-key-escaped-or-odd": [
+        {"id": "a\u00e9", "o": [{"q\"uote": 1}]}, {"id": "b", "o": [{"k": 2}]},
+        {"id": "c\\", "o": [{"b\\s": None}, {}]}, {"id": "d", "o": [{"\u00e9": None}]}],
 }
 
 
