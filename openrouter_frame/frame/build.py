@@ -6,9 +6,10 @@ either path), then any extra fields the server sent, in first-seen order, as
 ``object`` columns holding the values exactly as JSON decoding gives them.
 Three paths give exactly the same frame:
 
-* :func:`records_to_frame`: each column is read out of the records in one
-  C-level pass and, when its values have the expected JSON types, converted
-  through Arrow in one step (:mod:`openrouter_frame.frame.kinds`);
+* :func:`records_to_frame`: the records are read a chunk at a time, every
+  column of a chunk in one C-level pass, and each column's values, when they
+  have the expected JSON types, converted through Arrow while still in the
+  CPU cache (:mod:`openrouter_frame.frame.kinds`);
 * a column holding anything unexpected (``"latency": "fast"``, a string
   number, a list) takes the per-value path (also :mod:`openrouter_frame.frame.kinds`),
   which parses what can be parsed and turns the rest into NA with one
@@ -35,7 +36,7 @@ from __future__ import annotations
 import itertools
 import operator
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -169,11 +170,12 @@ def records_to_frame(records: Iterable[Mapping[str, Any]], *,
 
     Notes
     -----
-    Each column is read out of the records in one C-level pass and, when its
-    values have the expected JSON types, converted through Arrow in one step;
+    The records are read a chunk of rows at a time (every column of a chunk in
+    one C-level pass) and each column's values, when they have the expected
+    JSON types, converted through Arrow while the chunk is in the CPU cache;
     a column holding anything else takes the per-value path of
-    :func:`convert_column`.  On a million records this costs less than the
-    untyped ``pd.DataFrame(records)`` (``benchmarks/run.py``).
+    :func:`convert_column`.  This costs less than the untyped
+    ``pd.DataFrame(records)`` (``benchmarks/records.py``).
 
     Examples
     --------
@@ -187,18 +189,21 @@ def records_to_frame(records: Iterable[Mapping[str, Any]], *,
     schema._check_backend(dtype_backend)
     records = records if isinstance(records, list) else list(records)
     columns = RecordColumns(records)
-    ids = columns.values("id")
+    fast = {name: kinds.Chunks(schema.FIELDS[name].kind) for name in schema.COLUMNS}
+    extras: dict[str, list[Any]] = {name: [] for name in columns.first_extras()}
+    with _fastjson.no_gc():  # the chunks' row tuples would trigger full collections
+        columns.feed({**{name: c.add for name, c in fast.items()},
+                      **{name: v.extend for name, v in extras.items()}})
     out: dict[str, Any] = {}
-    for name in schema.COLUMNS:
-        values = ids if name == "id" else columns.values(name)
+    for name, chunks in fast.items():
         field = schema.FIELDS[name]
-        array = kinds.from_values(field.kind, values, dtype_backend, field.values)
+        array = chunks.finish(dtype_backend, field.values)
         if array is None:
-            array = convert_column(name, values, ids=ids, dtype_backend=dtype_backend)
+            array = convert_column(name, columns.values(name), ids=columns.values("id"),
+                                   dtype_backend=dtype_backend)
         out[name] = array
-    extras = {name: _extra_column(columns.values(name)) for name in columns.first_extras()}
     for name in columns.extra_names():
-        out[name] = extras[name] if name in extras else _extra_column(columns.values(name))
+        out[name] = _extra_column(extras[name] if name in extras else columns.values(name))
     return _assemble(out, len(records))
 
 
@@ -365,8 +370,12 @@ def _guess_backend(frame: pd.DataFrame) -> str:
     return "numpy_nullable"
 
 
+#: Records read at a time by :meth:`RecordColumns.feed` (their values stay in the CPU cache).
+_CHUNK = 1024
+
+
 class RecordColumns:
-    """Reads the values of one key out of every record, in a C-level pass.
+    """Reads the values of the records' keys, a chunk of records at a time, in C-level passes.
 
     When the records are plain dicts that all have the first record's keys
     (the usual case), the key union is the first record's keys; otherwise it
@@ -375,31 +384,68 @@ class RecordColumns:
 
     def __init__(self, records: list[Mapping[str, Any]]) -> None:
         self.records = records
-        self.plain = bool(records) and set(map(type, records)) == {dict}
-        first = records[0] if self.plain else {}
-        self.first = first
-        self.uniform = self.plain and set(map(len, records)) == {len(first)}
-        self.done: set[str] = set()
+        first = records[0] if records else {}
+        self.first = first if type(first) is dict else {}
+        #: Whether every record read so far is a dict with exactly the first one's keys.
+        self.uniform = bool(self.first)
+        self._ids: list[Any] | None = None
+
+    def feed(self, adds: Mapping[str, Callable[[Sequence[Any]], object]]) -> None:
+        """Pass each chunk of records' values of each key to its ``adds`` callable.
+
+        Chunk by chunk, in row order: every key of a chunk is read (one pass
+        over its records for all the first record's keys), then the next
+        chunk.  A key the records lack gives ``None``.
+        """
+        known = [name for name in adds if name in self.first]
+        getter = operator.itemgetter(*known) if len(known) > 1 else None
+        # The first record's keys all fed, in one getter: it checks every record has them.
+        whole = getter is not None and len(known) == len(self.first)
+        if not whole:
+            self.uniform = False
+        width = len(self.first)
+        known_adds = [adds[name] for name in known]
+        for start in range(0, len(self.records), _CHUNK):
+            chunk = self.records[start:start + _CHUNK]
+            rows = None
+            if getter is not None and set(map(type, chunk)) == {dict}:
+                try:
+                    rows = list(map(getter, chunk))
+                except KeyError:
+                    pass
+            if rows is None or set(map(len, chunk)) != {width}:
+                self.uniform = False
+            if rows is not None:
+                for add, values in zip(known_adds, zip(*rows, strict=True), strict=True):
+                    add(values)
+            for name, add in adds.items():
+                if rows is None or name not in self.first:
+                    add(_get(chunk, name))
 
     def values(self, name: str) -> list[Any]:
+        """Every record's value of key ``name`` (``None`` where it lacks it)."""
+        if name == "id" and self._ids is not None:
+            return self._ids
         records = self.records
-        if not self.plain:
-            return [r.get(name) for r in records]
-        if name in self.first:
-            self.done.add(name)
-            try:
-                return list(map(operator.itemgetter(name), records))
-            except KeyError:
-                self.uniform = False
-        return list(map(dict.get, records, itertools.repeat(name)))  # type: ignore[arg-type]
+        values = _get(records, name)
+        if name == "id":
+            self._ids = values
+        return values
 
     def first_extras(self) -> list[str]:
         """The first record's keys that are not schema fields."""
         return [k for k in self.first if k not in schema.FIELDS]
 
     def extra_names(self) -> list[str]:
-        """Every non-schema key, in first-seen order (call after reading the first's keys)."""
-        if self.uniform and len(self.done) == len(self.first):
+        """Every non-schema key, in first-seen order (after :meth:`feed` of the first's keys)."""
+        if self.uniform:
             return self.first_extras()
         seen = dict.fromkeys(itertools.chain.from_iterable(self.records))
         return [k for k in seen if k not in schema.FIELDS]
+
+
+def _get(records: Sequence[Mapping[str, Any]], name: str) -> list[Any]:
+    """Each record's value of key ``name``, ``None`` where it lacks it."""
+    if set(map(type, records)) == {dict}:
+        return list(map(dict.get, records, itertools.repeat(name)))  # type: ignore[arg-type]
+    return [r.get(name) for r in records]

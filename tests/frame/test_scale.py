@@ -14,13 +14,16 @@ import warnings
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from unittest import mock
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openrouter_frame import schema
+from openrouter_frame.frame import build
 from openrouter_frame.frame import rawjson as _fastjson
 from openrouter_frame.frame.build import _records_to_frame_simple, raw_to_frame, records_to_frame
 from openrouter_frame.testing import Simulator
@@ -162,6 +165,59 @@ def test_raw_bodies_path_equals_records_path(records: list[dict[str, Any]],
     assert caught == expected_warnings
 
 
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_records(), st.sampled_from(schema.DTYPE_BACKENDS), st.integers(1, 3))
+def test_records_read_in_chunks_equal_simple_path(records: list[dict[str, Any]], backend: str,
+                                                  chunk: int) -> None:
+    expected, expected_warnings = _build(_records_to_frame_simple, records,
+                                         dtype_backend=backend)
+    with mock.patch.object(build, "_CHUNK", chunk):  # several chunks of a few records
+        frame, caught = _build(records_to_frame, records, dtype_backend=backend)
+    pd.testing.assert_frame_equal(frame, expected)
+    assert caught == expected_warnings
+
+
+# Values the fast path must leave to the per-value path though pyarrow would take them
+# (a bool as a float, a float as an int, NumPy scalars, bytes as text), and records
+# whose keys or types change after the first chunk.
+_LATE = {
+    "bool-as-float": {"total_cost": True},
+    "float-as-int": {"tokens_prompt": 42.0},
+    "negative-float-limit-as-int": {"tokens_prompt": -(2.0**63)},
+    "numpy-int-as-float": {"total_cost": np.int64(3)},
+    "numpy-nan-as-float": {"total_cost": np.float64("nan")},
+    "numpy-int-as-int": {"tokens_prompt": np.int64(3)},
+    "numpy-bool": {"streamed": np.bool_(True)},
+    "bytes-as-text": {"model": b"a/b", "upstream_id": b"x"},
+    "int-subclass-beyond-float": {"tokens_prompt": type("Big", (int,), {})(2**60 + 1)},
+    "string-number": {"latency": "12"},
+    "unknown-category": {"api_type": "tts"},
+    "odd-date": {"created_at": "2024-07-15"},
+    "missing-key": None,
+    "extra-key": {"late": {"k": [1, 2.0]}},
+}
+
+
+@BACKENDS
+@pytest.mark.parametrize("case", list(_LATE), ids=list(_LATE))
+@pytest.mark.parametrize("mapping", [dict, MappingProxyType], ids=["dict", "mapping"])
+def test_a_late_record_changes_nothing_but_its_column(case: str, mapping: Any,
+                                                      backend: str, sim: Simulator) -> None:
+    records: list[Any] = [sim.record(i) for i in sim.ids(7)]
+    late = _LATE[case]
+    if late is None:
+        del records[5]["router"]
+    else:
+        records[5].update(late)
+    records[5] = mapping(records[5])
+    expected, expected_warnings = _build(_records_to_frame_simple, records,
+                                         dtype_backend=backend)
+    with mock.patch.object(build, "_CHUNK", 2):
+        frame, caught = _build(records_to_frame, records, dtype_backend=backend)
+    pd.testing.assert_frame_equal(frame, expected)
+    assert caught == expected_warnings
+
 # -- the raw path's own cases -----------------------------------------------------------
 _CASES = {
     "clean": [{"id": "a", "total_cost": 0.5, "created_at": "2026-02-24T21:19:33.705Z"},
@@ -184,6 +240,13 @@ _CASES = {
     "unknown-categories": [{"id": "a", "api_type": "tts", "model": "x/new"},
                            {"id": "b", "api_type": "rerank", "model": None}],
     "empty-objects": [{"id": "a", "o": {}, "l": []}, {"id": "b", "o": {"k": None}, "l": [None]}],
+    # a nested key read as null: absent, or written null (in this body or only another)
+    "nested-null-in-one-body-absent-in-others": [
+        {"id": "a", "o": [{"k": 1}, {"j": 2}]}, {"id": "b", "o": [{"k": None, "j": None}]},
+        {"id": "c", "o": [{"j": 3}], "k": None}, {"id": "d", "o": [{"j": 4}], "s": "k"}],
+    "nested-key-escaped-or-odd": [
+        {"id": "a\u00e9", "o": [{"q\"uote": 1}]}, {"id": "b", "o": [{"k": 2}]},
+        {"id": "c\\", "o": [{"b\\s": None}, {}]}, {"id": "d", "o": [{"\u00e9": None}]}],
 }
 
 
