@@ -216,8 +216,9 @@ def _drop_absent(maybe: _Maybe, loaded: Loaded, n: int, unsure: np.ndarray | Non
     """Delete the keys that were absent; mark unsure the rows where that is not certain.
 
     A key read as null was absent from its object unless the body writes it
-    with a null value somewhere (``"key": null``); a body with ``\\u``
-    escapes (a key could be spelt with them) is re-read.  Each body is
+    with a null value somewhere (``"key": null``).  A body with any escape
+    (``\\u00e9``, ``\\/``: a key could be spelt with one) is re-read; any
+    other body can spell a key only one way, its UTF-8 text.  Each body is
     searched once per key, only for the key's text (a C-level pass), and
     with the pattern only where the key is written at all.
     """
@@ -226,14 +227,13 @@ def _drop_absent(maybe: _Maybe, loaded: Loaded, n: int, unsure: np.ndarray | Non
     rows = np.fromiter((m[0] for m in maybe), dtype=np.intp, count=len(maybe))
     keys = [m[2] for m in maybe]
     checked = np.unique(rows)
-    escapes = checked[_contains(bodies, checked, b"\\")]  # memchr: faster than "\\u" alone
-    out[escapes[_contains(bodies, escapes, b"\\u")]] = True
+    out[checked[_contains(bodies, checked, b"\\")]] = True  # memchr
     number = {key: i for i, key in enumerate(dict.fromkeys(keys))}
     codes = np.fromiter(map(number.__getitem__, keys), dtype=np.intp, count=len(keys))
     for key, code in number.items():
         candidates = np.unique(rows[codes == code])
         candidates = candidates[~out[candidates]]
-        text = json.dumps(key)[1:-1].encode()
+        text = key.encode("utf-8", "surrogatepass")  # as a body without escapes writes it
         written = candidates[_contains(bodies, candidates, b'"' + text + b'"')]
         if len(written):
             pattern = re.compile(rb'"' + re.escape(text) + rb'"\s*:\s*null')

@@ -264,8 +264,18 @@ def test_raw_path_cases(case: str, backend: str) -> None:
 @pytest.mark.parametrize(
     "bodies",
     [[b'{"id": "a",\n "latency": 3}'], [b'{"id": "a"}{"id": "b"}', b' {"id": "c"}'],
-     [b'{"id": "a", "id": "b"}'], ['{"id": "a"}'], [bytearray(b'{"id": "a"}')]],
-    ids=["pretty-printed", "two-objects-one-line", "duplicate-key", "str", "bytearray"],
+     [b'{"id": "a", "id": "b"}'], ['{"id": "a"}'], [bytearray(b'{"id": "a"}')],
+     # a nested key null in one body, absent in the other: kept where it was written,
+     # however it was spelt (raw UTF-8, an escaped slash, a \u escape)
+     [b'{"id":"a","provider_responses":[{"\xc3\xa9":null,"status":200}]}',
+      b'{"id":"b","provider_responses":[{"status":500}]}'],
+     [b'{"id":"a","provider_responses":[{"a\\/b":null,"status":200}]}',
+      b'{"id":"b","provider_responses":[{"status":500}]}'],
+     [b'{"id":"a","x":{"\\u00e9":null}}', b'{"id":"b","x":{"k":1}}'],
+     [b'{"id":"a","x":{"\xc3\xa9":null}}', b'{"id":"b","x":{"k":1}}']],
+    ids=["pretty-printed", "two-objects-one-line", "duplicate-key", "str", "bytearray",
+         "null-key-raw-utf8", "null-key-escaped-slash", "extra-null-key-u-escape",
+         "extra-null-key-raw-utf8"],
 )
 def test_raw_path_reads_what_json_loads_reads(bodies: list[Any]) -> None:
     try:
