@@ -6,10 +6,11 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from _loopback import loopback_server, reply
 
 import openrouter_frame as orf
 from openrouter_frame import OpenRouterClient
@@ -96,15 +97,8 @@ class _Trickle(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def trickle() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_Trickle) as url:
+        yield url + "/api/v1"
 
 
 @pytest.mark.timeout(60)  # without a deadline the body takes 100,000 / 16 s to arrive
@@ -169,15 +163,8 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def proxy() -> Iterator[str]:
     _Recorder.lines.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_Recorder) as url:
+        yield url
 
 
 def _clean_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -253,18 +240,12 @@ class _Limited(BaseHTTPRequestHandler):
             self.arrivals.append((id, time.monotonic()))
             tries = sum(1 for i, _ in self.arrivals if i == id)
         if id == "gen-limit" and tries == 1:
-            body = b'{"error": {"code": 429, "message": "Rate limit exceeded"}}'
-            self.send_response(429)
-            self.send_header("Retry-After", "2")
-        else:
-            if id == "gen-slow":
-                time.sleep(0.8)
-            body = json.dumps({"data": {"id": id, "total_cost": 0.001}}).encode()
-            self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            reply(self, 429, b'{"error": {"code": 429, "message": "Rate limit exceeded"}}',
+                  {"Retry-After": "2"})
+            return
+        if id == "gen-slow":
+            time.sleep(0.8)
+        reply(self, 200, json.dumps({"data": {"id": id, "total_cost": 0.001}}).encode())
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -273,15 +254,8 @@ class _Limited(BaseHTTPRequestHandler):
 @pytest.fixture
 def limited() -> Iterator[str]:
     _Limited.arrivals = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Limited)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_Limited) as url:
+        yield url + "/api/v1"
 
 
 def test_a_429_holds_new_requests_but_not_those_under_way(limited: str) -> None:

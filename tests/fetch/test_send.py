@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from _loopback import loopback_server
 from hypothesis import given
 from hypothesis import strategies as st
 from requests.adapters import HTTPAdapter
@@ -63,16 +64,9 @@ class _Echo(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def echo() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    server.daemon_threads = True
-    _Echo.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{_Echo.port}/api/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_Echo) as url:
+        _Echo.port = int(url.rsplit(":", 1)[1])
+        yield url + "/api/v1"
 
 
 def _plain(session: requests.Session) -> None:
