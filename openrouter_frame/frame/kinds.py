@@ -151,12 +151,24 @@ class Chunks:
             return None
         if self.kind == "json":
             return json_array(self.values or [])
-        arrays = self.arrays
-        arr = arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays) if arrays \
-            else pa.array([], type=self._read)
+        arr = _joined(self.arrays, self._read)
         if self.kind == "datetime":
             return _datetime_from_list(self.values or [], arr, dtype_backend)
         return from_arrow(self.kind, arr, dtype_backend, categories)
+
+
+def _joined(arrays: list[pa.Array], kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    """The chunks as one array; as a chunked one when they cannot be one (over 2 GB of
+    text overflows a ``string`` array's 32-bit offsets, as :func:`pyarrow.array` would
+    chunk it)."""
+    if not arrays:
+        return pa.array([], type=kind)
+    if len(arrays) == 1:
+        return arrays[0]
+    try:
+        return pa.concat_arrays(arrays)
+    except (pa.ArrowInvalid, pa.ArrowCapacityError):
+        return pa.chunked_array(arrays, type=kind)
 
 
 def from_arrow(kind: str, arr: pa.Array | pa.ChunkedArray, dtype_backend: str,

@@ -18,6 +18,7 @@ from unittest import mock
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -165,7 +166,6 @@ def test_raw_bodies_path_equals_records_path(records: list[dict[str, Any]],
     assert caught == expected_warnings
 
 
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_records(), st.sampled_from(schema.DTYPE_BACKENDS), st.integers(1, 3))
 def test_records_read_in_chunks_equal_simple_path(records: list[dict[str, Any]], backend: str,
@@ -217,6 +217,23 @@ def test_a_late_record_changes_nothing_but_its_column(case: str, mapping: Any,
         frame, caught = _build(records_to_frame, records, dtype_backend=backend)
     pd.testing.assert_frame_equal(frame, expected)
     assert caught == expected_warnings
+
+
+@BACKENDS
+def test_chunks_that_cannot_be_joined_stay_chunked(backend: str, sim: Simulator) -> None:
+    # Over 2 GB of text cannot be one Arrow string array (32-bit offsets), so joining the
+    # chunks fails; they are then kept as one chunked array, the same frame.
+    records = [sim.record(i) for i in sim.ids(7)]
+    expected = _records_to_frame_simple(records, dtype_backend=backend)
+
+    def overflow(arrays: Any) -> Any:
+        raise pa.ArrowCapacityError("array cannot contain more than 2147483646 bytes")
+
+    with mock.patch.object(build, "_CHUNK", 2), mock.patch.object(pa, "concat_arrays",
+                                                                  overflow):
+        frame = records_to_frame(records, dtype_backend=backend)
+    pd.testing.assert_frame_equal(frame, expected)
+
 
 # -- the raw path's own cases -----------------------------------------------------------
 _CASES = {
