@@ -23,6 +23,7 @@ from __future__ import annotations
 import _thread
 import argparse
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -125,6 +126,16 @@ def _interrupt_after(seconds: float, mark: list[float]) -> threading.Thread:
 
 def interrupt_rows() -> list[dict[str, object]]:
     """Ctrl-C to control returned, in two situations."""
+    # Python's own handler, so interrupt_main raises even when this process was started
+    # with SIGINT ignored (a background job of a non-interactive shell).
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return _interrupt_rows()
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _interrupt_rows() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     cases = [("2,000-id fetch, 50 ms latency, 32 workers", {"latency_ms": 50}, 2000, 32),
              ("all workers waiting out Retry-After: 60", {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import json
+import signal
 import threading
 import time
 import warnings
@@ -209,6 +210,18 @@ def test_random_field_values_over_http_never_break_a_batch(
 
 
 # -- Ctrl-C ---------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt here even when pytest was started with SIGINT
+    ignored (a background job of a non-interactive shell), where ``interrupt_main``
+    would do nothing."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def _interrupt_when(condition: Callable[[], bool]) -> threading.Thread:
     """Raise KeyboardInterrupt in the main thread once ``condition()`` holds."""
     def watch() -> None:
