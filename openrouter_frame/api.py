@@ -96,10 +96,9 @@ class OpenRouterClient(GenerationFetcher):
         """
         id = check_id(id)
         account = self._account()
-        if self.cache is not None and account is not None:
-            hit = self.cache.get_raw_many(account, [id])
-            if id in hit:
-                return dict(json.loads(hit[id]))
+        hit = self._cached(account, [id], "generations")
+        if id in hit:
+            return dict(json.loads(hit[id]))
         data = super().get_generation(id)
         if self.cache is not None and account is not None:
             self.cache.put(account, id, data)
@@ -109,13 +108,12 @@ class OpenRouterClient(GenerationFetcher):
         """The ``data`` of ``GET /generation/content`` for ``id`` (cached in its own table)."""
         id = check_id(id)
         account = self._account()
-        if self.cache is not None and account is not None:
-            hit = self.cache.get_raw_many(account, [id], table="contents")
-            if id in hit:
-                return dict(json.loads(hit[id]))
+        hit = self._cached(account, [id], "contents")
+        if id in hit:
+            return dict(json.loads(hit[id]))
         data = super().get_content(id)
         if self.cache is not None and account is not None:
-            _Store(self.cache, account, table="contents")(id, data)
+            _Store(self.cache, account, "contents")(id, data)
         return data
 
     def fetch(self, ids: str | Iterable[Any], *, progress: bool | None = None,
@@ -131,35 +129,19 @@ class OpenRouterClient(GenerationFetcher):
         schema._check_backend(dtype_backend)
         todo = normalize_ids(ids)
         account = self._account()
-        cached = (self.cache.get_raw_many(account, todo)
-                  if self.cache is not None and account is not None and todo else {})
+        cached = self._cached(account, todo, "generations")
         if cached and len(cached) == len(todo):  # a re-run: no request, the fast reader
             raw = [cached[i] for i in todo]
             progress_bar(progress, len(raw), done=len(raw)).close()
             frame = raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend)
             warn_missing_required(frame)
             return FetchResult(frame, failures_frame([], dtype_backend=dtype_backend), raw=raw)
-        records = {i: json.loads(body) for i, body in cached.items()}
-        pending = [i for i in todo if i not in records]
-        store = None if self.cache is None or account is None else \
-            _Store(self.cache, account)
-        try:
-            batch = run_batch(self, pending, progress=progress, on_record=store,
-                              done=len(records))
-        except BaseException:
-            if self.cache is not None:
-                logger.info("every record fetched is in %s", self.cache.path)
-            raise
-        records.update(batch.records)
-        ordered = [records[i] for i in todo if i in records]
-        result = FetchResult(
-            frame=records_to_frame(ordered, dtype_backend=dtype_backend),
-            failures=failures_frame(((i, *batch.failures[i]) for i in todo
-                                     if i in batch.failures), dtype_backend=dtype_backend),
-            records=ordered,
-        )
+        _, ordered, failures, fatal = self._fetch_rest(self, todo, account, cached,
+                                                       "generations", progress, dtype_backend)
+        result = FetchResult(frame=records_to_frame(ordered, dtype_backend=dtype_backend),
+                             failures=failures, records=ordered)
         warn_missing_required(result.frame)
-        _raise_fatal(batch.fatal, result)
+        _raise_fatal(fatal, result)
         return result
 
     def fetch_contents(self, ids: str | Iterable[Any], *, progress: bool | None = None,
@@ -174,26 +156,47 @@ class OpenRouterClient(GenerationFetcher):
         schema._check_backend(dtype_backend)
         todo = normalize_ids(ids)
         account = self._account()
-        contents: dict[str, dict[str, Any]] = {}
-        if self.cache is not None and account is not None and todo:
-            contents = {i: json.loads(body) for i, body in self.cache.get_raw_many(
-                account, todo, table="contents").items()}
-        pending = [i for i in todo if i not in contents]
-        store = None if self.cache is None or account is None else \
-            _Store(self.cache, account, table="contents")
-        batch = run_batch(self.content_fetcher(), pending, progress=progress,
-                          on_record=store, done=len(contents))
-        contents.update(batch.records)
-        found = [i for i in todo if i in contents]
-        ordered = [contents[i] for i in found]
+        found, ordered, failures, fatal = self._fetch_rest(
+            self.content_fetcher(), todo, account, self._cached(account, todo, "contents"),
+            "contents", progress, dtype_backend)
         result = FetchResult(
             frame=contents_to_frame(ordered, ids=found, dtype_backend=dtype_backend),
-            failures=failures_frame(((i, *batch.failures[i]) for i in todo
-                                     if i in batch.failures), dtype_backend=dtype_backend),
-            records=ordered,
-        )
-        _raise_fatal(batch.fatal, result)
+            failures=failures, records=ordered)
+        _raise_fatal(fatal, result)
         return result
+
+    def _cached(self, account: str | None, ids: list[str], table: str) -> dict[str, bytes]:
+        """The raw bodies of ``ids`` this account has in the cache's ``table``."""
+        if self.cache is None or account is None or not ids:
+            return {}
+        return self.cache.get_raw_many(account, ids, table=table)
+
+    def _fetch_rest(self, fetcher: Any, todo: list[str], account: str | None,
+                    cached: dict[str, bytes], table: str, progress: bool | None,
+                    dtype_backend: str
+                    ) -> tuple[list[str], list[dict[str, Any]], pd.DataFrame, Any]:
+        """Fetch the ids of ``todo`` not in ``cached`` through ``fetcher``, each stored in
+        the cache's ``table`` as it arrives.
+
+        Returns the ids found (cached or fetched, in ``todo``'s order), their
+        records, the failures frame and the 401/402 that stopped the batch (or ``None``).
+        """
+        records = {i: json.loads(body) for i, body in cached.items()}
+        pending = [i for i in todo if i not in records]
+        store = None if self.cache is None or account is None else \
+            _Store(self.cache, account, table)
+        try:
+            batch = run_batch(fetcher, pending, progress=progress, on_record=store,
+                              done=len(records))
+        except BaseException:
+            if self.cache is not None:
+                logger.info("every record fetched is in %s", self.cache.path)
+            raise
+        records.update(batch.records)
+        found = [i for i in todo if i in records]
+        failures = failures_frame(((i, *batch.failures[i]) for i in todo
+                                   if i in batch.failures), dtype_backend=dtype_backend)
+        return found, [records[i] for i in found], failures, batch.fatal
 
 
 def _raise_fatal(fatal: Any, result: FetchResult) -> None:
@@ -209,16 +212,13 @@ def _raise_fatal(fatal: Any, result: FetchResult) -> None:
 class _Store:
     """Write each arriving record to the cache; a failing cache never fails a fetch."""
 
-    def __init__(self, cache: RecordStore, account: str, table: str = "generations") -> None:
+    def __init__(self, cache: RecordStore, account: str, table: str) -> None:
         self._cache, self._account, self._table = cache, account, table
         self._warned = False
 
     def __call__(self, id: str, data: dict[str, Any]) -> None:
         try:
-            if self._table == "generations":
-                self._cache.put(self._account, id, data)
-            else:
-                self._cache.put(self._account, id, data, table=self._table)
+            self._cache.put(self._account, id, data, table=self._table)
         except Exception as exc:  # noqa: BLE001 - disk full, locked too long, closed
             level = logging.DEBUG if self._warned else logging.WARNING
             self._warned = True

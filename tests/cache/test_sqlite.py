@@ -164,7 +164,8 @@ def test_many_ids_are_read_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_a_failing_cache_never_fails_a_fetch(tmp_path: Path,
                                              caplog: pytest.LogCaptureFixture) -> None:
     class FullDisk(GenerationCache):
-        def put(self, account: str, id: str, record: Any) -> bool:
+        def put(self, account: str, id: str, record: Any, *,
+                table: str = "generations") -> bool:
             raise sqlite3.OperationalError("database or disk is full")
 
     caplog.set_level(logging.DEBUG, logger="openrouter_frame")
