@@ -53,9 +53,13 @@ def effective_cost(frame: pd.DataFrame) -> np.ndarray:
     if "is_byok" not in frame or "upstream_inference_cost" not in frame:
         return total
     byok = frame["is_byok"].fillna(False).to_numpy(dtype=bool)
-    upstream = as_float(frame["upstream_inference_cost"])
-    extra = np.where(byok & np.isfinite(upstream), upstream, 0.0)
-    return total + extra
+    return _paid(total, as_float(frame["upstream_inference_cost"]), byok)
+
+
+def _paid(charged: Any, upstream: Any, byok: Any) -> Any:
+    """What was really paid: ``charged`` plus ``upstream`` where BYOK and known (arrays or
+    scalars)."""
+    return charged + np.where(byok & np.isfinite(upstream), upstream, 0.0)
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,7 @@ def cost_breakdown(row: Mapping[str, Any], prices: Mapping[str, Mapping[str, Any
     charged = _num(row, "total_cost")
     upstream = _num(row, "upstream_inference_cost")
     byok = bool(row.get("is_byok")) if not is_na(row.get("is_byok")) else False
-    paid = charged + (upstream if byok and np.isfinite(upstream) else 0.0)
+    paid = float(_paid(charged, upstream, byok))
     prompt = _count(row, "native_tokens_prompt", "tokens_prompt")
     cached = min(_count(row, "native_tokens_cached"), prompt)
     completion = _count(row, "native_tokens_completion", "tokens_completion")
