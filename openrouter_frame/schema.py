@@ -339,11 +339,26 @@ MUST_HAVE: tuple[str, ...] = tuple(f.name for f in _FIELD_LIST if f.must_have)
 FAILURE_COLUMNS: tuple[str, ...] = ("id", "status", "error")
 
 
-def _check_backend(dtype_backend: str) -> None:
+#: How a missing value is written wherever one is shown (tables, labels, the viewer).
+NA_LABEL = "<NA>"
+
+
+def check_backend(dtype_backend: str) -> str:
+    """Return ``dtype_backend`` if it is one the library knows, else raise ``ValueError``.
+
+    The one check of a ``dtype_backend=`` argument, made where a public call takes it.
+
+    >>> check_backend("pyarrow")
+    'pyarrow'
+    """
     if dtype_backend not in DTYPE_BACKENDS:
         raise ValueError(
             f"dtype_backend must be 'numpy_nullable' or 'pyarrow', got {dtype_backend!r}"
         )
+    return dtype_backend
+
+
+_check_backend = check_backend  # old private name, until every caller uses check_backend
 
 
 def dtype(name: str, dtype_backend: str = "numpy_nullable") -> object:
