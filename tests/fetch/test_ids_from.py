@@ -143,7 +143,7 @@ def test_text_parser_finds_every_id_in_order(pairs: list[tuple[str, str]], lead:
 @given(_IDS, st.text(max_size=6), st.text(max_size=6))
 def test_an_id_is_found_exactly_when_it_stands_alone(id: str, before: str, after: str) -> None:
     text = f"{before}{id}{after}".replace("{", "(").replace("[", "(")
-    glued = bool(re.search(r"[0-9A-Za-z_-]$", before) or re.match(r"[0-9A-Za-z_]|-[0-9A-Za-z]",
+    glued = bool(re.search(r"[0-9A-Za-z_-]\Z", before) or re.match(r"[0-9A-Za-z_]|-[0-9A-Za-z]",
                                                                    after))
     found = ids_from(text)
     if "gen-" not in before + after:

@@ -144,7 +144,7 @@ def _bodies(records: list[dict[str, Any]]) -> list[bytes]:
 
 
 # -- property tests ------------------------------------------------------------------
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_records(), st.sampled_from(schema.DTYPE_BACKENDS))
 def test_fast_records_path_equals_simple_path(records: list[dict[str, Any]],
                                               backend: str) -> None:
@@ -155,7 +155,7 @@ def test_fast_records_path_equals_simple_path(records: list[dict[str, Any]],
     assert caught == expected_warnings
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_records(), st.sampled_from(schema.DTYPE_BACKENDS))
 def test_raw_bodies_path_equals_records_path(records: list[dict[str, Any]],
                                              backend: str) -> None:
@@ -166,7 +166,7 @@ def test_raw_bodies_path_equals_records_path(records: list[dict[str, Any]],
     assert caught == expected_warnings
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_records(), st.sampled_from(schema.DTYPE_BACKENDS), st.integers(1, 3))
 def test_records_read_in_chunks_equal_simple_path(records: list[dict[str, Any]], backend: str,
                                                   chunk: int) -> None:

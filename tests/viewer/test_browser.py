@@ -1,9 +1,10 @@
 """A person's view: Voilà serves 03_drill_down.ipynb and headless Chromium clicks through it.
 
 Chromium comes from Debian's packages (``.ci/run`` installs it); Playwright only
-drives it through ``executable_path`` and never downloads a browser.  Locally the
-test skips when Chromium is absent; in CI (``CI`` set) that is a failure.  The
-screenshots (light and dark theme) land in ``tests/artifacts/`` (ignored by git).
+drives it through ``executable_path`` and never downloads a browser.  The test is
+opt-in (``pytest -m browser``; ``.ci/run`` runs it once) and fails when Chromium is
+absent: asked for, it never skips.  The screenshots (light and dark theme) land in
+``tests/artifacts/`` (ignored by git).
 """
 
 from __future__ import annotations
@@ -39,15 +40,12 @@ RENDER_TIMEOUT_MS = 120_000
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    """Path of Debian's Chromium; skip (locally) or fail (CI) when it is missing."""
+    """Path of Debian's Chromium; the test fails when it is missing (never skips)."""
     path = shutil.which("chromium") or ("/usr/bin/chromium"
                                         if Path("/usr/bin/chromium").exists() else None)
     if path is None:
-        reason = ("headless Chromium is not installed (Debian: apt-get install chromium; "
-                  ".ci/run installs it)")
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; the browser test must run in CI")
-        pytest.skip(reason)
+        pytest.fail("headless Chromium is not installed (Debian: apt-get install chromium; "
+                    ".ci/run installs it); the browser test was asked for (-m browser)")
     return path
 
 
