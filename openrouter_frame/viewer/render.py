@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,13 +32,14 @@ from ..schema import NA_LABEL, is_na
 from . import html
 from .browse import NA_CODE, SORTS
 from .content import content_html, state_html
-from .cost import EFFECTIVE_COST
+from .cost import EFFECTIVE_COST, cost_breakdown, cost_html
+from .fallback import attempts, badge, fallback_html
 
 __all__ = [
-    "ALL", "EMPTY_FILTERS", "LIST_ROWS", "NO_ROWS", "chart_label", "chart_title",
-    "count_text", "dropdown_options", "empty_html", "export_failed", "export_written",
-    "group_code", "group_label", "list_head_html", "list_row", "list_window", "loaded_content",
-    "search_status", "snapshot_html",
+    "ALL", "EMPTY_FILTERS", "LIST_ROWS", "NO_ROWS", "GenerationHtml", "chart_label",
+    "chart_title", "count_text", "dropdown_options", "empty_html", "export_failed",
+    "export_written", "generation_html", "group_code", "group_label", "list_head_html",
+    "list_row", "list_window", "loaded_content", "search_status", "snapshot_html",
 ]
 
 #: Dropdown value meaning "no filter" (:data:`~.browse.NA_CODE` is the NA group).
@@ -100,6 +101,33 @@ def dropdown_options(all_label: str, counts: np.ndarray, labels: Sequence[str], 
     return [(f"{all_label} ({int(counts.sum()):,})", ALL)] + [
         (f"{label} ({int(counts[code + 1]):,})", code) for label, code in groups
         if counts[code + 1] or code == selected]
+
+
+class GenerationHtml(NamedTuple):
+    """The panels of one generation: headline, cost split, provider attempts, fields."""
+
+    head: str
+    cost: str
+    fallback: str
+    detail: str
+
+
+def generation_html(row: Mapping[str, Any], *, paid: float,
+                    prices: Mapping[str, Mapping[str, Any]] | None = None) -> GenerationHtml:
+    """What the panels show for one row (a mapping of its fields); ``paid`` is its cost
+    really paid, ``prices`` the models' prices for the cost split (``None``: estimate).
+
+    >>> panels = generation_html({"id": "gen-1", "total_cost": 0.5}, paid=0.5)
+    >>> "gen-1" in panels.head, "No provider attempts recorded." in panels.fallback
+    (True, True)
+    """
+    chain = attempts(row.get("provider_responses"), row.get("upstream_id"))
+    fields = {k: v for k, v in row.items() if k != "provider_responses"}  # the table has it
+    return GenerationHtml(
+        head=html.headline_html(row, paid=paid, badge=badge(chain, row.get("finish_reason"))),
+        cost=cost_html(cost_breakdown(row, prices)),
+        fallback=fallback_html(chain),
+        detail=html.detail_html(fields, headline=False))
 
 
 def search_status(text: str, matches: int, limit: int) -> str:

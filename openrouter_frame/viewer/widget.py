@@ -58,8 +58,7 @@ from . import html, render
 from .background import ChartPainter, ContentLoader, ContentLoads, ContentResult
 from .browse import SORTS, FrameIndex
 from .content import CONTENT_FIELDS, LOADING, NO_KEY, content_html, state_html
-from .cost import EFFECTIVE_COST, cost_breakdown, cost_html
-from .fallback import attempts, badge, fallback_html
+from .cost import EFFECTIVE_COST
 from .layout import Controls, Panels, arrange, build_controls, build_panels
 
 __all__ = ["CHARTS", "SORTS", "ContentLoader", "GenerationViewer", "UnknownChoice",
@@ -543,14 +542,10 @@ class GenerationViewer(widgets.VBox):
             self.selected_id = gid
             c.search.value = gid
         row = self._df.iloc[pos].to_dict()
-        paid = float(self._index.metric(EFFECTIVE_COST)[pos])
-        chain = attempts(row.get("provider_responses"), row.get("upstream_id"))
-        p.head.value = html.headline_html(
-            row, paid=paid, badge=badge(chain, row.get("finish_reason")))
-        p.cost.value = cost_html(cost_breakdown(row, self._prices))
-        p.fallback.value = fallback_html(chain)
-        shown = {k: v for k, v in row.items() if k != "provider_responses"}  # the table has it
-        p.detail.value = html.detail_html(shown, headline=False)
+        shown = render.generation_html(
+            row, paid=float(self._index.metric(EFFECTIVE_COST)[pos]), prices=self._prices)
+        p.head.value, p.cost.value = shown.head, shown.cost
+        p.fallback.value, p.detail.value = shown.fallback, shown.detail
         self._render_ranks(pos)
         self._render_chart(pos)
         self._render_list(k)

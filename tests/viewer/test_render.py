@@ -125,3 +125,15 @@ def test_snapshot_html_inlines_the_chart_or_says_why_nothing_is_shown():
     empty = render.snapshot_html("\u2013 of 0", empty=render.empty_html(render.EMPTY_FILTERS))
     assert render.EMPTY_FILTERS in empty and "<img" not in empty
     assert "<img" not in render.snapshot_html("1 of 1", head="<h>")
+
+
+def test_generation_html_fills_each_panel_and_shows_attempts_once():
+    row = {"id": "gen-9", "model": "a/one", "total_cost": 0.002, "finish_reason": "stop",
+           "provider_responses": [{"provider_name": "Azure", "status": 503, "latency": 9},
+                                  {"provider_name": "OpenAI", "status": 200, "latency": 6}]}
+    panels = render.generation_html(row, paid=0.002)
+    assert '<code class="orgen-id">gen-9</code>' in panels.head
+    assert "orgen-badge-fell-back" in panels.head
+    assert "<td>Azure</td><td>503</td>" in panels.fallback
+    assert "provider_responses" not in panels.detail and "orgen-field-model" in panels.detail
+    assert "estimate" in panels.cost
