@@ -258,8 +258,7 @@ class GenerationViewer(widgets.VBox):
                 raise TraitError("selected_id is None only when no row is shown; "
                                  f"{len(self._positions):,} rows match the filters")
             return None
-        if self._index.position(value) is None:
-            raise UnknownValue(f"no generation with id {value!r} in this frame")
+        self._position(value)
         return str(value)
 
     @validate("sort")
@@ -283,7 +282,7 @@ class GenerationViewer(widgets.VBox):
     @observe("selected_id")
     def _on_selected_id(self, change: dict[str, Any]) -> None:
         if not self._syncing and change["new"] is not None:
-            self._reveal(self._index.position(change["new"]))
+            self._reveal(self._position(change["new"]))
 
     @observe("sort")
     def _on_sort(self, change: dict[str, Any]) -> None:
@@ -384,7 +383,7 @@ class GenerationViewer(widgets.VBox):
         """
         gid = str(generation_id)
         if gid == self.selected_id:  # no change to hear: show its first row again
-            self._reveal(self._index.position(gid))
+            self._reveal(self._position(gid))
         else:
             self.selected_id = gid
 
@@ -479,10 +478,15 @@ class GenerationViewer(widgets.VBox):
                     dropdown.options = options
                 dropdown.value = code
 
-    def _reveal(self, pos: int | None) -> None:
+    def _position(self, generation_id: str) -> int:
+        """The row of an id (its first row); :class:`UnknownValue` if it has none."""
+        pos = self._index.position(generation_id)
+        if pos is None:
+            raise UnknownValue(f"no generation with id {generation_id!r} in this frame")
+        return pos
+
+    def _reveal(self, pos: int) -> None:
         """Show row ``pos``, resetting a filter that hides it."""
-        if pos is None:  # not reached: ids are validated first
-            raise UnknownValue("no such generation in this frame")
         model, provider = self._codes()
         with self._quiet():
             if model not in (render.ALL, self._index.model_codes[pos]):
