@@ -134,7 +134,7 @@ def run(n: int, repeat: int = 15) -> list[dict[str, object]]:
 
     def type_step(text: str) -> Callable[[], None]:
         def step() -> None:
-            viewer._id_box.value = text
+            viewer.controls.search.value = text
         return step
 
     def baseline_type(text: str) -> Callable[[], None]:
@@ -198,7 +198,7 @@ def run(n: int, repeat: int = 15) -> list[dict[str, object]]:
 
     def pick(k: int) -> Callable[[], None]:
         def step() -> None:
-            viewer._list.value = k
+            viewer.controls.rows.value = k
         return step
 
     rows.append(_row("click in the list", _times([pick(k) for k in range(2, repeat + 2)], settle),

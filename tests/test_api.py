@@ -122,7 +122,7 @@ def test_view_fetches_the_selected_content_through_the_environment_key(sim, monk
     assert viewer.wait_content() in ("loaded", "not stored")
     served = sim.content(viewer.selected_id)
     if served["output"]["completion"]:
-        assert served["output"]["completion"].split("\n")[0][:20] in viewer._content.value
+        assert served["output"]["completion"].split("\n")[0][:20] in viewer.panels.content.value
     assert sim.api_key not in viewer.snapshot_html()
     quiet = open_viewer(df, content=None)
     assert quiet.content_state == "no key"

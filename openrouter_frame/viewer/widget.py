@@ -8,8 +8,16 @@ headline (copy-id button, link to OpenRouter, cost really paid, a badge when it
 fell back or failed), its conversation (fetched on selection through a function
 the viewer is given, in a thread), its cost split by token kind, its provider
 attempts, every field grouped, its percentile ranks and a small chart of its
-model's latency or cost distribution.  Formatting lives in
-:mod:`openrouter_frame.analysis.units`; this module only wires it to the controls.
+model's latency or cost distribution.
+
+Its state is a set of observable traits: :attr:`~GenerationViewer.selected_id`,
+:attr:`~GenerationViewer.sort`, the :attr:`~GenerationViewer.model` and
+:attr:`~GenerationViewer.provider` filters, :attr:`~GenerationViewer.chart` and
+the read-only :attr:`~GenerationViewer.content_state`.  Setting a trait updates
+the view; using a control sets the trait (``viewer.observe(f, "selected_id")``
+hears both).  This module holds that state and its handlers; the child widgets
+are built in :mod:`.layout`, their texts come from :mod:`.render` (pure
+functions) and the threads from :mod:`.background`.
 
 Everything slow is done once in the constructor (sort orders, group codes,
 an id index), so changing a filter or moving to the next row on 100,000 rows
@@ -33,11 +41,7 @@ True
 
 from __future__ import annotations
 
-import base64
-import concurrent.futures
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,49 +49,57 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
+from traitlets import TraitError, Unicode, observe, validate
 
-from ..analysis import units as fmt
-from ..analysis.metrics import percentile_rank
 from ..frame.build import coerce
 from ..frame.io import format_of, write_frame
-from ..schema import is_na
-from . import html
+from ..schema import NA_LABEL
+from . import html, render
+from .background import ChartPainter, ContentLoader, ContentLoads, ContentResult
 from .browse import SORTS, FrameIndex
-from .chart import DistributionChart
 from .content import CONTENT_FIELDS, LOADING, NO_KEY, content_html, state_html
-from .cost import EFFECTIVE_COST, cost_breakdown, cost_html
-from .fallback import attempts, badge, fallback_html
+from .cost import EFFECTIVE_COST
+from .layout import Controls, Panels, arrange, build_controls, build_panels
 
-__all__ = ["CHARTS", "SORTS", "GenerationViewer"]
+__all__ = ["CHARTS", "SORTS", "ContentLoader", "GenerationViewer", "UnknownChoice",
+           "UnknownValue"]
 
 #: Metrics the chart can show: key -> (column, axis label).
 CHARTS: dict[str, tuple[str, str]] = {
     "latency": ("latency", "latency (ms, log scale)"),
     "cost": (EFFECTIVE_COST, "cost paid (USD)"),
 }
-#: The function that loads one generation's content: ``load(id) -> row`` (a mapping with
-#: ``prompt``, ``messages``, ``completion``, ``reasoning``, ``stored``), raising on failure.
-ContentLoader = Callable[[str], Mapping[str, Any]]
-_MAX_CHARTS = 16  # figures kept for reuse (oldest dropped first)
-_MAX_CONTENTS = 256  # contents kept in memory (oldest dropped first)
-_LIST_ROWS = 50  # rows of the compact list around the selection
-_ALL = -2  # dropdown value meaning "no filter" (-1 is the NA group)
-_NONE_SELECTED = "\u2013"  # k of "k of n" when nothing is selected
-_EMPTY_FILTERS = "No generations match these filters."
-# Arrow keys (and Home/End) press the walking buttons of the viewer that has the focus.
-# An HTML widget's <script> never runs, an <img> error handler does: it installs the
-# listener once per viewer element.  Keys typed into the id box are left alone.
-_KEYS_JS = (
-    "this.onerror=null;(function f(img,tries){var v=img.closest('.orgen-viewer');"
-    "if(!v){if(tries<100)setTimeout(function(){f(img,tries+1)},100);return;}"
-    "if(v.dataset.orgenKeys)return;v.dataset.orgenKeys='1';v.tabIndex=0;"
-    "v.addEventListener('keydown',function(e){var t=e.target&&e.target.tagName;"
-    "if(t==='INPUT'||t==='TEXTAREA')return;"
-    "var c={ArrowLeft:'.orgen-prev',ArrowRight:'.orgen-next',Home:'.orgen-first',"
-    "End:'.orgen-last'}[e.key];if(!c)return;var b=v.querySelector('button'+c);"
-    "if(b&&!b.disabled){b.click();e.preventDefault();}});})(this,0)"
-)
-_KEYS = f'<img src="data:," alt="" style="display:none" onerror="{_KEYS_JS}">'
+
+
+class UnknownValue(TraitError, KeyError):
+    """An id, model or provider the viewer's frame does not have (also a ``KeyError``)."""
+
+
+class UnknownChoice(TraitError, ValueError):
+    """A sort order or chart the viewer does not offer (also a ``ValueError``)."""
+
+
+def _check_choice(name: str, value: Any, choices: Mapping[str, Any]) -> str:
+    if value not in choices:
+        raise UnknownChoice(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return str(value)
+
+
+def _check_group(what: str, value: str | None, labels: Sequence[str]) -> str | None:
+    if value is None or value == NA_LABEL or value in labels:
+        return value
+    raise UnknownValue(f"no {what} {value!r} in this frame")
+
+
+class _SelectedId(Unicode):
+    """A str or ``None`` trait whose ``None`` is validated too (``allow_none`` skips the
+    viewer's check, and ``None`` is allowed only when no row is shown)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(None, allow_none=False, **kwargs)  # type: ignore[call-overload]
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        return None if value is None else super().validate(obj, value)
 
 
 class GenerationViewer(widgets.VBox):
@@ -122,10 +134,35 @@ class GenerationViewer(widgets.VBox):
         kind with them; without them it splits the cost in proportion to tokens
         and says it is an estimate.
 
+    Attributes
+    ----------
+    selected_id : str or None
+        Trait: the id of the generation shown; ``None`` only when no row is
+        shown (empty frame, or filters that match nothing).  Setting an id
+        shows it and resets a filter that hides it.
+    sort : str
+        Trait: the sort order, a key of :data:`SORTS`.  Setting it shows the
+        new order's first row.
+    model, provider : str or None
+        Traits: the filters (``None``: all; ``"<NA>"``: rows without one).
+        The selection stays when it still matches, else the first match shows.
+    chart : str
+        Trait: the distribution the chart shows, a key of :data:`CHARTS`.
+    content_state : str
+        Read-only trait: ``"none"``, ``"no key"``, ``"loading"``, ``"loaded"``,
+        ``"not stored"`` or ``"failed"``.
+    controls : Controls
+        The child widgets a person uses (search box, filters, buttons, list).
+    panels : Panels
+        The child widgets the viewer writes into.
+
     Raises
     ------
     KeyError
-        If ``selected`` is not an id of ``df``, or ``df`` has no ``id`` column.
+        If ``selected`` is not an id of ``df``, or ``df`` has no ``id`` column
+        (:class:`UnknownValue`, also a ``TraitError``, for the id).
+    ValueError
+        If ``sort`` or ``chart`` is not one offered (:class:`UnknownChoice`).
 
     Examples
     --------
@@ -133,7 +170,7 @@ class GenerationViewer(widgets.VBox):
     >>> from openrouter_frame.testing import sample_frame
     >>> df = sample_frame(20)
     >>> v = GenerationViewer(df, sort="newest")
-    >>> v.select(df["id"].iloc[3])
+    >>> v.selected_id = df["id"].iloc[3]
     >>> v.selected["id"] == df["id"].iloc[3]
     True
     >>> len(v.filtered)
@@ -142,157 +179,179 @@ class GenerationViewer(widgets.VBox):
     'no key'
     """
 
+    selected_id = _SelectedId(help="Id of the generation shown (None: no row is).")
+    sort = Unicode("cost", help="Sort order: a key of SORTS.")
+    model = Unicode(None, allow_none=True, help="Model filter (None: all models).")
+    provider = Unicode(None, allow_none=True, help="Provider filter (None: all providers).")
+    chart = Unicode("latency", help="Which distribution the chart shows: a key of CHARTS.")
+    content_state = Unicode("none", read_only=True, help="State of the content panel.")
+
     def __init__(self, df: pd.DataFrame, selected: str | None = None, *, sort: str = "cost",
                  chart: str = "latency", max_matches: int = 50,
                  content: ContentLoader | None = None,
                  prices: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         if "id" not in df.columns:
             raise KeyError("GenerationViewer needs an 'id' column")
-        if sort not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
-        if chart not in CHARTS:
-            raise ValueError(f"chart must be one of {', '.join(CHARTS)}, got {chart!r}")
+        _check_choice("sort", sort, SORTS)
+        _check_choice("chart", chart, CHARTS)
         if content is not None and not callable(content):
             raise TypeError(f"content must be a callable or None, not {type(content).__name__}")
+        self._syncing = True  # until built: trait changes only record the value
         self._df = coerce(df)
         self._n = len(df)
         self._max_matches = max_matches
         self._index = FrameIndex(self._df)
-        self._charts: dict[tuple[str, int], DistributionChart] = {}
         self._positions = np.arange(0)
         self._pos: int | None = None
         self._k: int | None = None
-        self._syncing = False
-        self._loader = content
         self._prices = prices
         self._has_content = all(c in self._df.columns for c in CONTENT_FIELDS)
-        self._contents: OrderedDict[str, Mapping[str, Any] | BaseException] = OrderedDict()
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._pending: concurrent.futures.Future[Any] | None = None
-        self._chart_pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._chart_future: concurrent.futures.Future[Any] | None = None
-        self._chart_job: tuple[int, str] | None = None
-        self._lock = threading.Lock()
-        self.content_state = "none"
         self._finish = (self._df["finish_reason"].astype(object).tolist()
                         if "finish_reason" in self._df.columns else [None] * self._n)
-        self._build(sort, chart)
-        super().__init__(children=self._layout())
+        self._loads = None if content is None else ContentLoads(content, self._on_content)
+        self._painter = ChartPainter(self._on_chart_drawn)
+        self.controls: Controls = build_controls(
+            rows=self._n, sort=sort, chart=chart,
+            sorts={key: label for key, (_, label) in SORTS.items()}, charts=CHARTS)
+        self.panels: Panels = build_panels(rows=self._n)
+        super().__init__(children=arrange(self.controls, self.panels))
         self.add_class("orgen-viewer")
+        self.sort, self.chart = sort, chart
+        self._sync_filters()
+        self._listen()
+        self._syncing = False
         self._apply_filters(keep=None)
         if selected is not None:
             self.select(selected)
         elif self._n == 0:
-            self._show_empty("No generations")
+            self._show_empty(render.NO_ROWS)
 
-    # -- construction -------------------------------------------------------------------
+    def _listen(self) -> None:
+        """What the controls do: each sets a trait (or walks the rows)."""
+        c = self.controls
+        c.search.observe(self._on_search, names="value")
+        c.model_filter.observe(self._on_model_picked, names="value")
+        c.provider_filter.observe(self._on_provider_picked, names="value")
+        c.sort.observe(self._on_sort_picked, names="value")
+        c.chart.observe(self._on_chart_picked, names="value")
+        c.rows.observe(self._on_row_picked, names="value")
+        for button in c.walk:
+            button.on_click(self._on_walk)
+        c.export.on_click(self._on_export)
 
-    def _build(self, sort: str, chart: str) -> None:
-        empty = self._n == 0
-        self._title = widgets.HTML(
-            html.CSS + _KEYS + f"<b>Generations</b> &middot; {self._n:,} rows "
-            '<span class="orgen-muted">(\u2190/\u2192 keys walk the rows)</span>'
-        ).add_class("orgen-title")
-        self._id_box = widgets.Combobox(
-            placeholder="search id (type part of it)", description="id",
-            ensure_option=False, continuous_update=True, disabled=empty,
-            layout=widgets.Layout(width="440px")).add_class("orgen-search")
-        self._model_dd = widgets.Dropdown(
-            description="model", disabled=empty, options=[("all models", _ALL)],
-            value=_ALL).add_class("orgen-model-filter")
-        self._provider_dd = widgets.Dropdown(
-            description="provider", disabled=empty, options=[("all providers", _ALL)],
-            value=_ALL).add_class("orgen-provider-filter")
-        self._refresh_options()
-        self._sort_dd = widgets.Dropdown(
-            description="sort", options=[(label, key) for key, (_, label) in SORTS.items()],
-            value=sort, disabled=empty).add_class("orgen-sort")
-        small = widgets.Layout(width="auto")
-        self._first_btn = widgets.Button(description="first", icon="angle-double-left",
-                                         disabled=True, layout=small).add_class("orgen-first")
-        self._prev_btn = widgets.Button(description="previous", icon="arrow-left",
-                                        disabled=True, layout=small).add_class("orgen-prev")
-        self._next_btn = widgets.Button(description="next", icon="arrow-right",
-                                        disabled=True, layout=small).add_class("orgen-next")
-        self._last_btn = widgets.Button(description="last", icon="angle-double-right",
-                                        disabled=True, layout=small).add_class("orgen-last")
-        self._count = widgets.HTML("").add_class("orgen-count")
-        self._status = widgets.HTML("").add_class("orgen-status")
-        self._head = widgets.HTML("").add_class("orgen-head")
-        self._content = widgets.HTML("").add_class("orgen-content-panel")
-        self._cost = widgets.HTML("").add_class("orgen-cost-panel")
-        self._fallback = widgets.HTML("").add_class("orgen-fallback-panel")
-        self._detail = widgets.HTML("").add_class("orgen-detail")
-        self._ranks = widgets.HTML("").add_class("orgen-ranks-panel")
-        self._chart_toggle = widgets.ToggleButtons(
-            options=[(key, key) for key in CHARTS], value=chart, disabled=empty,
-            style={"button_width": "70px"}).add_class("orgen-chart-toggle")
-        self._chart = widgets.Image(format="png", layout=widgets.Layout(
-            width="380px")).add_class("orgen-chart")
-        self._list_head = widgets.HTML("").add_class("orgen-list-head")
-        self._list = widgets.Select(options=[], rows=10, disabled=empty, layout=widgets.Layout(
-            width="440px")).add_class("orgen-list")
-        self._export_path = widgets.Text(value="generations_filtered.csv", disabled=empty,
-                                         layout=widgets.Layout(width="210px"),
-                                         tooltip="a .csv or .parquet file")
-        self._export_btn = widgets.Button(description="export filtered", icon="download",
-                                          disabled=empty, layout=small).add_class("orgen-export")
-        self._id_box.observe(self._on_id_typed, names="value")
-        self._model_dd.observe(self._on_filter_change, names="value")
-        self._provider_dd.observe(self._on_filter_change, names="value")
-        self._sort_dd.observe(self._on_sort_change, names="value")
-        self._chart_toggle.observe(self._on_chart_change, names="value")
-        self._list.observe(self._on_list_pick, names="value")
-        self._first_btn.on_click(lambda _: self.first())
-        self._prev_btn.on_click(lambda _: self.previous())
-        self._next_btn.on_click(lambda _: self.next())
-        self._last_btn.on_click(lambda _: self.last())
-        self._export_btn.on_click(self._on_export)
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Trait and control changes made inside only record the value: no handler acts."""
+        before, self._syncing = self._syncing, True
+        try:
+            yield
+        finally:
+            self._syncing = before
 
-    def _layout(self) -> list[widgets.Widget]:
-        controls = widgets.HBox([self._id_box, self._model_dd, self._provider_dd])
-        walk = widgets.HBox([self._sort_dd, self._first_btn, self._prev_btn, self._count,
-                             self._next_btn, self._last_btn, self._export_path,
-                             self._export_btn])
-        why = widgets.HBox([self._cost, self._fallback],
-                           layout=widgets.Layout(flex_flow="row wrap"))
-        main = widgets.VBox([self._head, self._content, why, self._detail],
-                            layout=widgets.Layout(flex="1 1 auto"))
-        side = widgets.VBox([self._ranks, self._chart_toggle, self._chart, self._list_head,
-                             self._list], layout=widgets.Layout(min_width="450px"))
-        body = widgets.HBox([main, side])
-        return [self._title, controls, walk, self._status, body]
+    # -- traits: validation ------------------------------------------------------------------
 
-    def _refresh_options(self) -> None:
-        """Each dropdown offers the groups that have rows under the other one's filter."""
-        model, provider = self._model_dd.value, self._provider_dd.value
-        by_model, by_provider = self._index.counts(
-            None if model == _ALL else model, None if provider == _ALL else provider)
+    @validate("selected_id")
+    def _valid_id(self, proposal: dict[str, Any]) -> str | None:
+        value = proposal["value"]
+        if value is None:
+            if len(self._positions):
+                raise TraitError("selected_id is None only when no row is shown; "
+                                 f"{len(self._positions):,} rows match the filters")
+            return None
+        self._position(value)
+        return str(value)
+
+    @validate("sort")
+    def _valid_sort(self, proposal: dict[str, Any]) -> str:
+        return _check_choice("sort", proposal["value"], SORTS)
+
+    @validate("chart")
+    def _valid_chart(self, proposal: dict[str, Any]) -> str:
+        return _check_choice("chart", proposal["value"], CHARTS)
+
+    @validate("model")
+    def _valid_model(self, proposal: dict[str, Any]) -> str | None:
+        return _check_group("model", proposal["value"], self._index.models)
+
+    @validate("provider")
+    def _valid_provider(self, proposal: dict[str, Any]) -> str | None:
+        return _check_group("provider", proposal["value"], self._index.providers)
+
+    # -- traits: what a change does -----------------------------------------------------------
+
+    @observe("selected_id")
+    def _on_selected_id(self, change: dict[str, Any]) -> None:
+        if not self._syncing and change["new"] is not None:
+            self._reveal(self._position(change["new"]))
+
+    @observe("sort")
+    def _on_sort(self, change: dict[str, Any]) -> None:
         with self._quiet():
-            self._set_options(self._model_dd, "all models", by_model, self._index.models)
-            self._set_options(self._provider_dd, "all providers", by_provider,
-                              self._index.providers)
+            self.controls.sort.value = change["new"]
+        if not self._syncing:
+            self._apply_filters(keep=None)  # a new order starts at its first row
 
-    @staticmethod
-    def _set_options(dropdown: widgets.Dropdown, all_label: str, counts: np.ndarray,
-                     labels: list[str]) -> None:
-        value = dropdown.value
-        groups = [(label, i, int(counts[i + 1])) for i, label in enumerate(labels)]
-        if counts[0]:
-            groups.append(("<NA>", -1, int(counts[0])))
-        options = [(f"{all_label} ({int(counts.sum()):,})", _ALL)] + [
-            (f"{label} ({rows:,})", code) for label, code, rows in groups
-            if rows or code == value]
-        if options != list(dropdown.options):
-            dropdown.options = options
-        dropdown.value = value
+    @observe("model", "provider")
+    def _on_filter(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self._sync_filters()
+            self._apply_filters(keep=self._pos)
 
-    # -- public state ---------------------------------------------------------------------
+    @observe("chart")
+    def _on_chart(self, change: dict[str, Any]) -> None:
+        with self._quiet():
+            self.controls.chart.value = change["new"]
+        if not self._syncing and self._pos is not None:
+            self._render_chart(self._pos)
 
-    @property
-    def selected_id(self) -> str | None:
-        """Id of the generation shown, ``None`` when nothing is (empty frame or filters)."""
-        return None if self._pos is None else self._index.ids[self._pos]
+    # -- controls: what a person does ---------------------------------------------------------
+
+    def _on_search(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        text = str(change["new"]).strip()
+        if self._index.position(text) is not None:
+            self.select(text)
+            return
+        matches = self.matching_ids(text)
+        with self._quiet():
+            self.controls.search.options = tuple(matches)
+        self.panels.status.value = render.search_status(text, len(matches), self._max_matches)
+
+    def _on_model_picked(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self.model = render.group_label(change["new"], self._index.models)
+
+    def _on_provider_picked(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self.provider = render.group_label(change["new"], self._index.providers)
+
+    def _on_sort_picked(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self.sort = change["new"]
+
+    def _on_chart_picked(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self.chart = change["new"]
+
+    def _on_row_picked(self, change: dict[str, Any]) -> None:
+        if not self._syncing and change["new"] is not None:
+            self._show(int(change["new"]))  # by row: a duplicated id's later rows too
+
+    def _on_walk(self, button: widgets.Button) -> None:
+        c = self.controls
+        {c.first: self.first, c.previous: self.previous, c.next: self.next,
+         c.last: self.last}[button]()
+
+    def _on_export(self, button: widgets.Button) -> None:
+        try:
+            path = self.export(self.controls.export_path.value)
+        except (ValueError, OSError, ImportError) as exc:
+            self.panels.status.value = render.export_failed(exc)
+        else:
+            self.panels.status.value = render.export_written(len(self._positions), path)
+
+    # -- public state and moves ---------------------------------------------------------------
 
     @property
     def selected(self) -> pd.Series | None:
@@ -307,80 +366,26 @@ class GenerationViewer(widgets.VBox):
     @property
     def count_text(self) -> str:
         """The "k of n" text next to the buttons."""
-        n = len(self._positions)
-        return f"{_NONE_SELECTED if self._k is None else self._k + 1} of {n:,}"
+        return render.count_text(self._k, len(self._positions))
 
-    @property
-    def sort(self) -> str:
-        """The sort order key (one of :data:`SORTS`); settable (then the first row shows)."""
-        return str(self._sort_dd.value)
-
-    @sort.setter
-    def sort(self, value: str) -> None:
-        if value not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {value!r}")
-        self._sort_dd.value = value
-
-    @property
-    def model(self) -> str | None:
-        """The model filter (``None``: all models); settable to a model in the frame."""
-        return self._label(self._model_dd.value, self._index.models)
-
-    @model.setter
-    def model(self, value: str | None) -> None:
-        self._set_filter(self._model_dd, self._code(value, self._index.models, "model"))
-
-    @property
-    def provider(self) -> str | None:
-        """The provider filter (``None``: all providers); settable."""
-        return self._label(self._provider_dd.value, self._index.providers)
-
-    @provider.setter
-    def provider(self, value: str | None) -> None:
-        self._set_filter(self._provider_dd,
-                         self._code(value, self._index.providers, "provider"))
-
-    def _set_filter(self, dropdown: widgets.Dropdown, code: int) -> None:
-        if code not in [v for _, v in dropdown.options]:  # narrowed away: offer it again
-            with self._quiet():
-                dropdown.options = [*dropdown.options, (self._group_label(dropdown, code), code)]
-        dropdown.value = code
-
-    def _group_label(self, dropdown: widgets.Dropdown, code: int) -> str:
-        labels = self._index.models if dropdown is self._model_dd else self._index.providers
-        return f"{self._label(code, labels)} (0)"
-
-    @staticmethod
-    def _label(code: int, labels: list[str]) -> str | None:
-        return None if code == _ALL else ("<NA>" if code == -1 else labels[code])
-
-    @staticmethod
-    def _code(value: str | None, labels: list[str], what: str) -> int:
-        if value is None:
-            return _ALL
-        if value == "<NA>":
-            return -1
-        if value not in labels:
-            raise KeyError(f"no {what} {value!r} in this frame")
-        return labels.index(value)
+    def matching_ids(self, text: str) -> list[str]:
+        """Ids containing ``text`` (case-insensitive), frame order, at most ``max_matches``."""
+        return self._index.matching_ids(text, self._max_matches)
 
     def select(self, generation_id: str) -> None:
-        """Show generation ``generation_id``; filters that hide it are reset to "all".
+        """Show generation ``generation_id`` (sets :attr:`selected_id`); filters that hide
+        it are reset to "all".
 
         Raises
         ------
         KeyError
-            If no row of the frame has that id.
+            If no row of the frame has that id (:class:`UnknownValue`).
         """
-        pos = self._index.position(str(generation_id))
-        if pos is None:
-            raise KeyError(f"no generation with id {generation_id!r} in this frame")
-        with self._quiet():
-            if self._model_dd.value not in (_ALL, self._index.model_codes[pos]):
-                self._model_dd.value = _ALL
-            if self._provider_dd.value not in (_ALL, self._index.provider_codes[pos]):
-                self._provider_dd.value = _ALL
-        self._apply_filters(keep=pos)
+        gid = str(generation_id)
+        if gid == self.selected_id:  # no change to hear: show its first row again
+            self._reveal(self._position(gid))
+        else:
+            self.selected_id = gid
 
     def next(self) -> None:
         """Move to the next row of :attr:`filtered` (no-op at the end)."""
@@ -415,11 +420,14 @@ class GenerationViewer(widgets.VBox):
         return path
 
     def wait_content(self, timeout: float = 10.0) -> str:
-        """Wait for the selected generation's content to land; return :attr:`content_state`."""
-        pending = self._pending
-        if pending is not None:
-            concurrent.futures.wait([pending], timeout=timeout)
-        return self.content_state
+        """Wait until every content load started has landed; return :attr:`content_state`."""
+        if self._loads is not None:
+            self._loads.wait(timeout)
+        return str(self.content_state)
+
+    def wait_chart(self, timeout: float = 30.0) -> None:
+        """Wait until the chart of the selected generation is drawn (tests, scripts)."""
+        self._painter.wait(timeout)
 
     def snapshot_html(self) -> str:
         """A static HTML snapshot of the selected generation (for saved notebooks).
@@ -427,20 +435,14 @@ class GenerationViewer(widgets.VBox):
         What the live widget shows, minus the controls: headline, conversation,
         cost, provider attempts, ranks, the chart (inline PNG) and every field.
         """
-        head = (f'<div class="orgen-static">{html.CSS}<div class="orgen-muted">Generation viewer'
-                f" (static snapshot: {self.count_text} after filters; run the notebook for"
-                " the live viewer)</div>")
+        p = self.panels
         if self._pos is None:
-            return head + f'<div class="orgen-empty">{self._detail.value}</div></div>'
+            return render.snapshot_html(self.count_text, empty=p.detail.value)
         self.wait_chart()
-        png = bytes(self._chart.value)
-        chart = (f'<img class="orgen-chart" alt="distribution" style="width:380px" '
-                 f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-                 if png else "")
-        return (head + self._head.value + self._content.value
-                + '<div style="display:flex;gap:24px;flex-wrap:wrap">'
-                + self._cost.value + self._fallback.value + self._ranks.value + "</div>"
-                + chart + self._detail.value + "</div>")
+        return render.snapshot_html(
+            self.count_text, head=p.head.value, content=p.content.value, cost=p.cost.value,
+            fallback=p.fallback.value, ranks=p.ranks.value, chart_png=bytes(p.chart.value),
+            detail=p.detail.value)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The widget view plus a ``text/html`` snapshot that static renderers show."""
@@ -451,76 +453,59 @@ class GenerationViewer(widgets.VBox):
         data = {**data, "text/html": self.snapshot_html()}
         return data if meta is None else (data, meta)  # type: ignore[return-value]
 
-    # -- handlers -------------------------------------------------------------------------
+    # -- showing the state --------------------------------------------------------------------
 
-    def _on_id_typed(self, change: dict[str, Any]) -> None:
-        if self._syncing:
-            return
-        text = str(change["new"]).strip()
-        if self._index.position(text) is not None:
-            self.select(text)
-            return
-        matches = self.matching_ids(text)
+    def _codes(self) -> tuple[int, int]:
+        """The dropdown codes of the model and provider filters."""
+        return (render.group_code(self.model, self._index.models),
+                render.group_code(self.provider, self._index.providers))
+
+    def _sync_filters(self) -> None:
+        """Each dropdown shows its filter and offers the groups that have rows under the
+        other one's filter (and its own group, even without rows)."""
+        model, provider = self._codes()
+        by_model, by_provider = self._index.counts(
+            None if model == render.ALL else model, None if provider == render.ALL else provider)
+        c = self.controls
         with self._quiet():
-            self._id_box.options = tuple(matches)
-        if not text:
-            self._status.value = ""
-        elif not matches:
-            self._status.value = f"No id contains {html.escape(text)}."
-        else:
-            more = "+" if len(matches) == self._max_matches else ""
-            self._status.value = f"{len(matches)}{more} ids contain {html.escape(text)}."
+            for dropdown, options, code in (
+                    (c.model_filter, render.dropdown_options(
+                        "all models", by_model, self._index.models, selected=model), model),
+                    (c.provider_filter, render.dropdown_options(
+                        "all providers", by_provider, self._index.providers,
+                        selected=provider), provider)):
+                if options != list(dropdown.options):
+                    dropdown.options = options
+                dropdown.value = code
 
-    def _on_filter_change(self, change: dict[str, Any]) -> None:
-        if not self._syncing:
-            self._refresh_options()
-            self._apply_filters(keep=self._pos)
+    def _position(self, generation_id: str) -> int:
+        """The row of an id (its first row); :class:`UnknownValue` if it has none."""
+        pos = self._index.position(generation_id)
+        if pos is None:
+            raise UnknownValue(f"no generation with id {generation_id!r} in this frame")
+        return pos
 
-    def _on_sort_change(self, change: dict[str, Any]) -> None:
-        if not self._syncing:
-            self._apply_filters(keep=None)  # a new order starts at its first row
-
-    def _on_chart_change(self, change: dict[str, Any]) -> None:
-        if self._pos is not None:
-            self._render_chart(self._pos)
-
-    def _on_list_pick(self, change: dict[str, Any]) -> None:
-        if not self._syncing and change["new"] is not None:
-            self._show(int(change["new"]))
-
-    def _on_export(self, button: widgets.Button) -> None:
-        try:
-            path = self.export(self._export_path.value)
-        except (ValueError, OSError, ImportError) as exc:
-            self._status.value = f"<b>Export failed:</b> {html.escape(exc)}"
-        else:
-            self._status.value = (f"Wrote {len(self._positions):,} rows to "
-                                  f"<code>{html.escape(path)}</code>.")
-
-    # -- logic ----------------------------------------------------------------------------
-
-    def matching_ids(self, text: str) -> list[str]:
-        """Ids containing ``text`` (case-insensitive), frame order, at most ``max_matches``."""
-        return self._index.matching_ids(text, self._max_matches)
-
-    @contextmanager
-    def _quiet(self) -> Iterator[None]:
-        """Widget changes made inside do not trigger the handlers."""
-        before, self._syncing = self._syncing, True
-        try:
-            yield
-        finally:
-            self._syncing = before
+    def _reveal(self, pos: int) -> None:
+        """Show row ``pos``, resetting a filter that hides it."""
+        model, provider = self._codes()
+        with self._quiet():
+            if model not in (render.ALL, self._index.model_codes[pos]):
+                self.model = None
+            if provider not in (render.ALL, self._index.provider_codes[pos]):
+                self.provider = None
+        self._sync_filters()
+        self._apply_filters(keep=pos)
 
     def _apply_filters(self, keep: int | None) -> None:
         """Recompute the filtered positions; keep row ``keep`` selected when it survives."""
         if self._n == 0:
             return
-        model, provider = self._model_dd.value, self._provider_dd.value
+        model, provider = self._codes()
         self._positions = self._index.positions(
-            self.sort, None if model == _ALL else model, None if provider == _ALL else provider)
+            self.sort, None if model == render.ALL else model,
+            None if provider == render.ALL else provider)
         if len(self._positions) == 0:
-            self._show_empty(_EMPTY_FILTERS)
+            self._show_empty(render.EMPTY_FILTERS)
             return
         k = 0
         if keep is not None:
@@ -531,167 +516,102 @@ class GenerationViewer(widgets.VBox):
     def _show_empty(self, message: str) -> None:
         """One clear message, nothing else: no chart, list, cost or attempts."""
         self._pos = self._k = None
-        for button in (self._first_btn, self._prev_btn, self._next_btn, self._last_btn):
+        c, p = self.controls, self.panels
+        for button in c.walk:
             button.disabled = True
-        self._count.value = self.count_text
-        self._status.value = ""
-        self._detail.value = f'<div class="orgen-empty">{message}</div>'
-        for panel in (self._head, self._content, self._cost, self._fallback, self._ranks,
-                      self._list_head):
+        p.count.value = self.count_text
+        p.status.value = ""
+        p.detail.value = render.empty_html(message)
+        for panel in p.text:
             panel.value = ""
-        self._chart_job = None
-        self._chart.layout.display = "none"
-        self._list.layout.display = "none"
+        self._painter.cancel()
+        p.chart.layout.display = "none"
+        c.rows.layout.display = "none"
         with self._quiet():
-            self._list.options = []
+            c.rows.options = []
+            self.selected_id = None
 
     def _show(self, k: int) -> None:
+        """Show row ``k`` of the filtered rows."""
         pos = int(self._positions[k])
         self._pos, self._k = pos, k
         n = len(self._positions)
-        self._first_btn.disabled = self._prev_btn.disabled = k == 0
-        self._next_btn.disabled = self._last_btn.disabled = k + 1 >= n
-        self._count.value = f'<span class="orgen-count-text">{self.count_text}</span>'
-        self._status.value = ""
+        c, p = self.controls, self.panels
+        c.first.disabled = c.previous.disabled = k == 0
+        c.next.disabled = c.last.disabled = k + 1 >= n
+        p.count.value = f'<span class="orgen-count-text">{self.count_text}</span>'
+        p.status.value = ""
+        gid = self._index.ids[pos]
         with self._quiet():
-            self._id_box.value = self._index.ids[pos]
+            self.selected_id = gid
+            c.search.value = gid
         row = self._df.iloc[pos].to_dict()
-        paid = float(self._index.metric(EFFECTIVE_COST)[pos])
-        chain = attempts(row.get("provider_responses"), row.get("upstream_id"))
-        self._head.value = html.headline_html(
-            row, paid=paid, badge=badge(chain, row.get("finish_reason")))
-        self._cost.value = cost_html(cost_breakdown(row, self._prices))
-        self._fallback.value = fallback_html(chain)
-        shown = {k: v for k, v in row.items() if k != "provider_responses"}  # the table has it
-        self._detail.value = html.detail_html(shown, headline=False)
+        shown = render.generation_html(
+            row, paid=float(self._index.metric(EFFECTIVE_COST)[pos]), prices=self._prices)
+        p.head.value, p.cost.value = shown.head, shown.cost
+        p.fallback.value, p.detail.value = shown.fallback, shown.detail
         self._render_ranks(pos)
         self._render_chart(pos)
         self._render_list(k)
-        self._render_content(pos, row)
+        self._render_content(gid, row)
 
     def _render_ranks(self, pos: int) -> None:
         code = int(self._index.model_codes[pos])
         value, overall, within, counts = self._index.ranks(pos)
-        self._ranks.value = html.ranks_html(value, overall, within, counts=counts,
-                                            model=self._index.model_label(code))
+        self.panels.ranks.value = html.ranks_html(value, overall, within, counts=counts,
+                                                  model=self._index.model_label(code))
 
     def _render_chart(self, pos: int) -> None:
-        """Draw the chart in the chart thread: a model's first chart takes a while to build
+        """Ask the chart thread for the chart: a model's first chart takes a while to build
         (its ticks and text), so the rest of the panel never waits for it."""
-        column, xlabel = CHARTS[str(self._chart_toggle.value)]
+        column, xlabel = CHARTS[str(self.chart)]
         code = int(self._index.model_codes[pos])
         values = self._index.sorted_values(column, code)
         x = float(self._index.metric(column)[pos])
-        job = (pos, column)
-        self._chart_job = job
-        if self._chart_pool is None:  # one thread: matplotlib is only ever used from it
-            self._chart_pool = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="orgen-chart")
-        self._chart_future = self._chart_pool.submit(
-            self._draw_chart, job, code, values, x, xlabel)
+        self._painter.draw((column, code), values, x, render.chart_label(column, x, values),
+                           xlabel=xlabel, title=render.chart_title(self._index.model_label(code)),
+                           money=column == EFFECTIVE_COST)
 
-    def _draw_chart(self, job: tuple[int, str], code: int, values: np.ndarray, x: float,
-                    xlabel: str) -> None:
-        """In the chart thread: build (or reuse) the model's chart, mark ``x``, show it
-        unless the selection moved on meanwhile."""
-        if self._chart_job != job:
-            return  # superseded before it started
-        column = job[1]
-        money = column == EFFECTIVE_COST
-        shown: Callable[[Any], str] = fmt.format_usd if money else fmt.format_ms
-        label = (f"this one: {shown(x)} ({fmt.ordinal(percentile_rank(values, x))})"
-                 if np.isfinite(x) else f"this one: no {column.replace('_', ' ')}")
-        key = (column, code)
-        chart = self._charts.get(key)
-        if chart is None:
-            if len(self._charts) >= _MAX_CHARTS:
-                self._charts.pop(next(iter(self._charts)))
-            model = self._index.model_label(code)
-            short = model if len(model) <= 44 else model[:43] + "\u2026"
-            chart = self._charts[key] = DistributionChart(
-                values, xlabel=xlabel, title=short, log=None if money else True, money=money)
-        png = chart.png(None if np.isnan(x) else x, label)
-        if self._chart_job == job:
-            self._chart.value = png
-            self._chart.layout.display = None
-
-    def wait_chart(self, timeout: float = 30.0) -> None:
-        """Wait until the chart of the selected generation is drawn (tests, scripts)."""
-        future = self._chart_future
-        if future is not None:
-            future.result(timeout=timeout)
+    def _on_chart_drawn(self, png: bytes) -> None:
+        """In the chart thread: the latest chart is drawn."""
+        self.panels.chart.value = png
+        self.panels.chart.layout.display = None
 
     def _render_list(self, k: int) -> None:
-        """The compact list: up to :data:`_LIST_ROWS` filtered rows around row ``k``."""
+        """The compact list: up to :data:`~.render.LIST_ROWS` filtered rows around row ``k``."""
         n = len(self._positions)
-        start = max(0, min(k - _LIST_ROWS // 2, n - _LIST_ROWS))
-        stop = min(n, start + _LIST_ROWS)
+        start, stop = render.list_window(k, n)
         cost = self._index.metric(EFFECTIVE_COST)
         latency = self._index.metric("latency")
         options = []
         for j in range(start, stop):
             pos = int(self._positions[j])
             model = self._index.model_label(int(self._index.model_codes[pos]))
-            finish = self._finish[pos]
-            options.append((
-                f"{j + 1:>5} {self._index.ids[pos][-10:]:>10} {model[-18:]:<18} "
-                f"{fmt.format_usd(cost[pos]):>9} {fmt.format_ms(latency[pos]):>8} "
-                f"{'' if finish is None or is_na(finish) else finish}", j))
-        self._list_head.value = (
-            f'<div class="orgen-muted" style="font-size:11px">Rows {start + 1:,}\u2013'
-            f"{stop:,} of {n:,} (sorted by {SORTS[self.sort][1]}): #, id (end), model, "
-            "cost, latency, finish. Click one to show it.</div>")
+            options.append((render.list_row(j, self._index.ids[pos], model, cost[pos],
+                                             latency[pos], self._finish[pos]), j))
+        self.panels.list_head.value = render.list_head_html(start, stop, n, self.sort)
+        rows = self.controls.rows
         with self._quiet():
-            self._list.options = options
-            self._list.value = k
-        self._list.layout.display = None
+            rows.options = options
+            rows.value = k
+        rows.layout.display = None
 
-    # -- content --------------------------------------------------------------------------
-
-    def _render_content(self, pos: int, row: Mapping[str, Any]) -> None:
-        gid = self._index.ids[pos]
+    def _render_content(self, gid: str, row: Mapping[str, Any]) -> None:
         if self._has_content:
             self._set_content(content_html(row), "loaded")
-            return
-        if self._loader is None:
+        elif self._loads is None:
             self._set_content(state_html(NO_KEY, "no-key"), "no key")
-            return
-        with self._lock:
-            hit = self._contents.get(gid)
-        if hit is not None:
-            self._show_loaded(gid, hit)
-            return
-        self._set_content(state_html(LOADING, "loading"), "loading")
-        if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(
-                max_workers=2, thread_name_prefix="orgen-content")
-        self._pending = self._pool.submit(self._load, gid)
-
-    def _load(self, gid: str) -> None:
-        """In a worker thread: fetch, keep, and show it if still selected."""
-        assert self._loader is not None
-        try:
-            result: Mapping[str, Any] | BaseException = self._loader(gid)
-        except Exception as exc:  # noqa: BLE001 - shown in the panel, never raised in a thread
-            result = exc
-        with self._lock:
-            self._contents[gid] = result
-            while len(self._contents) > _MAX_CONTENTS:
-                self._contents.popitem(last=False)
-        if self.selected_id == gid:  # a late answer for another generation is not shown
-            self._show_loaded(gid, result)
-
-    def _show_loaded(self, gid: str, result: Mapping[str, Any] | BaseException) -> None:
-        if isinstance(result, BaseException):
-            status = getattr(result, "status", None)
-            what = "not found" if status == 404 else "could not be loaded"
-            message = f"Content {what}: {type(result).__name__}: {result}"
-            self._set_content(state_html(message, "failed"), "failed")
+        elif (kept := self._loads.get(gid)) is not None:
+            self._set_content(*render.loaded_content(kept))
         else:
-            stored = result.get("stored")
-            ok = stored is None or is_na(stored) or bool(stored)
-            self._set_content(content_html(result), "loaded" if ok else "not stored")
+            self._set_content(state_html(LOADING, "loading"), "loading")
+            self._loads.fetch(gid)
+
+    def _on_content(self, gid: str, result: ContentResult) -> None:
+        """In a content thread: a load landed; shown if its generation is still selected."""
+        if self.selected_id == gid:
+            self._set_content(*render.loaded_content(result))
 
     def _set_content(self, value: str, state: str) -> None:
-        self._content.value = value
-        self.content_state = state
+        self.panels.content.value = value
+        self.set_trait("content_state", state)
