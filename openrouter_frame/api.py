@@ -131,7 +131,7 @@ class OpenRouterClient(GenerationFetcher):
             raw = [cached[i] for i in todo]
             try:
                 frame = raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend)
-            except ValueError:  # an unreadable body? each is read below; it is fetched again
+            except (ValueError, RecursionError):  # an unreadable body? read one by one below
                 frame = None
             if frame is not None:
                 progress_bar(progress, len(raw), done=len(raw)).close()
