@@ -245,21 +245,6 @@ def test_bad_cache_argument(cache: Any, error: type) -> None:
         OpenRouterClient("sk", "http://127.0.0.1:1", cache=cache)
 
 
-@pytest.mark.parametrize("content", [b"not a database" * 100, "other-sqlite"],
-                         ids=["garbage", "foreign-sqlite"])
-def test_a_file_that_is_not_our_cache_is_refused(tmp_path: Path, content: Any) -> None:
-    path = tmp_path / "x.sqlite"
-    if content == "other-sqlite":
-        with sqlite3.connect(path) as conn:
-            conn.execute("CREATE TABLE mine (a)")
-    else:
-        path.write_bytes(content)
-    before = path.read_bytes()
-    with pytest.raises(ValueError, match="not a usable openrouter_frame cache"):
-        open_cache(path)
-    assert path.read_bytes() == before
-
-
 @pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
 def test_files_are_private_to_their_owner(tmp_path: Path) -> None:
     path = tmp_path / "new" / "dir" / "c.sqlite"
@@ -413,23 +398,3 @@ def test_contents_live_in_their_own_table(tmp_path):
             cache.get_raw_many(a, ["gen-1"], table="generations; DROP TABLE meta")
         assert cache.clear() == 2
         assert cache.info().contents == 0
-
-
-# -- a damaged file names itself and the cure ---------------------------------------------------
-@pytest.mark.parametrize("keep", [0.5, 0.9], ids=["second-half-garbage", "last-tenth-garbage"])
-def test_damaged_file_names_itself_and_how_to_start_afresh(tmp_path: Path, keep: float) -> None:
-    path = tmp_path / "c.sqlite"
-    with serve() as s:
-        ids = s.ids(400)
-        _fetch(s, ids, path)
-        data = path.read_bytes()
-        cut = int(len(data) * keep)
-        path.write_bytes(data[:cut] + os.urandom(len(data) - cut))
-        for name in ("c.sqlite-wal", "c.sqlite-shm"):
-            (tmp_path / name).unlink(missing_ok=True)
-        with pytest.raises((sqlite3.DatabaseError, ValueError)) as info:
-            with GenerationCache(path) as cache:
-                cache.get_many(cache.account(Secret(s.api_key)), ids)
-    message = str(info.value)
-    assert str(path) in message
-    assert "delete" in message

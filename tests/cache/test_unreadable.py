@@ -8,6 +8,7 @@ was refetched.  Every test here talks to the loopback simulator.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -30,12 +31,12 @@ UNREADABLE_IDS = ["not-json", "cut-short", "array", "string", "null", "empty", "
 
 def _damage(path: Path, table: str, id: str, body: bytes) -> None:
     """Overwrite one stored row with ``body``, as a damaged file or another writer would."""
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute(f"UPDATE {table} SET body = ? WHERE id = ?", (body, id)).rowcount == 1
 
 
 def _stored(path: Path, table: str, id: str) -> bytes:
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         [(body,)] = conn.execute(f"SELECT body FROM {table} WHERE id = ?", (id,)).fetchall()
     return bytes(body)
 
