@@ -186,7 +186,8 @@ class OpenRouterClient(GenerationFetcher):
             record = loads(body)
             if record is None:
                 unreadable.append(id)
-            else:
+            else:  # a body stored as received may lack the id it was asked for
+                record.setdefault("id", id)
                 records[id] = record
         if unreadable and self.cache is not None:
             shown = ", ".join(map(repr, unreadable[:5]))
@@ -241,22 +242,25 @@ def _raise_fatal(fatal: Any, result: FetchResult) -> None:
 class _Store:
     """Write each arriving body to the cache: the one write policy, for one id or a batch.
 
-    A body that cannot be stored (not JSON-serialisable) is returned but not
-    kept (logged at DEBUG); a failing cache (disk full, locked too long,
-    read-only, closed) never fails a fetch: the first failure is a warning
-    naming the file, later ones DEBUG.
+    ``body``, when the fetch layer has it, is the ``data`` object's bytes as
+    received, stored as they are; without it the record is encoded once
+    (compact JSON).  A record that cannot be encoded (NaN, a value JSON cannot
+    hold) is returned but not kept (logged at DEBUG).  A failing cache (disk
+    full, locked too long, read-only, closed) never fails a fetch: its first
+    failure is a warning naming the file, later ones DEBUG.
     """
 
     def __init__(self, cache: RecordStore, account: str, table: str) -> None:
         self._cache, self._account, self._table = cache, account, table
         self._warned = False
 
-    def __call__(self, id: str, data: dict[str, Any]) -> None:
-        try:
-            body = encode(data)
-        except (TypeError, ValueError) as exc:
-            logger.debug("not caching %r: %s", id, exc)
-            return
+    def __call__(self, id: str, data: dict[str, Any], body: bytes | None = None) -> None:
+        if body is None:
+            try:
+                body = encode(data)
+            except (TypeError, ValueError) as exc:
+                logger.debug("not caching %r: %s", id, exc)
+                return
         try:
             self._cache.put_raw(self._account, id, body, table=self._table)
         except Exception as exc:  # noqa: BLE001 - disk full, locked too long, closed

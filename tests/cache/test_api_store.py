@@ -7,6 +7,7 @@ raised the store's error, the other logged it).
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -117,3 +118,30 @@ def test_one_write_policy_a_failing_cache_never_fails_a_fetch(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2  # one per call: the first failure of each
     assert all(str(path) in w and "disk is full" in w for w in warnings)
+
+
+def test_a_stored_body_without_its_id_is_read_with_it() -> None:
+    """A content body stored as received (the endpoint sends no id) reads back with its id."""
+    store = MemoryStore()
+    with serve() as s, OpenRouterClient(s.api_key, s.base_url, cache=store) as client:
+        id = s.ids(1)[0]
+        body = json.dumps(s.content(id)).encode()
+        store.put_raw(store.account(Secret(s.api_key)), id, body, table="contents")
+        got = client.get_content(id)
+        frame = client.fetch_contents([id], progress=False).frame
+        assert s.stats.requests == 0
+    assert got == {**s.content(id), "id": id}
+    assert frame["id"].tolist() == [id]
+
+
+def test_the_write_policy_stores_a_body_handed_over_as_received() -> None:
+    """What the fetch layer will hand over with each record: the bytes as received."""
+    from openrouter_frame.api import _Store
+
+    store = MemoryStore()
+    account = store.account(Secret("sk-a"))
+    body = b'{ "id" : "gen-1", "model" : "caf\\u00e9", "latency": 1.50 }'
+    _Store(store, account, "generations")("gen-1", json.loads(body), body)
+    _Store(store, account, "generations")("gen-2", {"id": "gen-2", "latency": 1.5})
+    assert store.get_raw_many(account, ["gen-1", "gen-2"]) == {
+        "gen-1": body, "gen-2": b'{"id":"gen-2","latency":1.5}'}
