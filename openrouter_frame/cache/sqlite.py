@@ -291,7 +291,7 @@ def unusable(path: Path, exc: BaseException, *, opening: bool = False) -> CacheE
     why = str(exc)
     fresh = (f"delete it and its -wal and -shm files (rm {path} {path}-wal {path}-shm) or pass "
              "another cache path; its records are fetched again when needed")
-    if isinstance(exc, _NotOurs) or (opening and type(exc) is sqlite3.DatabaseError):
+    if isinstance(exc, _NotOurs) or (opening and "not a database" in why):
         message = (f"the file {path} is not a usable openrouter_frame cache ({why}): pass "
                    "another cache path, or delete this file if it is an old cache")
     elif type(exc) is sqlite3.DatabaseError:  # SQLite's "malformed", "not a database"

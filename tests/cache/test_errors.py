@@ -74,16 +74,18 @@ def test_another_format_says_which(tmp_path: Path) -> None:
         GenerationCache(path)
 
 
-def test_a_file_damaged_while_open_names_itself_and_the_cure(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep", [100, 0.5], ids=["all-but-the-header", "second-half"])
+def test_a_damaged_file_names_itself_and_the_cure(tmp_path: Path, keep: float) -> None:
     path = tmp_path / "c.sqlite"
     with GenerationCache(path) as cache:
         account = cache.account(Secret("sk-x"))
         cache.put_raw_many(account, [(f"gen-{i}", b'{"id":"x"}' * 50) for i in range(2_000)])
     data = path.read_bytes()
-    path.write_bytes(data[:len(data) // 2] + os.urandom(len(data) - len(data) // 2))
+    cut = int(keep if keep >= 1 else len(data) * keep)
+    path.write_bytes(data[:cut] + os.urandom(len(data) - cut))
     for name in ("c.sqlite-wal", "c.sqlite-shm"):
         (tmp_path / name).unlink(missing_ok=True)
-    with pytest.raises(CacheError) as info:
+    with pytest.raises(CacheError) as info:  # on opening, or on reading
         with GenerationCache(path) as cache:
             cache.get_raw_many(account, [f"gen-{i}" for i in range(2_000)])
     _check(info.value, path, "damaged", f"rm {path} {path}-wal {path}-shm")
