@@ -107,7 +107,7 @@ def _part(value: Any, text: str, many: str | None = None
     """
     if isinstance(value, Mapping):
         return value, None
-    if value is None or is_na(value):
+    if is_na(value):
         return {}, None
     if isinstance(value, str):
         return {text: value}, None
