@@ -82,6 +82,7 @@ class MemoryStore(StoreMixin):
 
     def info(self) -> CacheInfo:
         """Entries, accounts and the bytes of the bodies held."""
+        self._check_open()
         with self._lock:
             records, contents = (self._tables[t] for t in TABLES)
             return CacheInfo(path=self.path, entries=len(records),
@@ -92,6 +93,7 @@ class MemoryStore(StoreMixin):
 
     def clear(self) -> int:
         """Forget every record and content (all accounts); return how many."""
+        self._check_open()
         with self._lock:
             removed = sum(len(rows) for rows in self._tables.values())
             for rows in self._tables.values():
@@ -106,10 +108,13 @@ class MemoryStore(StoreMixin):
                 rows.clear()
 
     def _rows(self, table: str) -> dict[tuple[str, str], bytes]:
+        self._check_open()
+        return self._tables[table]
+
+    def _check_open(self) -> None:
         if self._closed:
             raise CacheError("the in-memory cache is closed: make a new MemoryStore()",
                              path=self.path)
-        return self._tables[table]
 
     def __enter__(self) -> MemoryStore:
         return self

@@ -137,6 +137,8 @@ class StoreContract:
             store.get_raw_many(a, ["gen-1"])
         with pytest.raises(CacheError, match="closed"):
             store.put_raw(a, "gen-1", b"{}")
+        with pytest.raises(CacheError, match="closed"):
+            store.info()
 
     def test_records_as_dicts(self, store: Any) -> None:
         a = store.account(Secret("sk-a"))
