@@ -9,10 +9,12 @@ Accounts are opaque strings the store derives from the key's holder
 never the key string; :func:`fingerprint` derives them), so no store ever keeps
 or needs the key.
 
-Bodies walk one way: the bytes fetched are stored as they are
-(:meth:`RecordStore.put_raw`) and handed back as they were stored
+Bodies walk one way: a store keeps the bytes it is given as they are
+(:meth:`RecordStore.put_raw`) and hands back exactly those
 (:meth:`RecordStore.get_raw_many`); reading them is the caller's business
-(:func:`loads`, the one reading of a stored body).
+(:func:`loads`, the one reading of a stored body, for which an unreadable body
+is a miss).  A store that cannot be used raises
+:class:`~openrouter_frame.errors.CacheError`, naming where it is and what to do.
 """
 
 from __future__ import annotations
