@@ -152,3 +152,23 @@ def test_cache_error_pickles_with_its_path(tmp_path: Path) -> None:
     error = CacheError("the cache file x is damaged", path=tmp_path / "x")
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is CacheError and again.path == error.path and str(again) == str(error)
+
+
+def test_the_command_line_names_an_unusable_cache_and_fetches_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from openrouter_frame import cli
+
+    path = tmp_path / "x.sqlite"
+    _garbage(path)
+    ids_file = tmp_path / "ids.txt"
+    with serve() as s:
+        ids_file.write_text("\n".join(s.ids(3)) + "\n")
+        monkeypatch.setenv("OPENROUTER_API_KEY", s.api_key)
+        monkeypatch.setenv("OPENROUTER_BASE_URL", s.base_url)
+        code = cli.main(["fetch", str(ids_file), "-o", str(tmp_path / "out.parquet"),
+                         "--no-progress", "--cache", str(path)])
+        assert s.stats.requests == 0
+    err = capsys.readouterr().err
+    assert code != 0 and str(path) in err and "Traceback" not in err
+    assert not (tmp_path / "out.parquet").exists()
