@@ -76,6 +76,8 @@ ENV_VAR = "OPENROUTER_FRAME_CACHE"
 FILE_NAME = "generations.sqlite"
 _APP_NAME = "openrouter_frame"
 _TRUE = {"1", "true", "yes", "on"}
+#: What a store must have (see :class:`RecordStore`), named when an object lacks some.
+_PROTOCOL = ("path", "account", "get_raw_many", "put_raw", "info", "clear", "close")
 _FALSE = {"", "0", "false", "no", "off"}
 
 
@@ -108,9 +110,11 @@ def resolve_path(cache: Any) -> Path | None:
             raise ValueError("cache= got an empty path")
         path = Path(cache).expanduser()
         return path / FILE_NAME if path.is_dir() else path
+    missing = [name for name in _PROTOCOL if not hasattr(cache, name)]
     raise TypeError(
-        f"cache must be None, True, False, a path or a GenerationCache, "
-        f"not {type(cache).__name__}")
+        f"cache must be None, True, False, a path or a RecordStore (a GenerationCache, a "
+        f"MemoryStore or your own), not {type(cache).__name__}"
+        + (f" (it lacks {', '.join(missing)})" if len(missing) < len(_PROTOCOL) else ""))
 
 
 def open_cache(cache: Any) -> RecordStore | None:

@@ -206,3 +206,20 @@ class TestSQLiteStore(StoreContract):
 class TestMemoryStore(StoreContract):
     def make(self, tmp_path: Path) -> Any:
         return MemoryStore()
+
+
+def test_an_object_lacking_part_of_the_protocol_is_named() -> None:
+    class OldStore:  # a store written before put_raw
+        path = Path("x")
+
+        def account(self, key: Any) -> str: ...
+        def get_raw_many(self, *args: Any, **kwargs: Any) -> Any: ...
+        def put(self, *args: Any, **kwargs: Any) -> Any: ...
+        def info(self) -> Any: ...
+        def clear(self) -> Any: ...
+        def close(self) -> None: ...
+
+    with pytest.raises(TypeError, match=r"RecordStore .*it lacks put_raw\)"):
+        open_cache(OldStore())
+    with pytest.raises(TypeError, match=r"not int$"):
+        open_cache(3)
