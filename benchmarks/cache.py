@@ -82,10 +82,11 @@ def cache_rows(n: int, repeat: int, workers: int) -> list[dict[str, object]]:
         same = cached.equals(frame)
 
         from openrouter_frame.cache import GenerationCache
+        from openrouter_frame.fetch import Secret
         from openrouter_frame.frame import raw_to_frame
 
         with GenerationCache(path) as cache:
-            key = cache.account(info["api_key"])
+            key = cache.account(Secret(info["api_key"]))
             read = median_time(lambda: cache.get_raw_many(key, ids), repeat)
             raw = cache.get_raw_many(key, ids)
             bodies = [raw[i] for i in ids]

@@ -104,11 +104,12 @@ class _Cache:
 
     def __init__(self, n: int, path: str | None = None) -> None:
         from openrouter_frame.cache import GenerationCache
+        from openrouter_frame.fetch import Secret
 
         self._dir = None if path else tempfile.TemporaryDirectory(prefix="orf-bench-")
         self.path = path or str(Path(self._dir.name) / "cache.sqlite")  # type: ignore[union-attr]
         self.cache = GenerationCache(self.path)
-        self.key = self.cache.account(self.KEY)
+        self.key = self.cache.account(Secret(self.KEY))
         self.ids = make_ids(n)
         if path is None:
             records = make_records(n)

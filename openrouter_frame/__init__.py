@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from . import schema
 from .analysis import accessor as _accessor  # noqa: F401  (registers df.orgen)
 from .api import OpenRouterClient, fetch_contents, fetch_generations, generations_to_frame
-from .cache import CacheInfo, GenerationCache, RecordStore, cache_info, clear_cache
+from .cache import CacheInfo, GenerationCache, MemoryStore, RecordStore, cache_info, clear_cache
 from .errors import (
     AuthenticationError,
+    CacheError,
     FetchError,
     FetchWarning,
     GenerationNotFoundError,
@@ -52,6 +53,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "AuthenticationError",
+    "CacheError",
     "CacheInfo",
     "FetchError",
     "FetchResult",
@@ -61,6 +63,7 @@ __all__ = [
     "GenerationViewer",
     "InputWarning",
     "InsufficientCreditsError",
+    "MemoryStore",
     "MissingColumnsError",
     "OpenRouterClient",
     "OpenRouterError",

@@ -8,7 +8,6 @@ are the one-call forms.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import warnings
@@ -21,6 +20,7 @@ import requests
 from . import schema
 from .analysis.accessor import register_viewer
 from .cache import RecordStore, open_cache
+from .cache.base import encode, loads
 from .errors import FetchError, FetchWarning
 from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, progress_bar, run_batch
 from .fetch.client import check_id
@@ -87,33 +87,30 @@ class OpenRouterClient(GenerationFetcher):
 
     def _account(self) -> str | None:
         key = self.require_key()
-        return None if self.cache is None else self.cache.account(key.value)
+        return None if self.cache is None else self.cache.account(key)
 
     def get_generation(self, id: str) -> dict[str, Any]:
         """Return the ``data`` object of generation ``id`` (from the cache when it holds it).
 
         Raises the status's :class:`~openrouter_frame.OpenRouterError` subclass on failure.
         """
-        id = check_id(id)
-        account = self._account()
-        hit = self._cached(account, [id], "generations")
-        if id in hit:
-            return dict(json.loads(hit[id]))
-        data = super().get_generation(id)
-        if self.cache is not None and account is not None:
-            self.cache.put(account, id, data)
-        return data
+        return self._get_one(check_id(id), "generations", super().get_generation)
 
     def get_content(self, id: str) -> dict[str, Any]:
         """The ``data`` of ``GET /generation/content`` for ``id`` (cached in its own table)."""
-        id = check_id(id)
+        return self._get_one(check_id(id), "contents", super().get_content)
+
+    def _get_one(self, id: str, table: str, fetch: Callable[[str], dict[str, Any]]
+                 ) -> dict[str, Any]:
+        """``id``'s body from the cache's ``table``, else ``fetch(id)``, stored as it arrives."""
         account = self._account()
-        hit = self._cached(account, [id], "contents")
+        hit = self._readable(self._cached(account, [id], table), table)
         if id in hit:
-            return dict(json.loads(hit[id]))
-        data = super().get_content(id)
-        if self.cache is not None and account is not None:
-            _Store(self.cache, account, "contents")(id, data)
+            return hit[id]
+        data = fetch(id)
+        store = self._store(account, table)
+        if store is not None:
+            store(id, data)
         return data
 
     def fetch(self, ids: str | Iterable[Any], *, progress: bool | None = None,
@@ -132,10 +129,15 @@ class OpenRouterClient(GenerationFetcher):
         cached = self._cached(account, todo, "generations")
         if cached and len(cached) == len(todo):  # a re-run: no request, the fast reader
             raw = [cached[i] for i in todo]
-            progress_bar(progress, len(raw), done=len(raw)).close()
-            frame = raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend)
-            warn_missing_required(frame)
-            return FetchResult(frame, failures_frame([], dtype_backend=dtype_backend), raw=raw)
+            try:
+                frame = raw_to_frame(raw, ids=todo, dtype_backend=dtype_backend)
+            except (ValueError, RecursionError):  # an unreadable body? read one by one below
+                frame = None
+            if frame is not None:
+                progress_bar(progress, len(raw), done=len(raw)).close()
+                warn_missing_required(frame)
+                return FetchResult(frame, failures_frame([], dtype_backend=dtype_backend),
+                                   raw=raw)
         _, ordered, failures, fatal = self._fetch_rest(self, todo, account, cached,
                                                        "generations", progress, dtype_backend)
         result = FetchResult(frame=records_to_frame(ordered, dtype_backend=dtype_backend),
@@ -171,6 +173,35 @@ class OpenRouterClient(GenerationFetcher):
             return {}
         return self.cache.get_raw_many(account, ids, table=table)
 
+    def _readable(self, cached: dict[str, bytes], table: str) -> dict[str, dict[str, Any]]:
+        """The cached bodies read (:func:`~.cache.base.loads`); one that cannot be is a miss.
+
+        A body that is not a JSON object (a damaged row) is left out, so its id
+        is fetched again and its row overwritten; one warning names the cache
+        file and the ids.  The server is never blamed for it.
+        """
+        records: dict[str, dict[str, Any]] = {}
+        unreadable = []
+        for id, body in cached.items():
+            record = loads(body)
+            if record is None:
+                unreadable.append(id)
+            else:  # a body stored as received may lack the id it was asked for
+                record.setdefault("id", id)
+                records[id] = record
+        if unreadable and self.cache is not None:
+            shown = ", ".join(map(repr, unreadable[:5]))
+            more = f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else ""
+            logger.warning("the cache %s holds an unreadable %s body for id(s) %s%s (not a "
+                           "JSON object): fetching again and overwriting", self.cache.path,
+                           "content" if table == "contents" else "record", shown, more)
+        return records
+
+    def _store(self, account: str | None, table: str) -> _Store | None:
+        """What writes each arriving body to the cache's ``table`` (``None``: no cache)."""
+        return None if self.cache is None or account is None else \
+            _Store(self.cache, account, table)
+
     def _fetch_rest(self, fetcher: Any, todo: list[str], account: str | None,
                     cached: dict[str, bytes], table: str, progress: bool | None,
                     dtype_backend: str
@@ -181,10 +212,9 @@ class OpenRouterClient(GenerationFetcher):
         Returns the ids found (cached or fetched, in ``todo``'s order), their
         records, the failures frame and the 401/402 that stopped the batch (or ``None``).
         """
-        records = {i: json.loads(body) for i, body in cached.items()}
+        records = self._readable(cached, table)
         pending = [i for i in todo if i not in records]
-        store = None if self.cache is None or account is None else \
-            _Store(self.cache, account, table)
+        store = self._store(account, table)
         try:
             batch = run_batch(fetcher, pending, progress=progress, on_record=store,
                               done=len(records))
@@ -210,21 +240,34 @@ def _raise_fatal(fatal: Any, result: FetchResult) -> None:
 
 
 class _Store:
-    """Write each arriving record to the cache; a failing cache never fails a fetch."""
+    """Write each arriving body to the cache: the one write policy, for one id or a batch.
+
+    ``body``, when the fetch layer has it, is the ``data`` object's bytes as
+    received, stored as they are; without it the record is encoded once
+    (compact JSON).  A record that cannot be encoded (NaN, a value JSON cannot
+    hold) is returned but not kept (logged at DEBUG).  A failing cache (disk
+    full, locked too long, read-only, closed) never fails a fetch: its first
+    failure is a warning naming the file, later ones DEBUG.
+    """
 
     def __init__(self, cache: RecordStore, account: str, table: str) -> None:
         self._cache, self._account, self._table = cache, account, table
         self._warned = False
 
-    def __call__(self, id: str, data: dict[str, Any]) -> None:
+    def __call__(self, id: str, data: dict[str, Any], body: bytes | None = None) -> None:
+        if body is None:
+            try:
+                body = encode(data)
+            except (TypeError, ValueError) as exc:
+                logger.debug("not caching %r: %s", id, exc)
+                return
         try:
-            self._cache.put(self._account, id, data, table=self._table)
+            self._cache.put_raw(self._account, id, body, table=self._table)
         except Exception as exc:  # noqa: BLE001 - disk full, locked too long, closed
             level = logging.DEBUG if self._warned else logging.WARNING
             self._warned = True
             logger.log(level, "could not write %r to the cache %s: %s: %s", id,
                        self._cache.path, type(exc).__name__, exc)
-
 
 
 def fetch_generations(

@@ -117,6 +117,30 @@ class FetchError(OpenRouterError):
         return (Exception.__new__, (type(self),), self.__dict__)
 
 
+class CacheError(OpenRouterError, ValueError):
+    """The record cache cannot be used: ``.path`` names its file, the message says what to do.
+
+    A :class:`ValueError` too (what the cache raised before it had its own error).
+    Raised for a file that is not a cache (not SQLite, another program's
+    tables, another format version), one that is damaged, read-only, locked
+    or on a full disk; never for a single unreadable record, which is simply
+    fetched again.
+
+    Examples
+    --------
+    >>> err = CacheError("the cache file /tmp/c.sqlite is damaged: delete it", path="/tmp/c.sqlite")
+    >>> isinstance(err, ValueError), err.path
+    (True, '/tmp/c.sqlite')
+    """
+
+    def __init__(self, message: str, *, path: Any = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (functools.partial(type(self), path=self.path), (self.message,))
+
+
 class OpenRouterWarning(UserWarning):
     """Base class of openrouter_frame's warnings."""
 

@@ -1,8 +1,10 @@
 """A persistent cache of generation records, layered on top of fetching.
 
-The batch needs four things of a store (:class:`~.base.RecordStore`): the
-stored bodies of many ids, put one record, info and clear.  The SQLite store
-(:class:`~.sqlite.GenerationCache`) provides them; :func:`open_cache` picks
+The batch needs a few things of a store (:class:`~.base.RecordStore`): an
+account for a key's holder, the stored bodies of many ids, put one body as
+received, info, clear and close.  The SQLite store
+(:class:`~.sqlite.GenerationCache`) provides them, and so does
+:class:`~.memory.MemoryStore` (one session, no file); :func:`open_cache` picks
 the store ``cache=`` designates.
 
 A generation record never changes once the service returns it, so a record
@@ -13,6 +15,10 @@ two accounts sharing one file never see each other's records.
 
 * Only complete ``200`` records are stored, one by one as they arrive, so an
   interrupted batch resumes where it stopped.
+* A stored body that cannot be read (a damaged row) is a miss: fetched again
+  and overwritten, with one warning naming the file and the ids.
+* A file that cannot be used (not a cache, damaged, read-only, locked) raises
+  :class:`~openrouter_frame.errors.CacheError`, naming it and what to do.
 * One file is safe for the worker threads of a batch and for several
   processes at once (WAL journal, a busy timeout, one lock per connection).
 * The file (and SQLite's ``-wal``/``-shm`` companions, which inherit its mode)
@@ -61,6 +67,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import CacheInfo, RecordStore
+from .memory import MemoryStore
 from .sqlite import GenerationCache
 
 #: Environment variable naming the cache when ``cache=None``.
@@ -69,6 +76,8 @@ ENV_VAR = "OPENROUTER_FRAME_CACHE"
 FILE_NAME = "generations.sqlite"
 _APP_NAME = "openrouter_frame"
 _TRUE = {"1", "true", "yes", "on"}
+#: What a store must have (see :class:`RecordStore`), named when an object lacks some.
+_PROTOCOL = ("path", "account", "get_raw_many", "put_raw", "info", "clear", "close")
 _FALSE = {"", "0", "false", "no", "off"}
 
 
@@ -101,9 +110,11 @@ def resolve_path(cache: Any) -> Path | None:
             raise ValueError("cache= got an empty path")
         path = Path(cache).expanduser()
         return path / FILE_NAME if path.is_dir() else path
+    missing = [name for name in _PROTOCOL if not hasattr(cache, name)]
     raise TypeError(
-        f"cache must be None, True, False, a path or a GenerationCache, "
-        f"not {type(cache).__name__}")
+        f"cache must be None, True, False, a path or a RecordStore (a GenerationCache, a "
+        f"MemoryStore or your own), not {type(cache).__name__}"
+        + (f" (it lacks {', '.join(missing)})" if len(missing) < len(_PROTOCOL) else ""))
 
 
 def open_cache(cache: Any) -> RecordStore | None:
@@ -173,5 +184,5 @@ def clear_cache(cache: Any = None) -> int:
         return opened.clear()
 
 
-__all__ = ["CacheInfo", "GenerationCache", "RecordStore", "cache_info", "clear_cache",
-           "default_path", "open_cache", "resolve_path"]
+__all__ = ["CacheInfo", "GenerationCache", "MemoryStore", "RecordStore", "cache_info",
+           "clear_cache", "default_path", "open_cache", "resolve_path"]

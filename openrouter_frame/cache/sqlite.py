@@ -18,9 +18,6 @@ other's records.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
-import json
 import logging
 import os
 import sqlite3
@@ -30,7 +27,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .base import CacheInfo
+from ..errors import CacheError
+from .base import TABLES, CacheInfo, Key, StoreMixin, check_table, fingerprint
 
 logger = logging.getLogger("openrouter_frame")
 
@@ -56,15 +54,6 @@ CREATE TABLE IF NOT EXISTS contents (
     UNIQUE (account, id)
 );
 """
-#: The tables of raw bodies: records (``GET /generation``) and, only when asked for,
-#: stored prompts and outputs (``GET /generation/content``: may hold personal data).
-TABLES = ("generations", "contents")
-
-
-def encode(record: Mapping[str, Any]) -> bytes:
-    """The compact UTF-8 JSON stored for a record (``ValueError`` for NaN/inf)."""
-    return json.dumps(record, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
 
 
 def _create_private(path: Path) -> None:
@@ -75,7 +64,7 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-class GenerationCache:
+class GenerationCache(StoreMixin):
     """Generation records on disk, keyed by (account fingerprint, id).
 
     Usually created for you by ``cache=``; use one directly to share an open
@@ -91,8 +80,9 @@ class GenerationCache:
     Examples
     --------
     >>> import tempfile
+    >>> from openrouter_frame.fetch import Secret
     >>> with GenerationCache(tempfile.mkdtemp() + "/c.sqlite") as cache:
-    ...     a, b = cache.account("sk-a"), cache.account("sk-b")
+    ...     a, b = cache.account(Secret("sk-a")), cache.account(Secret("sk-b"))
     ...     stored = cache.put(a, "gen-1", {"id": "gen-1", "total_cost": 0.5})
     ...     mine = cache.get_many(a, ["gen-1", "gen-2"])
     ...     theirs = cache.get_many(b, ["gen-1"])
@@ -102,19 +92,24 @@ class GenerationCache:
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self.path = Path(path)
-        _create_private(self.path)
+        try:
+            _create_private(self.path)
+        except OSError as exc:
+            raise CacheError(f"cannot create the cache file {self.path} ({exc}): pass another "
+                             "cache path, or cache=False for none", path=self.path) from None
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
-                                     check_same_thread=False)
+        with _named(self.path):
+            self._conn = sqlite3.connect(str(self.path), timeout=timeout,
+                                         isolation_level=None, check_same_thread=False)
         getlimit = getattr(self._conn, "getlimit", None)  # Python 3.11+
         self._max_variables = (getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[attr-defined]
                                if getlimit is not None else _CHUNK + 1)
         try:
-            self._salt = self._setup_when_unlocked(timeout)
-        except sqlite3.DatabaseError as exc:
+            with _named(self.path, opening=True):
+                self._salt = self._setup_when_unlocked(timeout)
+        except BaseException:
             self._conn.close()
-            raise ValueError(f"{self.path} is not a usable openrouter_frame cache ({exc}); "
-                             "choose another file or delete this one") from None
+            raise
 
     def _setup_when_unlocked(self, timeout: float) -> bytes:
         """Run :meth:`_setup`, retrying while another process holds the file.
@@ -137,7 +132,7 @@ class GenerationCache:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if tables and not {"meta", "generations"} <= tables:
-            raise sqlite3.DatabaseError("it holds other tables")
+            raise _NotOurs("it holds another program's tables")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")  # persistent; set once per file
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -150,18 +145,20 @@ class GenerationCache:
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (os.urandom(32),))
             meta = dict(conn.execute("SELECT name, value FROM meta"))
         if meta.get("format") != _FORMAT:
-            raise sqlite3.DatabaseError(f"unknown format {meta.get('format')!r}")
+            raise _NotOurs(f"it is in another format ({meta.get('format')!r}, this version "
+                           f"reads {_FORMAT!r})")
         return bytes(meta["salt"])
 
     def _transaction(self) -> Any:
         return _Transaction(self._conn, self._lock)
 
-    def account(self, api_key: str) -> str:
-        """The fingerprint stored for ``api_key``: 128 bits of an HMAC with this file's salt.
+    def account(self, key: Key) -> str:
+        """The fingerprint stored for ``key`` (a :class:`~openrouter_frame.fetch.Secret`):
+        128 bits of an HMAC with this file's salt (:func:`~.base.fingerprint`).
 
         Identifies the account in this file; reveals nothing of the key.
         """
-        return hmac.new(self._salt, api_key.encode(), hashlib.sha256).hexdigest()[:32]
+        return fingerprint(self._salt, key)
 
     # -- reading --------------------------------------------------------------
     def get_raw_many(self, account: str, ids: Iterable[str], *, table: str = "generations"
@@ -170,7 +167,7 @@ class GenerationCache:
 
         ``table="contents"`` reads stored contents instead of records.
         """
-        _check_table(table)
+        check_table(table)
         ids = list(ids)
         out: dict[str, bytes] = {}
         chunk_size = min(_CHUNK, self._max_variables - 1)
@@ -184,37 +181,33 @@ class GenerationCache:
                 out.update(rows)
         return out
 
-    def get_many(self, account: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The cached records (``data`` objects) of ``ids`` for this account."""
-        return {id: json.loads(body) for id, body in self.get_raw_many(account, ids).items()}
-
     # -- writing --------------------------------------------------------------
-    def put(self, account: str, id: str, record: Mapping[str, Any], *,
-            table: str = "generations") -> bool:
-        """Store one complete record (or content, ``table="contents"``); False if it cannot."""
-        return self.put_many(account, [(id, record)], table=table) == 1
+    def put_raw(self, account: str, id: str, body: bytes, *,
+                table: str = "generations") -> bool:
+        """Store one record's JSON ``body`` as given (``table="contents"``: a content)."""
+        return self.put_raw_many(account, [(id, body)], table=table) == 1
+
+    def put_raw_many(self, account: str, items: Iterable[tuple[str, bytes]], *,
+                     table: str = "generations") -> int:
+        """Store ``(id, body)`` pairs in one transaction, bodies as given; return how many."""
+        check_table(table)
+        rows = [(account, id, bytes(body), time.time()) for id, body in items]
+        if rows:
+            with _named(self.path), self._transaction():
+                self._conn.executemany(
+                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)
+        return len(rows)
 
     def put_many(self, account: str, items: Iterable[tuple[str, Mapping[str, Any]]], *,
                  table: str = "generations") -> int:
         """Store ``(id, record)`` pairs in one transaction; return how many.
 
         A record that is not JSON-serialisable with finite numbers is skipped
-        (logged at DEBUG): it is returned to the caller but fetched again next time.
+        (see :meth:`put`).
         """
-        _check_table(table)
-        rows = []
-        for id, record in items:
-            try:
-                rows.append((id, encode(record)))
-            except (TypeError, ValueError) as exc:
-                logger.debug("not caching %r: %s", id, exc)
-        if rows:
-            now = time.time()
-            with _named(self.path), self._transaction():
-                self._conn.executemany(
-                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
-                    [(account, id, body, now) for id, body in rows])
-        return len(rows)
+        encoded = ((id, self._encoded(id, record)) for id, record in items)
+        return self.put_raw_many(account, ((id, body) for id, body in encoded
+                                           if body is not None), table=table)
 
     # -- administration -------------------------------------------------------
     def info(self) -> CacheInfo:
@@ -272,37 +265,50 @@ class _Transaction:
             self._lock.release()
 
 
-def _check_table(table: str) -> None:
-    if table not in TABLES:
-        raise ValueError(f"table must be one of {', '.join(TABLES)}, got {table!r}")
+class _NotOurs(sqlite3.DatabaseError):
+    """A readable SQLite file that is not an openrouter_frame cache (of this format)."""
 
 
 @contextlib.contextmanager
-def _named(path: Path) -> Iterator[None]:
-    """Re-raise a "damaged file" ``sqlite3.DatabaseError`` naming the file and the cure."""
+def _named(path: Path, opening: bool = False) -> Iterator[None]:
+    """Re-raise SQLite's errors as a :class:`~openrouter_frame.CacheError` naming the file
+    and the cure (``opening``: while the file is being opened)."""
     try:
         yield
-    except sqlite3.DatabaseError as exc:
-        # Only SQLite's own "corrupt" / "not a database" (the base class itself); its
-        # subclasses (locked, read-only, a closed connection) are not damage.
-        if type(exc) is not sqlite3.DatabaseError:
-            raise
-        raise damaged(path, exc) from None
+    except sqlite3.Error as exc:
+        raise unusable(path, exc, opening=opening) from None
 
 
-def damaged(path: Path, exc: BaseException) -> sqlite3.DatabaseError:
-    """The error for a damaged cache file: which file, and how to start afresh.
+def unusable(path: Path, exc: BaseException, *, opening: bool = False) -> CacheError:
+    """The error for a cache file SQLite cannot use: which file, why, and what to do.
 
-    >>> error = damaged(Path("/tmp/c.sqlite"), sqlite3.DatabaseError("malformed"))
+    >>> error = unusable(Path("/tmp/c.sqlite"), sqlite3.DatabaseError("malformed"))
     >>> str(error)[:60]
     'the cache file /tmp/c.sqlite is damaged (malformed): delete '
     >>> "rm /tmp/c.sqlite /tmp/c.sqlite-wal /tmp/c.sqlite-shm" in str(error)
     True
     """
-    return sqlite3.DatabaseError(
-        f"the cache file {path} is damaged ({exc}): delete it and its -wal and -shm files "
-        f"(rm {path} {path}-wal {path}-shm) or pass another cache path; its records are "
-        "fetched again when needed")
+    why = str(exc)
+    fresh = (f"delete it and its -wal and -shm files (rm {path} {path}-wal {path}-shm) or pass "
+             "another cache path; its records are fetched again when needed")
+    if isinstance(exc, _NotOurs) or (opening and "not a database" in why):
+        message = (f"the file {path} is not a usable openrouter_frame cache ({why}): pass "
+                   "another cache path, or delete this file if it is an old cache")
+    elif type(exc) is sqlite3.DatabaseError:  # SQLite's "malformed", "not a database"
+        message = f"the cache file {path} is damaged ({why}): {fresh}"
+    elif "readonly" in why or "read-only" in why:
+        message = (f"the cache file {path} is read-only ({why}): make it and its directory "
+                   "writable, or pass another cache path (cache=False for none)")
+    elif "locked" in why or "busy" in why:
+        message = (f"the cache file {path} is locked by another process ({why}): try again "
+                   "once it is done, or pass another cache path")
+    elif "closed" in why:
+        message = (f"the cache {path} is closed ({why}): open it again "
+                   "(GenerationCache(path)) or pass cache=path")
+    else:
+        message = (f"the cache file {path} cannot be used ({type(exc).__name__}: {why}): "
+                   f"free disk space or check its permissions, or {fresh}")
+    return CacheError(message, path=path)
 
 
 def _size_on_disk(path: Path) -> int:

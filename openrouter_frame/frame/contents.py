@@ -2,7 +2,8 @@
 
 The service answers ``{"input": {"prompt": ...} | {"messages": [...]}, "output":
 {"completion": ..., "reasoning": ...}, "error": ...}``; under zero data retention
-the input is empty and the output null.  :func:`contents_to_frame` flattens that
+the input is empty and the output null.  A bare string input is the prompt and
+a bare string output the completion.  :func:`contents_to_frame` flattens that
 into ``id``, ``prompt``, ``messages`` (a list of ``{"role", "content"}`` per row),
 ``completion``, ``reasoning``, ``error`` (the stored failure as JSON text) and
 ``stored`` (whether anything was kept).  No value the service sends is dropped:
@@ -32,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import schema
 from ..schema import is_na
@@ -59,9 +61,8 @@ def content_row(data: Mapping[str, Any], id: str | None = None) -> dict[str, Any
     >>> row["id"], row["prompt"], row["messages"], row["stored"]
     ('gen-9', '2+2?', None, True)
     """
-    inp = data.get("input") if isinstance(data.get("input"), Mapping) else {}
-    out = data.get("output") if isinstance(data.get("output"), Mapping) else {}
-    assert isinstance(inp, Mapping) and isinstance(out, Mapping)
+    inp, inp_other = _part(data.get("input"), "prompt", "messages")
+    out, out_other = _part(data.get("output"), "completion")
     messages = inp.get("messages")
     if messages is not None and not isinstance(messages, list):
         messages = [messages]
@@ -73,6 +74,8 @@ def content_row(data: Mapping[str, Any], id: str | None = None) -> dict[str, Any
                   if k not in ("completion", "reasoning")})
     extra.update({k: v for k, v in data.items()
                   if k not in ("id", "input", "output", "error")})
+    extra.update({k: v for k, v in (("input", inp_other), ("output", out_other))
+                  if v is not None})
     row = {
         "id": id if id is not None else data.get("id"),
         "prompt": _text(inp.get("prompt")),
@@ -83,8 +86,34 @@ def content_row(data: Mapping[str, Any], id: str | None = None) -> dict[str, Any
         "extra": _text(extra) if extra else None,
     }
     row["stored"] = any(row[k] is not None and row[k] != ""
-                        for k in ("prompt", "messages", "completion", "reasoning"))
+                        for k in ("prompt", "messages", "completion", "reasoning")) or \
+        inp_other is not None or out_other is not None
     return row
+
+
+def _part(value: Any, text: str, many: str | None = None
+          ) -> tuple[Mapping[str, Any], Any]:
+    """The object form of a content's ``input`` or ``output``, and what fits no key.
+
+    An object is used as it is; a string is its ``text`` (the prompt, the
+    completion); a list is its ``many`` (the messages), when it has one; null
+    is an empty object.  Any other value fits no key: it is returned second,
+    to be kept in ``extra``, so nothing the service sends is dropped.
+
+    >>> _part("2+2?", "prompt", "messages")
+    ({'prompt': '2+2?'}, None)
+    >>> _part(42, "completion")
+    ({}, 42)
+    """
+    if isinstance(value, Mapping):
+        return value, None
+    if is_na(value):
+        return {}, None
+    if isinstance(value, str):
+        return {text: value}, None
+    if many is not None and isinstance(value, list):
+        return {many: value}, None
+    return {}, value
 
 
 def contents_to_frame(contents: Iterable[Mapping[str, Any]], *,
@@ -107,14 +136,14 @@ def contents_to_frame(contents: Iterable[Mapping[str, Any]], *,
     pandas.DataFrame
         Columns :data:`CONTENT_COLUMNS`, a RangeIndex.
     """
-    schema._check_backend(dtype_backend)
+    schema.check_backend(dtype_backend)
     items = list(contents)
     if ids is not None and len(ids) != len(items):
         raise ValueError(f"got {len(ids)} ids for {len(items)} contents")
     rows = [content_row(c, None if ids is None else ids[i]) for i, c in enumerate(items)]
     arrow = dtype_backend == "pyarrow"
-    text = pd.ArrowDtype(_pa().string()) if arrow else pd.StringDtype()
-    flag: Any = pd.ArrowDtype(_pa().bool_()) if arrow else pd.BooleanDtype()
+    text = pd.ArrowDtype(pa.string()) if arrow else pd.StringDtype()
+    flag: Any = pd.ArrowDtype(pa.bool_()) if arrow else pd.BooleanDtype()
     columns: dict[str, Any] = {}
     for name in CONTENT_COLUMNS:
         values = [r[name] for r in rows]
@@ -128,12 +157,6 @@ def contents_to_frame(contents: Iterable[Mapping[str, Any]], *,
                 cells[i] = value
             columns[name] = cells
     return pd.DataFrame(columns, columns=list(CONTENT_COLUMNS))
-
-
-def _pa() -> Any:
-    import pyarrow as pa
-
-    return pa
 
 
 __all__ = ["CONTENT_COLUMNS", "content_row", "contents_to_frame"]

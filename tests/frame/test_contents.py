@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http.server import BaseHTTPRequestHandler
 
 import pandas as pd
 import pytest
@@ -62,3 +63,48 @@ def test_any_json_object_gives_one_typed_row(data):
     assert str(df["completion"].dtype) == "string" and str(df["stored"].dtype) == "boolean"
     messages = df["messages"].iloc[0]
     assert messages is None or all(isinstance(m, dict) for m in messages)
+
+
+# -- defect 4: an input or output that is not an object is kept, never read as "not stored" --
+@pytest.mark.parametrize(("data", "expected"), [
+    ({"input": "What is 2+2?", "output": {"completion": "4"}},
+     {"prompt": "What is 2+2?", "completion": "4"}),
+    ({"input": {"prompt": "p"}, "output": "The answer is 4."},
+     {"prompt": "p", "completion": "The answer is 4."}),
+    ({"input": "q", "output": "a", "error": None}, {"prompt": "q", "completion": "a"}),
+    ({"input": [{"role": "user", "content": "hi"}, "bare"], "output": None},
+     {"messages": [{"role": "user", "content": "hi"}, {"role": None, "content": "bare"}]}),
+], ids=["string-input", "string-output", "both-strings", "list-input"])
+def test_string_input_or_output_is_the_prompt_or_completion(data, expected):
+    row = content_row(data, id="g")
+    assert {k: row[k] for k in expected} == expected
+    assert row["stored"] is True and row["extra"] is None
+
+
+@pytest.mark.parametrize("data", [
+    {"input": 42, "output": None}, {"input": {}, "output": True},
+    {"input": {}, "output": ["a", "b"]},
+], ids=["number-input", "bool-output", "list-output"])
+def test_any_other_input_or_output_is_kept_in_extra(data):
+    row = content_row(data, id="g")
+    kept = {k: v for k, v in data.items() if v not in (None, {})}
+    assert json.loads(row["extra"]) == kept and row["stored"] is True
+
+
+def test_string_contents_over_http_reach_the_frame():
+    import openrouter_frame as orf
+    from tests._loopback import loopback_server, reply
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            reply(self, 200, json.dumps({"data": {"input": "the prompt",
+                                                  "output": "the answer"}}).encode())
+
+        def log_message(self, *args):
+            pass
+
+    with loopback_server(Handler) as url:
+        df = orf.fetch_contents(["gen-1"], api_key="sk-test", base_url=url + "/api/v1",
+                                cache=False, progress=False)
+    assert df[["prompt", "completion"]].iloc[0].tolist() == ["the prompt", "the answer"]
+    assert bool(df["stored"].iloc[0])
