@@ -33,8 +33,9 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -77,7 +78,6 @@ ATTEMPT_DTYPES: dict[str, Any] = {
     **{name: dtype for name, (_, dtype) in _FIELDS.items()},
     "upstream_response_id": pd.StringDtype(), "served": pd.BooleanDtype(),
 }
-_RENAMED = {"id": "upstream_response_id"}  # the item's ``id`` is the provider's response id
 _NEEDS = ["id", "provider_responses"]
 
 
@@ -86,6 +86,119 @@ class _Irregular(Exception):
 
 
 # -- reading the column ---------------------------------------------------------------------
+class Unreadable:
+    """A ``provider_responses`` cell or item that is not an object (kept, never parsed).
+
+    :func:`read_cell` hands these back in place; :func:`provider_attempts` leaves
+    them out with a warning, the viewer shows them as they are.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Unreadable({self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unreadable) and other.value is self.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def read_cell(cell: Any) -> list[dict[str, Any] | Unreadable] | None:
+    """One ``provider_responses`` cell as its items: the one reading of the column.
+
+    ``None`` for NA (the service sent null, or text ``null``); otherwise the
+    items in order.  A list, tuple or NumPy array (parquet) is read as it is,
+    text (CSV) as JSON or as the Python literal ``DataFrame.to_csv`` writes,
+    empty text as no attempts, a single object as one attempt.  A cell or item
+    that is not an object is kept as :class:`Unreadable`.
+
+    >>> read_cell('[{"status": 200}]'), read_cell(None), read_cell("")
+    ([{'status': 200}], None, [])
+    >>> read_cell([{"status": 503}, 7])
+    [{'status': 503}, Unreadable(7)]
+    """
+    if isinstance(cell, str):
+        if not cell.strip():
+            return []
+        parsed = json_readback(cell)
+        if isinstance(parsed, str):  # neither JSON nor the literal to_csv writes
+            return [Unreadable(cell)]
+        cell = parsed
+    if isinstance(cell, Mapping):
+        cell = [cell]
+    if isinstance(cell, (list, tuple, np.ndarray)):
+        return [dict(item) if isinstance(item, Mapping) else Unreadable(item) for item in cell]
+    if is_na(cell):
+        return None
+    return [Unreadable(cell)]
+
+
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def whole_number(value: Any) -> int | None:
+    """An item's integer value (``status``): ``None`` for NA and for what is not one.
+
+    Text of a number is read; a float counts when it is whole.  Booleans,
+    fractions, infinities and values outside int64 are not integers here:
+    :func:`provider_attempts` makes them NA with a warning naming them.
+
+    >>> whole_number(200), whole_number("503"), whole_number(200.0), whole_number(None)
+    (200, 503, 200, None)
+    >>> whole_number(200.5), whole_number(1e30), whole_number(10 ** 30), whole_number(True)
+    (None, None, None, None)
+    """
+    if isinstance(value, (bool, np.bool_)) or is_na(value):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+    if isinstance(value, (int, np.integer)):
+        number = int(value)
+    elif isinstance(value, (float, np.floating)):
+        if not math.isfinite(value) or not float(value).is_integer():
+            return None
+        number = int(value)
+    else:
+        return None
+    return number if _INT64_MIN <= number <= _INT64_MAX else None
+
+
+def real_number(value: Any) -> float | None:
+    """An item's float value (``latency``): ``None`` for NA and for what is not a number.
+
+    Infinities are numbers (JSON ``1e400`` reads as ``inf``); so is an integer
+    too large for a float, as ``inf``.
+
+    >>> real_number(610), real_number("2.5"), real_number(10 ** 400), real_number("abc")
+    (610.0, 2.5, inf, None)
+    """
+    if isinstance(value, (bool, np.bool_)) or is_na(value):
+        return None
+    if isinstance(value, (int, np.integer)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, (float, np.floating, str)):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return None if math.isnan(number) else number
+    return None
+
+
 def _fast_cell(cell: Any) -> list[Any] | None:
     if type(cell) is list:
         return cell
@@ -98,7 +211,7 @@ def _fast_cell(cell: Any) -> list[Any] | None:
         if value is None or type(value) is list:
             return value
         raise _Irregular
-    if cell is None or is_na(cell):
+    if is_na(cell):
         return None
     raise _Irregular
 
@@ -113,10 +226,11 @@ def _list_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
             arr = pa.array(values, from_pandas=True)
             if not _is_list_of_structs(arr.type):
                 raise _Irregular
-        except (pa.ArrowException, _Irregular, TypeError, ValueError):
+        except (pa.ArrowException, _Irregular, TypeError, ValueError, OverflowError):
             try:  # text cells (CSV), tuples, ...: one Python pass first
                 arr = pa.array([_fast_cell(c) for c in values], from_pandas=True)
-            except (pa.ArrowException, _Irregular, TypeError, ValueError) as exc:
+            except (pa.ArrowException, _Irregular, TypeError, ValueError,
+                    OverflowError) as exc:
                 raise _Irregular from exc
     kind = arr.type
     if pa.types.is_null(kind):
@@ -131,37 +245,29 @@ def _is_list_of_structs(kind: pa.DataType) -> bool:
         pa.types.is_struct(kind.value_type) or pa.types.is_null(kind.value_type))
 
 
-def _items(cell: Any, bad: list[int]) -> list[dict[str, Any]] | None:
-    """One cell as a list of dicts (``None`` for NA); what is not a dict is counted in ``bad``."""
-    if isinstance(cell, str):
-        cell = json_readback(cell)
-        if isinstance(cell, str):  # neither JSON nor the literal to_csv writes
-            bad[0] += 1
-            return None
-    if isinstance(cell, dict):
-        cell = [cell]
-    if cell is None or (not isinstance(cell, (list, tuple, np.ndarray)) and is_na(cell)):
-        return None
-    if not isinstance(cell, (list, tuple, np.ndarray)):
-        bad[0] += 1
-        return None
-    out = []
-    for item in cell:
-        if isinstance(item, dict):
-            out.append(item)
-        else:
-            bad[0] += 1
-    return out
-
-
 def _cells(series: pd.Series) -> list[list[dict[str, Any]] | None]:
-    """Every cell as a list of dicts or ``None`` (the per-value path)."""
-    bad = [0]
-    out = [_items(c, bad) for c in series.array]
-    if bad[0]:
-        warnings.warn(f"provider_responses: {bad[0]} cell(s) or item(s) that are not lists of "
+    """Every cell as a list of dicts or ``None`` (the per-value path); see :func:`read_cell`."""
+    bad = 0
+    out: list[list[dict[str, Any]] | None] = []
+    for cell in series.array:
+        items = read_cell(cell)
+        if items is None:
+            out.append(None)
+            continue
+        kept = [item for item in items if not isinstance(item, Unreadable)]
+        bad += len(items) - len(kept)
+        whole = len(items) == 1 and isinstance(items[0], Unreadable) and items[0].value is cell
+        out.append(None if whole else kept)  # an unreadable cell counts as NA, as null does
+    if bad:
+        warnings.warn(f"provider_responses: {bad} cell(s) or item(s) that are not lists of "
                       "objects were left out of the attempts", SchemaWarning, stacklevel=4)
     return out
+
+
+def _shown(values: list[Any], limit: int = 3) -> str:
+    """The first few values, as ``repr``, for a warning."""
+    text = ", ".join(repr(v) for v in values[:limit])
+    return text + (", ..." if len(values) > limit else "")
 
 
 def _typed(values: list[Any], name: str, target: Any) -> Any:
@@ -180,19 +286,18 @@ def _typed(values: list[Any], name: str, target: Any) -> Any:
             return {"true": True, "false": False}.get(text, None)
         result = pd.array([flag(v) if k else None for v, k in zip(values, known, strict=True)],
                           dtype=target)
+    elif isinstance(target, pd.Int64Dtype):
+        result = pd.array([whole_number(v) if k else None
+                           for v, k in zip(values, known, strict=True)], dtype=target)
     else:
-        numbers = pd.to_numeric(series.where(~series.map(lambda v: isinstance(v, bool)), None),
-                                errors="coerce").astype("Float64")
-        if isinstance(target, pd.Int64Dtype):
-            whole = numbers.isna() | (numbers == numbers.round())
-            numbers = numbers.where(whole.astype(bool), None)
-            result = pd.array(numbers.round(), dtype="Int64")
-        else:
-            result = numbers.array
-    lost = int((known.to_numpy() & pd.isna(result)).sum())
-    if lost:
-        warnings.warn(f"provider_responses: {lost} {name!r} value(s) of an impossible type "
-                      "became NA", SchemaWarning, stacklevel=5)
+        result = pd.array([real_number(v) if k else None
+                           for v, k in zip(values, known, strict=True)], dtype=target)
+    lost = known.to_numpy() & np.asarray(pd.isna(result), dtype=bool)
+    if lost.any():
+        shown = _shown([v for v, gone in zip(values, lost, strict=True) if gone])
+        warnings.warn(f"provider_responses: {int(lost.sum())} {name!r} value(s) of an "
+                      f"impossible type or out of range became NA: {shown}", SchemaWarning,
+                      stacklevel=5)
     return result
 
 

@@ -327,3 +327,28 @@ def test_simulator_frame_matches_a_hand_count(demo_frame: pd.DataFrame, sim: Any
     fb = demo_frame.orgen.fallbacks(by=None)
     assert int(fb["fallbacks"].iloc[0]) == sum(
         1 for r in records if len(r.get("provider_responses") or []) > 1)
+
+
+@pytest.mark.parametrize("form", ["list", "json"], ids=["list", "json-text"])
+@pytest.mark.parametrize(
+    "status",
+    [1e30, 10 ** 30, -(10 ** 30), float("inf"), "1e30", "abc", 200.5, 2 ** 63],
+    ids=["float-1e30", "int-10**30", "int-minus-10**30", "inf", "text-1e30", "text",
+         "fraction", "int64-max-plus-1"],
+)
+def test_a_status_out_of_range_becomes_na_with_a_warning_naming_it(status: Any,
+                                                                   form: str) -> None:
+    """Issue 18, defect 6: a status of 1e30 or 10**30 raised; the documented rule is NA."""
+    chain = [_item("A", 200), {**_item("B", 200), "status": status}]
+    cell = chain if form == "list" else json.dumps(chain)
+    frame = pd.DataFrame({"id": ["gen-1", "gen-2"],
+                          "provider_responses": [cell, [_item("C", 503)]]})
+    with pytest.warns(SchemaWarning, match="'status'") as caught:
+        got = provider_attempts(frame)
+    shown = json.loads(json.dumps(chain))[1]["status"] if form == "json" else status
+    assert repr(shown) in str(caught[0].message)
+    assert got["status"].tolist() == [200, pd.NA, 503]
+    assert got["provider_name"].tolist() == ["A", "B", "C"]  # the attempt itself is kept
+    with pytest.warns(SchemaWarning, match="'status'"):
+        table = attempts.provider_summary(frame, percentiles=0.5)
+    assert table.loc["B", "attempts"] == 1 and pd.isna(table.loc["B", "failure_rate"])
