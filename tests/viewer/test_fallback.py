@@ -87,3 +87,22 @@ def test_two_answers_one_served(upstream, expected):
     cell = [{"provider_name": "A", "status": 200, "id": "up-a"},
             {"provider_name": "B", "status": 200, "id": "up-b"}]
     assert [a.served for a in attempts(cell, upstream)] == expected
+
+
+@pytest.mark.parametrize("latency", [float("inf"), float("-inf"), 1e300],
+                         ids=["inf", "minus-inf", "1e300"])
+def test_an_infinite_latency_builds_the_viewer(latency):
+    """Issue 18, defect 7: an attempt latency of inf (JSON 1e400) made the viewer raise."""
+    from openrouter_frame.analysis.units import format_ms
+    from openrouter_frame.frame import records_to_frame
+    from openrouter_frame.viewer.widget import GenerationViewer
+
+    base = {"created_at": "2025-01-01T00:00:00Z", "origin": "x", "usage": 0.0,
+            "is_byok": False, "model": "a/one", "provider_name": "P", "generation_time": 10.0}
+    chain = [{"provider_name": "P", "status": 200, "latency": latency}]
+    frame = records_to_frame([
+        base | {"id": "gen-1", "total_cost": 0.01, "provider_responses": chain,
+                "latency": 5.0},
+        base | {"id": "gen-2", "total_cost": 0.001, "latency": 7.0}])
+    viewer = GenerationViewer(frame)
+    assert f"<td>{format_ms(latency)}</td>" in viewer._fallback.value
