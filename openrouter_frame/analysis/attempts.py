@@ -43,8 +43,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import schema
 from ..errors import SchemaWarning
-from ..frame.kinds import json_readback
+from ..frame.kinds import categorize, json_readback
 from ..schema import is_na
 from .groups import By, Groups, group_by
 from .metrics import (
@@ -72,10 +73,14 @@ _FIELDS: dict[str, tuple[pa.DataType, Any]] = {
     "endpoint_id": (pa.string(), pd.StringDtype()),
     "routed_service_tier": (pa.string(), pd.StringDtype()),
 }
-#: Columns and dtypes of :func:`provider_attempts` (then any unknown item keys, as objects).
+#: The closed set of ``routed_service_tier``, as :mod:`openrouter_frame.schema` declares it.
+_TIER = schema.ATTEMPT_FIELDS["routed_service_tier"]
+#: Columns and dtypes of :func:`provider_attempts` (then any unknown item keys, as objects);
+#: ``routed_service_tier`` has the schema's categorical dtype.
 ATTEMPT_DTYPES: dict[str, Any] = {
     "id": pd.StringDtype(), "attempt": pd.Int64Dtype(),
     **{name: dtype for name, (_, dtype) in _FIELDS.items()},
+    "routed_service_tier": _TIER.dtype(),
     "upstream_response_id": pd.StringDtype(), "served": pd.BooleanDtype(),
 }
 _NEEDS = ["id", "provider_responses"]
@@ -135,6 +140,23 @@ def read_cell(cell: Any) -> list[dict[str, Any] | Unreadable] | None:
     if is_na(cell):
         return None
     return [Unreadable(cell)]
+
+
+#: Older records name an attempt's provider ``provider``; ``provider_name`` is the official key.
+LEGACY_PROVIDER_KEY = "provider"
+
+
+def provider_of(item: Mapping[str, Any]) -> str | None:
+    """An item's provider: ``provider_name``, else the older ``provider`` key, else ``None``.
+
+    >>> provider_of({"provider_name": "Azure"}), provider_of({"provider": "OpenAI"})
+    ('Azure', 'OpenAI')
+    """
+    for key in ("provider_name", LEGACY_PROVIDER_KEY):
+        value = item.get(key)
+        if not is_na(value):
+            return value if isinstance(value, str) else str(value)
+    return None
 
 
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -394,10 +416,14 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
         The generation's id.
     ``attempt`` (``Int64``)
         1 for the first provider tried, 2 for the first fallback, ...
-    ``provider_name``, ``model_permaslug``, ``endpoint_id``, ``routed_service_tier`` \
-(``string``)
-        As the item gives them (``routed_service_tier``: the tier the request
-        was routed to, which may differ from the one billed).
+    ``provider_name``, ``model_permaslug``, ``endpoint_id`` (``string``)
+        As the item gives them; an item of an older record that names its
+        provider ``provider`` gives that as ``provider_name`` (see
+        :func:`provider_of`).
+    ``routed_service_tier`` (``category``, the schema's dtype)
+        The tier the request was routed to, which may differ from the one
+        billed; a value outside the spec's set is kept as an extra category,
+        with a :class:`~openrouter_frame.errors.SchemaWarning`.
     ``status`` (``Int64``)
         The provider's HTTP status (NA when the service sent null).
     ``latency`` (``Float64``)
@@ -429,6 +455,14 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
     """
     require(frame, _NEEDS, "provider_attempts")
     lengths, columns = _attempt_columns(frame)
+    if LEGACY_PROVIDER_KEY in columns:  # kept as its own column too: nothing is dropped
+        names = columns["provider_name"].copy()
+        older = pd.isna(names)
+        legacy = _typed(list(columns[LEGACY_PROVIDER_KEY]), LEGACY_PROVIDER_KEY,
+                        pd.StringDtype())
+        names[older] = legacy[older]
+        columns["provider_name"] = names
+    columns[_TIER.name] = _tiers(columns[_TIER.name])
     counts = np.maximum(lengths, 0)
     gen = np.repeat(np.arange(len(frame)), counts)
     starts = np.cumsum(counts) - counts
@@ -446,6 +480,18 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
     out.update((name, values) for name, values in columns.items()
                if name not in _FIELDS and name != "id" and name not in out)
     return pd.DataFrame(out, index=pd.RangeIndex(len(gen)))
+
+
+def _tiers(text: Any) -> pd.Categorical:
+    """``routed_service_tier`` as the schema's categorical; a value outside the spec's set
+    is kept (an extra category) with one :class:`SchemaWarning` naming it."""
+    tiers, outside = categorize(pd.array(text, dtype=pd.StringDtype()).to_numpy(
+        dtype=object, na_value=None), _TIER.values)
+    if outside:
+        warnings.warn(f"provider_responses: 'routed_service_tier' value(s) outside the spec's "
+                      f"set {list(_TIER.values)} kept as extra categories: {_shown(outside)}",
+                      SchemaWarning, stacklevel=3)
+    return tiers
 
 
 def _served(upstream: np.ndarray | None, gen: np.ndarray, ok: np.ndarray,

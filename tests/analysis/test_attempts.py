@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import openrouter_frame as orf  # noqa: F401  (registers df.orgen)
-from openrouter_frame import MissingColumnsError, SchemaWarning
+from openrouter_frame import MissingColumnsError, SchemaWarning, schema
 from openrouter_frame.analysis import attempts
 from openrouter_frame.analysis.attempts import ATTEMPT_DTYPES, provider_attempts
 
@@ -84,8 +84,8 @@ def test_one_row_per_attempt_in_order() -> None:
     assert got["status"].tolist() == [429, 502, 200, 200, 503, pd.NA]
     assert got["latency"].tolist() == [35.0, 80.0, 1200.0, 900.0, 20.0, pd.NA]
     assert got["is_byok"].tolist() == [False, False, False, True, False, False]
-    assert got["routed_service_tier"].tolist() == [pd.NA, pd.NA, "priority", pd.NA, pd.NA,
-                                                   pd.NA]
+    assert got["routed_service_tier"].isna().tolist() == [True, True, False, True, True, True]
+    assert got["routed_service_tier"].tolist()[2] == "priority"
     assert got["upstream_response_id"].tolist()[2:4] == ["chatcmpl-3", "chatcmpl-4"]
     assert got["served"].tolist() == [False, False, True, True, False, False]
 
@@ -352,3 +352,20 @@ def test_a_status_out_of_range_becomes_na_with_a_warning_naming_it(status: Any,
     with pytest.warns(SchemaWarning, match="'status'"):
         table = attempts.provider_summary(frame, percentiles=0.5)
     assert table.loc["B", "attempts"] == 1 and pd.isna(table.loc["B", "failure_rate"])
+
+
+@pytest.mark.parametrize("form", ["list", "json"], ids=["list", "json-text"])
+def test_routed_service_tier_has_the_schemas_dtype(form: str) -> None:
+    """Issue 18: provider_attempts gave routed_service_tier as string; the schema: category."""
+    cells = [CELL_FORMS[form](c) for c in CHAINS]
+    got = provider_attempts(_frame(cells))["routed_service_tier"]
+    assert got.dtype == schema.ATTEMPT_FIELDS["routed_service_tier"].dtype()
+    assert got.cat.categories.tolist() == list(schema.ATTEMPT_FIELDS["routed_service_tier"].values)
+
+
+def test_a_tier_outside_the_spec_is_kept_with_a_warning() -> None:
+    cells = [[_item("A", 200, tier="warp-speed")], [_item("B", 200, tier="flex")]]
+    with pytest.warns(SchemaWarning, match="'warp-speed'"):
+        got = provider_attempts(_frame(cells + [None, None]))
+    assert got["routed_service_tier"].tolist() == ["warp-speed", "flex"]
+    assert "warp-speed" in got["routed_service_tier"].cat.categories
