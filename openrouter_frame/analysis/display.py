@@ -44,15 +44,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import is_na
+from ..schema import NA_LABEL, is_na
 from .groups import label_text
 from .units import format_count, format_ms, format_usd
 
-__all__ = ["NA_TEXT", "RichFrame", "RichSeries", "format_cell", "format_index", "rich",
-           "unit_of"]
+__all__ = ["RichFrame", "RichSeries", "format_cell", "format_index", "rich", "unit_of"]
 
-#: How a missing value is shown (as pandas shows ``pd.NA``).
-NA_TEXT = "<NA>"
 _PERCENTILE = re.compile(r"^(?P<name>.+)_(?P<p>p\d+(?:\.\d+)?)(?P<unit>_ms)?$")
 
 
@@ -103,7 +100,7 @@ def format_cell(value: Any, unit: str | None) -> str:
     ('<NA>', '2026-11-15 00:00 UTC')
     """
     if is_na(value):
-        return NA_TEXT
+        return NA_LABEL
     if isinstance(value, (pd.Timestamp, np.datetime64)):
         ts = pd.Timestamp(value)
         return f"{ts:%Y-%m-%d %H:%M}" + (" UTC" if ts.tzinfo is not None else "")
@@ -144,8 +141,8 @@ def format_index(index: pd.Index) -> list[str]:
     """
     if isinstance(index, pd.DatetimeIndex):
         pattern = _period_format(index)
-        return [NA_TEXT if pd.isna(t) else t.strftime(pattern) for t in index]
-    return [NA_TEXT if is_na(x) else label_text(x) for x in index]
+        return [NA_LABEL if pd.isna(t) else t.strftime(pattern) for t in index]
+    return [NA_LABEL if is_na(x) else label_text(x) for x in index]
 
 
 def _name(label: Hashable) -> str:

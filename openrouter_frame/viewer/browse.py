@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..analysis import groups
 from ..analysis.metrics import as_float, percentile_rank, tokens_per_second_values
+from ..schema import NA_LABEL
 from .cost import EFFECTIVE_COST, effective_cost
 from .html import RANK_METRICS
 
@@ -148,7 +149,7 @@ class FrameIndex:
         return int(np.count_nonzero(self.model_codes == model))
 
     def model_label(self, model: int) -> str:
-        return "<NA>" if model == NA_CODE else self.models[model]
+        return NA_LABEL if model == NA_CODE else self.models[model]
 
     def ranks(self, pos: int) -> tuple[dict[str, float], dict[str, float | None],
                                        dict[str, float | None], dict[str, tuple[int, int]]]:
@@ -171,5 +172,5 @@ class FrameIndex:
         counts = np.bincount(codes + 1, minlength=len(labels) + 1)
         out = [(label, i, int(counts[i + 1])) for i, label in enumerate(labels)]
         if counts[0]:
-            out.append(("<NA>", NA_CODE, int(counts[0])))
+            out.append((NA_LABEL, NA_CODE, int(counts[0])))
         return out

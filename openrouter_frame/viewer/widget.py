@@ -50,7 +50,7 @@ from ..analysis import units as fmt
 from ..analysis.metrics import percentile_rank
 from ..frame.build import coerce
 from ..frame.io import format_of, write_frame
-from ..schema import is_na
+from ..schema import NA_LABEL, is_na
 from . import html
 from .browse import SORTS, FrameIndex
 from .chart import DistributionChart
@@ -279,7 +279,7 @@ class GenerationViewer(widgets.VBox):
         value = dropdown.value
         groups = [(label, i, int(counts[i + 1])) for i, label in enumerate(labels)]
         if counts[0]:
-            groups.append(("<NA>", -1, int(counts[0])))
+            groups.append((NA_LABEL, -1, int(counts[0])))
         options = [(f"{all_label} ({int(counts.sum()):,})", _ALL)] + [
             (f"{label} ({rows:,})", code) for label, code, rows in groups
             if rows or code == value]
@@ -352,13 +352,13 @@ class GenerationViewer(widgets.VBox):
 
     @staticmethod
     def _label(code: int, labels: list[str]) -> str | None:
-        return None if code == _ALL else ("<NA>" if code == -1 else labels[code])
+        return None if code == _ALL else (NA_LABEL if code == -1 else labels[code])
 
     @staticmethod
     def _code(value: str | None, labels: list[str], what: str) -> int:
         if value is None:
             return _ALL
-        if value == "<NA>":
+        if value == NA_LABEL:
             return -1
         if value not in labels:
             raise KeyError(f"no {what} {value!r} in this frame")
