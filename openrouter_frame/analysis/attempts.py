@@ -529,8 +529,8 @@ def served_attempts(statuses: list[int | None], response_ids: list[Any],
     [False, True, False]
     """
     ok = np.array([s is not None and 200 <= s < 300 for s in statuses], dtype=bool)
-    ids = [None if v is None or is_na(v) else str(v) for v in response_ids]
-    upstream = np.array([None if upstream_id is None or is_na(upstream_id)
+    ids = [None if is_na(v) else str(v) for v in response_ids]
+    upstream = np.array([None if is_na(upstream_id)
                          else str(upstream_id)], dtype=object)
     return _served(upstream, np.zeros(len(ok), dtype=np.intp), ok, ids).tolist()
 

@@ -238,13 +238,13 @@ def format_value(name: str, value: Any, now: Any = None) -> str:
     return str(value)
 
 
-def ordinal(p: float | None) -> str:
+def ordinal(p: Any) -> str:
     """A percentile rank as an ordinal, rounded and kept within 1..100.
 
     >>> ordinal(87.2), ordinal(1.0), ordinal(2.0), ordinal(13.0), ordinal(0.1), ordinal(None)
     ('87th', '1st', '2nd', '13th', '1st', '—')
     """
-    if p is None or is_na(p):
+    if is_na(p):
         return EM_DASH
     n = min(100, max(1, int(round(float(p)))))
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

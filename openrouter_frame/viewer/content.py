@@ -59,7 +59,7 @@ def _block(role: str, text: Any, cls: str) -> str:
 def content_html(row: Mapping[str, Any]) -> str:
     """The conversation of one contents row (see the module docs)."""
     stored = row.get("stored")
-    if stored is not None and not is_na(stored) and not bool(stored):
+    if not is_na(stored) and not bool(stored):
         return state_html(NOT_STORED, "not-stored")
     parts = ['<div class="orgen-content"><div class="orgen-content-title">Conversation</div>']
     messages = row.get("messages")

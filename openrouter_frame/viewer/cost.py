@@ -64,8 +64,8 @@ class CostBreakdown:
 
 
 def _num(row: Mapping[str, Any], name: str) -> float:
-    value = row.get(name)
-    return float("nan") if value is None or is_na(value) else float(value)
+    value: Any = row.get(name)
+    return float("nan") if is_na(value) else float(value)
 
 
 def _count(row: Mapping[str, Any], *names: str) -> int:
@@ -78,8 +78,8 @@ def _count(row: Mapping[str, Any], *names: str) -> int:
 
 def _price(prices: Mapping[str, Any], *keys: str) -> float | None:
     for key in keys:
-        value = prices.get(key)
-        if value is not None and not is_na(value):
+        value: Any = prices.get(key)
+        if not is_na(value):
             try:
                 return float(value)
             except (TypeError, ValueError):

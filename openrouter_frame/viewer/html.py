@@ -131,11 +131,10 @@ def headline_html(row: Mapping[str, Any], *, paid: Any = None, badge: str | None
     """
     gid = str(row.get("id", EM_DASH))
     id_ = escape(gid)
-    charged = row.get("total_cost")
-    paid = charged if paid is None or is_na(paid) else paid
+    charged: Any = row.get("total_cost")
+    paid = charged if is_na(paid) else paid
     extra = ""
-    if charged is not None and paid is not None and not is_na(charged) and not is_na(paid) \
-            and float(paid) != float(charged):
+    if not is_na(charged) and not is_na(paid) and float(paid) != float(charged):
         extra = (f' <span class="orgen-muted orgen-charged">(BYOK; charged '
                  f"{escape(format_usd(charged))})</span>")
     mark = ("" if badge is None else

@@ -636,7 +636,7 @@ class GenerationViewer(widgets.VBox):
             options.append((
                 f"{j + 1:>5} {self._index.ids[pos][-10:]:>10} {model[-18:]:<18} "
                 f"{fmt.format_usd(cost[pos]):>9} {fmt.format_ms(latency[pos]):>8} "
-                f"{'' if finish is None or is_na(finish) else finish}", j))
+                f"{'' if is_na(finish) else finish}", j))
         self._list_head.value = (
             f'<div class="orgen-muted" style="font-size:11px">Rows {start + 1:,}\u2013'
             f"{stop:,} of {n:,} (sorted by {SORTS[self.sort][1]}): #, id (end), model, "
@@ -689,7 +689,7 @@ class GenerationViewer(widgets.VBox):
             self._set_content(state_html(message, "failed"), "failed")
         else:
             stored = result.get("stored")
-            ok = stored is None or is_na(stored) or bool(stored)
+            ok = is_na(stored) or bool(stored)
             self._set_content(content_html(result), "loaded" if ok else "not stored")
 
     def _set_content(self, value: str, state: str) -> None:
