@@ -36,7 +36,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
@@ -46,6 +45,7 @@ import pandas as pd
 
 from ..schema import NA_LABEL, is_na
 from .groups import label_text
+from .markup import escape
 from .units import format_count, format_ms, format_usd
 
 __all__ = ["RichFrame", "RichSeries", "format_cell", "format_index", "rich", "unit_of"]
@@ -152,18 +152,18 @@ def _name(label: Hashable) -> str:
 
 _STYLE = (
     "<style>"
-    ".orf-table table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
-    ".orf-table th,.orf-table td{padding:2px 8px;white-space:nowrap}"
-    ".orf-table td{text-align:right}"
-    ".orf-table th{text-align:left}"
-    ".orf-table thead th{text-align:center;border-bottom:1px solid #ccc}"
+    ".orgen-table table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
+    ".orgen-table th,.orgen-table td{padding:2px 8px;white-space:nowrap}"
+    ".orgen-table td{text-align:right}"
+    ".orgen-table th{text-align:left}"
+    ".orgen-table thead th{text-align:center;border-bottom:1px solid #ccc}"
     "</style>"
 )
 
 
 def _cell(tag: str, text: str, **attrs: Any) -> str:
     extra = "".join(f' {k}="{v}"' for k, v in attrs.items() if v not in (None, 1))
-    return f"<{tag}{extra}>{html.escape(text)}</{tag}>"
+    return f"<{tag}{extra}>{escape(text)}</{tag}>"
 
 
 def _rows_shown(n: int) -> tuple[list[int], bool]:
@@ -224,7 +224,7 @@ def frame_html(frame: pd.DataFrame, units: Mapping[Hashable, str | None] | None 
             _cell("td", format_cell(values.iloc[j], col_units[j]))
             for j in range(len(cols))) + "</tr>")
     shape = f"<p>{len(frame):,} rows × {len(cols):,} columns</p>" if cut else ""
-    return (f'<div class="orf-table">{_STYLE}<table><thead>'
+    return (f'<div class="orgen-table">{_STYLE}<table><thead>'
             f"{_header(frame.columns, index_name)}</thead><tbody>{''.join(body)}"
             f"</tbody></table>{shape}</div>")
 
@@ -246,7 +246,7 @@ def series_html(series: pd.Series, units: Mapping[Hashable, str | None] | None =
     head = ""
     if series.name is not None:
         head = f"<thead><tr><th></th>{_cell('th', label_text(series.name))}</tr></thead>"
-    return (f'<div class="orf-table">{_STYLE}<table>{head}<tbody>{"".join(body)}'
+    return (f'<div class="orgen-table">{_STYLE}<table>{head}<tbody>{"".join(body)}'
             f"</tbody></table></div>")
 
 

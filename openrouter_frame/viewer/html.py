@@ -6,12 +6,12 @@ formatted by :mod:`openrouter_frame.analysis.units`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from .. import schema
+from ..analysis.markup import escape
 from ..analysis.units import EM_DASH, format_ms, format_other, format_usd, format_value, ordinal
 from ..schema import is_na
 
@@ -85,11 +85,6 @@ CSS = """<style>
 .orgen-viewer .orgen-list select{font-family:var(--jp-code-font-family,monospace);
   font-size:11px}
 </style>"""
-
-
-def escape(text: Any) -> str:
-    """``text`` escaped for HTML (quotes too)."""
-    return html.escape(str(text), quote=True)
 
 
 def detail_sections(row: Mapping[str, Any], now: Any = None
