@@ -485,8 +485,10 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
 def _tiers(text: Any) -> pd.Categorical:
     """``routed_service_tier`` as the schema's categorical; a value outside the spec's set
     is kept (an extra category) with one :class:`SchemaWarning` naming it."""
-    tiers, outside = categorize(pd.array(text, dtype=pd.StringDtype()).to_numpy(
-        dtype=object, na_value=None), _TIER.values)
+    codes, uniques = pd.factorize(pd.array(text, dtype=pd.StringDtype()))  # NA: code -1
+    named, outside = categorize(list(uniques), _TIER.values)  # the distinct values only
+    lookup = np.append(np.asarray(named.codes, dtype=np.int64), -1)
+    tiers = pd.Categorical.from_codes(lookup[codes], dtype=named.dtype)
     if outside:
         warnings.warn(f"provider_responses: 'routed_service_tier' value(s) outside the spec's "
                       f"set {list(_TIER.values)} kept as extra categories: {_shown(outside)}",
