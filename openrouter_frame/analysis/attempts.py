@@ -7,7 +7,10 @@ in order: the official ``ProviderResponse`` items (``provider_name``,
 list of dicts (a fresh fetch), a NumPy array of dicts (after parquet), text
 after CSV (JSON, or the Python literal ``DataFrame.to_csv`` writes) or NA (the
 service sent null).  :func:`provider_attempts` turns the column into one tidy
-row per attempt; the summaries here are built on it.
+row per attempt; the summaries here are built on it.  :func:`read_cell`,
+:func:`whole_number`, :func:`real_number` and :func:`provider_of` are the one
+reading of a cell, its statuses, latencies and provider names: the viewer's
+fallback table (:mod:`openrouter_frame.viewer.fallback`) uses them too.
 
 Which attempt served the answer
     The spec does not mark it.  An attempt is ``served`` when its ``id`` (the
@@ -60,8 +63,9 @@ from .metrics import (
     timestamps,
 )
 
-__all__ = ["ATTEMPT_DTYPES", "attempt_counts", "fallbacks", "provider_attempts",
-           "provider_summary", "sessions"]
+__all__ = ["ATTEMPT_DTYPES", "Unreadable", "attempt_counts", "fallbacks", "provider_attempts",
+           "provider_of", "provider_summary", "read_cell", "real_number", "served_attempts",
+           "sessions", "whole_number"]
 
 #: The official ``ProviderResponse`` fields: arrow type of the fast path, pandas dtype.
 _FIELDS: dict[str, tuple[pa.DataType, Any]] = {
@@ -105,11 +109,6 @@ class Unreadable:
 
     def __repr__(self) -> str:
         return f"Unreadable({self.value!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unreadable) and other.value is self.value
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def read_cell(cell: Any) -> list[dict[str, Any] | Unreadable] | None:
