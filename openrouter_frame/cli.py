@@ -95,7 +95,7 @@ def format_of(path: str | Path, given: str | None = None) -> str:
 
 def _cell(value: Any) -> str:
     if schema.is_na(value):
-        return "<NA>"
+        return schema.NA_LABEL
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if isinstance(value, float):

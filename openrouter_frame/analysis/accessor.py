@@ -60,6 +60,12 @@ class GenerationsAccessor:
     the frame lacks raises :class:`~openrouter_frame.errors.MissingColumnsError`
     (a ``KeyError``) naming the columns and the method.
 
+    Which cost: every summary (``summary``, ``cost_summary``,
+    ``cost_over_time``, ``sessions``, ``report``) and every plot sums
+    ``total_cost``, what OpenRouter charged.  :meth:`effective_cost` adds the
+    upstream provider's bill of a BYOK generation: what was really paid, the
+    ``cost`` the viewer sorts, ranks and charts by.
+
     Raises
     ------
     AttributeError
@@ -148,6 +154,13 @@ class GenerationsAccessor:
         See :func:`openrouter_frame.analysis.summary.tokens_per_second`.
         """
         return summary.tokens_per_second(self._frame())
+
+    def effective_cost(self) -> pd.Series:
+        """What each generation really cost: ``total_cost`` plus the BYOK upstream bill (USD).
+
+        See :func:`openrouter_frame.analysis.summary.effective_cost`.
+        """
+        return summary.effective_cost(self._frame())
 
     def top(self, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
         """The ``n`` rows with the largest ``by`` (NA last).

@@ -7,7 +7,10 @@ in order: the official ``ProviderResponse`` items (``provider_name``,
 list of dicts (a fresh fetch), a NumPy array of dicts (after parquet), text
 after CSV (JSON, or the Python literal ``DataFrame.to_csv`` writes) or NA (the
 service sent null).  :func:`provider_attempts` turns the column into one tidy
-row per attempt; the summaries here are built on it.
+row per attempt; the summaries here are built on it.  :func:`read_cell`,
+:func:`whole_number`, :func:`real_number` and :func:`provider_of` are the one
+reading of a cell, its statuses, latencies and provider names: the viewer's
+fallback table (:mod:`openrouter_frame.viewer.fallback`) uses them too.
 
 Which attempt served the answer
     The spec does not mark it.  An attempt is ``served`` when its ``id`` (the
@@ -33,8 +36,9 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -42,8 +46,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import schema
 from ..errors import SchemaWarning
-from ..frame.kinds import json_readback
+from ..frame.kinds import categorize, json_readback
 from ..schema import is_na
 from .groups import By, Groups, group_by
 from .metrics import (
@@ -58,8 +63,9 @@ from .metrics import (
     timestamps,
 )
 
-__all__ = ["ATTEMPT_DTYPES", "attempt_counts", "fallbacks", "provider_attempts",
-           "provider_summary", "sessions"]
+__all__ = ["ATTEMPT_DTYPES", "Unreadable", "attempt_counts", "fallbacks", "provider_attempts",
+           "provider_of", "provider_summary", "read_cell", "real_number", "served_attempts",
+           "sessions", "whole_number"]
 
 #: The official ``ProviderResponse`` fields: arrow type of the fast path, pandas dtype.
 _FIELDS: dict[str, tuple[pa.DataType, Any]] = {
@@ -71,13 +77,16 @@ _FIELDS: dict[str, tuple[pa.DataType, Any]] = {
     "endpoint_id": (pa.string(), pd.StringDtype()),
     "routed_service_tier": (pa.string(), pd.StringDtype()),
 }
-#: Columns and dtypes of :func:`provider_attempts` (then any unknown item keys, as objects).
+#: The closed set of ``routed_service_tier``, as :mod:`openrouter_frame.schema` declares it.
+_TIER = schema.ATTEMPT_FIELDS["routed_service_tier"]
+#: Columns and dtypes of :func:`provider_attempts` (then any unknown item keys, as objects);
+#: ``routed_service_tier`` has the schema's categorical dtype.
 ATTEMPT_DTYPES: dict[str, Any] = {
     "id": pd.StringDtype(), "attempt": pd.Int64Dtype(),
     **{name: dtype for name, (_, dtype) in _FIELDS.items()},
+    "routed_service_tier": _TIER.dtype(),
     "upstream_response_id": pd.StringDtype(), "served": pd.BooleanDtype(),
 }
-_RENAMED = {"id": "upstream_response_id"}  # the item's ``id`` is the provider's response id
 _NEEDS = ["id", "provider_responses"]
 
 
@@ -86,6 +95,131 @@ class _Irregular(Exception):
 
 
 # -- reading the column ---------------------------------------------------------------------
+class Unreadable:
+    """A ``provider_responses`` cell or item that is not an object (kept, never parsed).
+
+    :func:`read_cell` hands these back in place; :func:`provider_attempts` leaves
+    them out with a warning, the viewer shows them as they are.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Unreadable({self.value!r})"
+
+
+def read_cell(cell: Any) -> list[dict[str, Any] | Unreadable] | None:
+    """One ``provider_responses`` cell as its items: the one reading of the column.
+
+    ``None`` for NA (the service sent null, or text ``null``); otherwise the
+    items in order.  A list, tuple or NumPy array (parquet) is read as it is,
+    text (CSV) as JSON or as the Python literal ``DataFrame.to_csv`` writes,
+    empty text as no attempts, a single object as one attempt.  A cell or item
+    that is not an object is kept as :class:`Unreadable`.
+
+    >>> read_cell('[{"status": 200}]'), read_cell(None), read_cell("")
+    ([{'status': 200}], None, [])
+    >>> read_cell([{"status": 503}, 7])
+    [{'status': 503}, Unreadable(7)]
+    """
+    if isinstance(cell, str):
+        if not cell.strip():
+            return []
+        parsed = json_readback(cell)
+        if isinstance(parsed, str):  # neither JSON nor the literal to_csv writes
+            return [Unreadable(cell)]
+        cell = parsed
+    if isinstance(cell, Mapping):
+        cell = [cell]
+    if isinstance(cell, (list, tuple, np.ndarray)):
+        return [dict(item) if isinstance(item, Mapping) else Unreadable(item) for item in cell]
+    if is_na(cell):
+        return None
+    return [Unreadable(cell)]
+
+
+#: Older records name an attempt's provider ``provider``; ``provider_name`` is the official key.
+LEGACY_PROVIDER_KEY = "provider"
+
+
+def provider_of(item: Mapping[str, Any]) -> str | None:
+    """An item's provider: ``provider_name``, else the older ``provider`` key, else ``None``.
+
+    >>> provider_of({"provider_name": "Azure"}), provider_of({"provider": "OpenAI"})
+    ('Azure', 'OpenAI')
+    """
+    for key in ("provider_name", LEGACY_PROVIDER_KEY):
+        value = item.get(key)
+        if not is_na(value):
+            return value if isinstance(value, str) else str(value)
+    return None
+
+
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def whole_number(value: Any) -> int | None:
+    """An item's integer value (``status``): ``None`` for NA and for what is not one.
+
+    Text of a number is read; a float counts when it is whole.  Booleans,
+    fractions, infinities and values outside int64 are not integers here:
+    :func:`provider_attempts` makes them NA with a warning naming them.
+
+    >>> whole_number(200), whole_number("503"), whole_number(200.0), whole_number(None)
+    (200, 503, 200, None)
+    >>> whole_number(200.5), whole_number(1e30), whole_number(10 ** 30), whole_number(True)
+    (None, None, None, None)
+    """
+    if isinstance(value, (bool, np.bool_)) or is_na(value):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+    if isinstance(value, (int, np.integer)):
+        number = int(value)
+    elif isinstance(value, (float, np.floating)):
+        if not math.isfinite(value) or not float(value).is_integer():
+            return None
+        number = int(value)
+    else:
+        return None
+    return number if _INT64_MIN <= number <= _INT64_MAX else None
+
+
+def real_number(value: Any) -> float | None:
+    """An item's float value (``latency``): ``None`` for NA and for what is not a number.
+
+    Infinities are numbers (JSON ``1e400`` reads as ``inf``); so is an integer
+    too large for a float, as ``inf``.
+
+    >>> real_number(610), real_number("2.5"), real_number(10 ** 400), real_number("abc")
+    (610.0, 2.5, inf, None)
+    """
+    if isinstance(value, (bool, np.bool_)) or is_na(value):
+        return None
+    if isinstance(value, (int, np.integer)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, (float, np.floating, str)):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return None if math.isnan(number) else number
+    return None
+
+
 def _fast_cell(cell: Any) -> list[Any] | None:
     if type(cell) is list:
         return cell
@@ -98,7 +232,7 @@ def _fast_cell(cell: Any) -> list[Any] | None:
         if value is None or type(value) is list:
             return value
         raise _Irregular
-    if cell is None or is_na(cell):
+    if is_na(cell):
         return None
     raise _Irregular
 
@@ -113,10 +247,11 @@ def _list_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
             arr = pa.array(values, from_pandas=True)
             if not _is_list_of_structs(arr.type):
                 raise _Irregular
-        except (pa.ArrowException, _Irregular, TypeError, ValueError):
+        except (pa.ArrowException, _Irregular, TypeError, ValueError, OverflowError):
             try:  # text cells (CSV), tuples, ...: one Python pass first
                 arr = pa.array([_fast_cell(c) for c in values], from_pandas=True)
-            except (pa.ArrowException, _Irregular, TypeError, ValueError) as exc:
+            except (pa.ArrowException, _Irregular, TypeError, ValueError,
+                    OverflowError) as exc:
                 raise _Irregular from exc
     kind = arr.type
     if pa.types.is_null(kind):
@@ -131,37 +266,29 @@ def _is_list_of_structs(kind: pa.DataType) -> bool:
         pa.types.is_struct(kind.value_type) or pa.types.is_null(kind.value_type))
 
 
-def _items(cell: Any, bad: list[int]) -> list[dict[str, Any]] | None:
-    """One cell as a list of dicts (``None`` for NA); what is not a dict is counted in ``bad``."""
-    if isinstance(cell, str):
-        cell = json_readback(cell)
-        if isinstance(cell, str):  # neither JSON nor the literal to_csv writes
-            bad[0] += 1
-            return None
-    if isinstance(cell, dict):
-        cell = [cell]
-    if cell is None or (not isinstance(cell, (list, tuple, np.ndarray)) and is_na(cell)):
-        return None
-    if not isinstance(cell, (list, tuple, np.ndarray)):
-        bad[0] += 1
-        return None
-    out = []
-    for item in cell:
-        if isinstance(item, dict):
-            out.append(item)
-        else:
-            bad[0] += 1
-    return out
-
-
 def _cells(series: pd.Series) -> list[list[dict[str, Any]] | None]:
-    """Every cell as a list of dicts or ``None`` (the per-value path)."""
-    bad = [0]
-    out = [_items(c, bad) for c in series.array]
-    if bad[0]:
-        warnings.warn(f"provider_responses: {bad[0]} cell(s) or item(s) that are not lists of "
+    """Every cell as a list of dicts or ``None`` (the per-value path); see :func:`read_cell`."""
+    bad = 0
+    out: list[list[dict[str, Any]] | None] = []
+    for cell in series.array:
+        items = read_cell(cell)
+        if items is None:
+            out.append(None)
+            continue
+        kept = [item for item in items if not isinstance(item, Unreadable)]
+        bad += len(items) - len(kept)
+        whole = len(items) == 1 and isinstance(items[0], Unreadable) and items[0].value is cell
+        out.append(None if whole else kept)  # an unreadable cell counts as NA, as null does
+    if bad:
+        warnings.warn(f"provider_responses: {bad} cell(s) or item(s) that are not lists of "
                       "objects were left out of the attempts", SchemaWarning, stacklevel=4)
     return out
+
+
+def _shown(values: list[Any], limit: int = 3) -> str:
+    """The first few values, as ``repr``, for a warning."""
+    text = ", ".join(repr(v) for v in values[:limit])
+    return text + (", ..." if len(values) > limit else "")
 
 
 def _typed(values: list[Any], name: str, target: Any) -> Any:
@@ -180,19 +307,18 @@ def _typed(values: list[Any], name: str, target: Any) -> Any:
             return {"true": True, "false": False}.get(text, None)
         result = pd.array([flag(v) if k else None for v, k in zip(values, known, strict=True)],
                           dtype=target)
+    elif isinstance(target, pd.Int64Dtype):
+        result = pd.array([whole_number(v) if k else None
+                           for v, k in zip(values, known, strict=True)], dtype=target)
     else:
-        numbers = pd.to_numeric(series.where(~series.map(lambda v: isinstance(v, bool)), None),
-                                errors="coerce").astype("Float64")
-        if isinstance(target, pd.Int64Dtype):
-            whole = numbers.isna() | (numbers == numbers.round())
-            numbers = numbers.where(whole.astype(bool), None)
-            result = pd.array(numbers.round(), dtype="Int64")
-        else:
-            result = numbers.array
-    lost = int((known.to_numpy() & pd.isna(result)).sum())
-    if lost:
-        warnings.warn(f"provider_responses: {lost} {name!r} value(s) of an impossible type "
-                      "became NA", SchemaWarning, stacklevel=5)
+        result = pd.array([real_number(v) if k else None
+                           for v, k in zip(values, known, strict=True)], dtype=target)
+    lost = known.to_numpy() & np.asarray(pd.isna(result), dtype=bool)
+    if lost.any():
+        shown = _shown([v for v, gone in zip(values, lost, strict=True) if gone])
+        warnings.warn(f"provider_responses: {int(lost.sum())} {name!r} value(s) of an "
+                      f"impossible type or out of range became NA: {shown}", SchemaWarning,
+                      stacklevel=5)
     return result
 
 
@@ -289,10 +415,14 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
         The generation's id.
     ``attempt`` (``Int64``)
         1 for the first provider tried, 2 for the first fallback, ...
-    ``provider_name``, ``model_permaslug``, ``endpoint_id``, ``routed_service_tier`` \
-(``string``)
-        As the item gives them (``routed_service_tier``: the tier the request
-        was routed to, which may differ from the one billed).
+    ``provider_name``, ``model_permaslug``, ``endpoint_id`` (``string``)
+        As the item gives them; an item of an older record that names its
+        provider ``provider`` gives that as ``provider_name`` (see
+        :func:`provider_of`).
+    ``routed_service_tier`` (``category``, the schema's dtype)
+        The tier the request was routed to, which may differ from the one
+        billed; a value outside the spec's set is kept as an extra category,
+        with a :class:`~openrouter_frame.errors.SchemaWarning`.
     ``status`` (``Int64``)
         The provider's HTTP status (NA when the service sent null).
     ``latency`` (``Float64``)
@@ -324,6 +454,14 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
     """
     require(frame, _NEEDS, "provider_attempts")
     lengths, columns = _attempt_columns(frame)
+    if LEGACY_PROVIDER_KEY in columns:  # kept as its own column too: nothing is dropped
+        names = columns["provider_name"].copy()
+        older = pd.isna(names)
+        legacy = _typed(list(columns[LEGACY_PROVIDER_KEY]), LEGACY_PROVIDER_KEY,
+                        pd.StringDtype())
+        names[older] = legacy[older]
+        columns["provider_name"] = names
+    columns[_TIER.name] = _tiers(columns[_TIER.name])
     counts = np.maximum(lengths, 0)
     gen = np.repeat(np.arange(len(frame)), counts)
     starts = np.cumsum(counts) - counts
@@ -341,6 +479,20 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
     out.update((name, values) for name, values in columns.items()
                if name not in _FIELDS and name != "id" and name not in out)
     return pd.DataFrame(out, index=pd.RangeIndex(len(gen)))
+
+
+def _tiers(text: Any) -> pd.Categorical:
+    """``routed_service_tier`` as the schema's categorical; a value outside the spec's set
+    is kept (an extra category) with one :class:`SchemaWarning` naming it."""
+    codes, uniques = pd.factorize(pd.array(text, dtype=pd.StringDtype()))  # NA: code -1
+    named, outside = categorize(list(uniques), _TIER.values)  # the distinct values only
+    lookup = np.append(np.asarray(named.codes, dtype=np.int64), -1)
+    tiers = pd.Categorical.from_codes(lookup[codes], dtype=named.dtype)
+    if outside:
+        warnings.warn(f"provider_responses: 'routed_service_tier' value(s) outside the spec's "
+                      f"set {list(_TIER.values)} kept as extra categories: {_shown(outside)}",
+                      SchemaWarning, stacklevel=3)
+    return tiers
 
 
 def _served(upstream: np.ndarray | None, gen: np.ndarray, ok: np.ndarray,
@@ -378,8 +530,8 @@ def served_attempts(statuses: list[int | None], response_ids: list[Any],
     [False, True, False]
     """
     ok = np.array([s is not None and 200 <= s < 300 for s in statuses], dtype=bool)
-    ids = [None if v is None or is_na(v) else str(v) for v in response_ids]
-    upstream = np.array([None if upstream_id is None or is_na(upstream_id)
+    ids = [None if is_na(v) else str(v) for v in response_ids]
+    upstream = np.array([None if is_na(upstream_id)
                          else str(upstream_id)], dtype=object)
     return _served(upstream, np.zeros(len(ok), dtype=np.intp), ok, ids).tolist()
 

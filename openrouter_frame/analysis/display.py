@@ -36,7 +36,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
@@ -44,15 +43,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import is_na
+from ..schema import NA_LABEL, is_na
 from .groups import label_text
+from .markup import escape
 from .units import format_count, format_ms, format_usd
 
-__all__ = ["NA_TEXT", "RichFrame", "RichSeries", "format_cell", "format_index", "rich",
-           "unit_of"]
+__all__ = ["RichFrame", "RichSeries", "format_cell", "format_index", "rich", "unit_of"]
 
-#: How a missing value is shown (as pandas shows ``pd.NA``).
-NA_TEXT = "<NA>"
 _PERCENTILE = re.compile(r"^(?P<name>.+)_(?P<p>p\d+(?:\.\d+)?)(?P<unit>_ms)?$")
 
 
@@ -103,7 +100,7 @@ def format_cell(value: Any, unit: str | None) -> str:
     ('<NA>', '2026-11-15 00:00 UTC')
     """
     if is_na(value):
-        return NA_TEXT
+        return NA_LABEL
     if isinstance(value, (pd.Timestamp, np.datetime64)):
         ts = pd.Timestamp(value)
         return f"{ts:%Y-%m-%d %H:%M}" + (" UTC" if ts.tzinfo is not None else "")
@@ -144,8 +141,8 @@ def format_index(index: pd.Index) -> list[str]:
     """
     if isinstance(index, pd.DatetimeIndex):
         pattern = _period_format(index)
-        return [NA_TEXT if pd.isna(t) else t.strftime(pattern) for t in index]
-    return [NA_TEXT if is_na(x) else label_text(x) for x in index]
+        return [NA_LABEL if pd.isna(t) else t.strftime(pattern) for t in index]
+    return [NA_LABEL if is_na(x) else label_text(x) for x in index]
 
 
 def _name(label: Hashable) -> str:
@@ -155,18 +152,18 @@ def _name(label: Hashable) -> str:
 
 _STYLE = (
     "<style>"
-    ".orf-table table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
-    ".orf-table th,.orf-table td{padding:2px 8px;white-space:nowrap}"
-    ".orf-table td{text-align:right}"
-    ".orf-table th{text-align:left}"
-    ".orf-table thead th{text-align:center;border-bottom:1px solid #ccc}"
+    ".orgen-table table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
+    ".orgen-table th,.orgen-table td{padding:2px 8px;white-space:nowrap}"
+    ".orgen-table td{text-align:right}"
+    ".orgen-table th{text-align:left}"
+    ".orgen-table thead th{text-align:center;border-bottom:1px solid #ccc}"
     "</style>"
 )
 
 
 def _cell(tag: str, text: str, **attrs: Any) -> str:
     extra = "".join(f' {k}="{v}"' for k, v in attrs.items() if v not in (None, 1))
-    return f"<{tag}{extra}>{html.escape(text)}</{tag}>"
+    return f"<{tag}{extra}>{escape(text)}</{tag}>"
 
 
 def _rows_shown(n: int) -> tuple[list[int], bool]:
@@ -227,7 +224,7 @@ def frame_html(frame: pd.DataFrame, units: Mapping[Hashable, str | None] | None 
             _cell("td", format_cell(values.iloc[j], col_units[j]))
             for j in range(len(cols))) + "</tr>")
     shape = f"<p>{len(frame):,} rows × {len(cols):,} columns</p>" if cut else ""
-    return (f'<div class="orf-table">{_STYLE}<table><thead>'
+    return (f'<div class="orgen-table">{_STYLE}<table><thead>'
             f"{_header(frame.columns, index_name)}</thead><tbody>{''.join(body)}"
             f"</tbody></table>{shape}</div>")
 
@@ -249,7 +246,7 @@ def series_html(series: pd.Series, units: Mapping[Hashable, str | None] | None =
     head = ""
     if series.name is not None:
         head = f"<thead><tr><th></th>{_cell('th', label_text(series.name))}</tr></thead>"
-    return (f'<div class="orf-table">{_STYLE}<table>{head}<tbody>{"".join(body)}'
+    return (f'<div class="orgen-table">{_STYLE}<table>{head}<tbody>{"".join(body)}'
             f"</tbody></table></div>")
 
 

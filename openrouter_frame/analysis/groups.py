@@ -28,11 +28,11 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-#: Label of the group whose key is NA.
+from ..schema import NA_LABEL  # the label of the group whose key is NA
+
 #: ``by`` argument type: a column, several columns, or ``None`` for one row.
 By: TypeAlias = "str | Sequence[str] | None"
 
-NA_LABEL = "<NA>"
 #: Label of the group that collects everything outside the top N.
 OTHER_LABEL = "other"
 #: Up to this many groups, percentiles partition each group's slice (O(n));

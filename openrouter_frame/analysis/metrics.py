@@ -3,7 +3,7 @@
 Turns the columns of a typed generations frame into ``float64`` arrays (NaN
 for NA, whatever the dtype backend), defines the per-row metrics
 (:func:`tokens_per_second_values`) and computes the figures several
-summaries share (costs, finish-reason shares) per :class:`~._groups.Groups`.
+summaries share (costs, finish-reason shares) per :class:`~.groups.Groups`.
 Everything is vectorised; nothing here warns on empty or all-NA input.
 
 Examples
@@ -29,6 +29,8 @@ from .groups import NA_LABEL, By, Groups, group_by, key_codes, normalize_by
 
 #: The completion-token columns, in order of preference (native, then normalized).
 COMPLETION = ("native_tokens_completion", "tokens_completion")
+#: Name of what a generation really cost the caller (:func:`effective_cost`).
+EFFECTIVE_COST = "effective_cost"
 
 
 # -- columns ----------------------------------------------------------------------------
@@ -65,6 +67,39 @@ def floats(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), np.nan)
     return as_float(frame[name])
+
+
+def paid_amount(charged: Any, upstream: Any, byok: Any) -> Any:
+    """The BYOK rule, in its one home: ``charged`` plus ``upstream`` where ``byok`` and known.
+
+    ``charged`` is ``total_cost`` (what OpenRouter billed); for a BYOK
+    generation OpenRouter charges only its fee and the upstream provider bills
+    the caller's own key ``upstream_inference_cost`` on top.  Arrays or scalars.
+
+    >>> float(paid_amount(0.00002, 0.0004, True)), float(paid_amount(0.5, 0.1, False))
+    (0.00042, 0.5)
+    """
+    return charged + np.where(byok & np.isfinite(upstream), upstream, 0.0)
+
+
+def effective_cost(frame: pd.DataFrame) -> np.ndarray:
+    """What each row really cost the caller, float64 (NaN where ``total_cost`` is NA).
+
+    ``total_cost`` plus ``upstream_inference_cost`` where ``is_byok`` is true
+    and the upstream cost is known (:func:`paid_amount`); just ``total_cost``
+    when the frame lacks either column.  The viewer ranks and charts by it;
+    ``df.orgen.effective_cost()`` gives it as a column.
+
+    >>> df = pd.DataFrame({"total_cost": [0.00002, 0.5], "is_byok": [True, False],
+    ...                    "upstream_inference_cost": [0.0004, 0.0]})
+    >>> effective_cost(df).round(6).tolist()
+    [0.00042, 0.5]
+    """
+    total = floats(frame, "total_cost")
+    if "is_byok" not in frame or "upstream_inference_cost" not in frame:
+        return total
+    byok = np.asarray(frame["is_byok"].fillna(False).to_numpy(dtype=bool))
+    return np.asarray(paid_amount(total, as_float(frame["upstream_inference_cost"]), byok))
 
 
 def timestamps(frame: pd.DataFrame) -> np.ndarray:

@@ -43,7 +43,7 @@ from .units import format_usd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["OTHER_COLOR", "column_label", "plot_cost_by", "plot_cost_over_time",
+__all__ = ["OTHER_COLOR", "column_label", "plain_text", "plot_cost_by", "plot_cost_over_time",
            "plot_latency", "plot_tokens_vs_cost"]
 
 #: Axis label of each metric :func:`plot_latency` can show.
@@ -57,6 +57,20 @@ KINDS = ("ecdf", "box")
 BOX_CAPTION = "box: 25th to 75th percentile, line: median, whiskers: 5th to 95th percentile"
 #: Most steps drawn per ECDF line.
 ECDF_POINTS = 512
+
+
+def plain_text(text: str) -> str:
+    """Text for a matplotlib label, shown as it is: never parsed as mathtext.
+
+    matplotlib reads text between two ``$`` as mathtext, so a model or provider
+    named ``evil/$\\undefinedcmd{x}$`` would fail to draw.  Every ``$`` is
+    escaped (matplotlib shows ``\\$`` as ``$``); every plot here and the
+    viewer's chart pass their labels through this one function.
+
+    >>> plain_text("evil/$x$"), plain_text("openai/gpt-4o")
+    ('evil/\\\\$x\\\\$', 'openai/gpt-4o')
+    """
+    return text.replace("$", "\\$")
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -128,7 +142,7 @@ def _empty(ax: Axes, what: str = "no generations to plot") -> None:
 
 def _by_name(by: By) -> str:
     keys = normalize_by(by)
-    return " / ".join(column_label(k) for k in keys) if keys else "all generations"
+    return plain_text(" / ".join(column_label(k) for k in keys)) if keys else "all generations"
 
 
 def _legend(ax: Axes, title: str, reverse: bool = False, **kwargs: Any) -> None:
@@ -191,7 +205,7 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top
     labels = [str(c) for c in table.columns]
     for label, color, column in zip(labels, _colors(labels, by), table.columns, strict=True):
         heights = table[column].to_numpy(dtype="float64")
-        ax.bar(x, heights, width=width, bottom=bottom, label=label, color=color,
+        ax.bar(x, heights, width=width, bottom=bottom, label=plain_text(label), color=color,
                align="center", linewidth=0)
         bottom = bottom + heights
     locator = mdates.AutoDateLocator()
@@ -244,7 +258,7 @@ def plot_cost_by(frame: pd.DataFrame, by: By = "model", top: int = 15,
     grand = totals.sum()
     positions = np.arange(len(labels))
     bars = ax.barh(positions, totals, color=_colors(labels, by), height=0.7)
-    ax.set_yticks(positions, labels)
+    ax.set_yticks(positions, [plain_text(label) for label in labels])
     ax.invert_yaxis()
     texts = [f"{format_usd(v)} ({v / grand:.0%})" if grand > 0 else format_usd(v)
              for v in totals]
@@ -337,14 +351,15 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
             n = len(part)
             idx = np.unique(np.round(np.linspace(0, n - 1, min(n, ECDF_POINTS))).astype(int))
             ax.step(part[idx], (idx + 1) / n, where="post", color=colors[g],
-                    label=f"{labels[g]} (n={n:,})")
+                    label=f"{plain_text(labels[g])} (n={n:,})")
         ax.set_ylim(0, 1.02)
         _legend(ax, _by_name(by))
         return ax
     q = folded.quantiles(values, (0.05, 0.25, 0.5, 0.75, 0.95))
     stats = [{"whislo": q[g, 0], "q1": q[g, 1], "med": q[g, 2], "q3": q[g, 3],
               "whishi": q[g, 4], "fliers": [],
-              "label": f"{labels[g]} (n={bounds[g + 1] - bounds[g]:,})"} for g in drawn]
+              "label": f"{plain_text(labels[g])} (n={bounds[g + 1] - bounds[g]:,})"}
+             for g in drawn]
     horizontal: dict[str, Any] = (
         {"orientation": "horizontal"}
         if "orientation" in inspect.signature(ax.bxp).parameters else {"vert": False})
@@ -408,7 +423,8 @@ def plot_tokens_vs_cost(frame: pd.DataFrame, by: By = "model", top: int = 8,
     for g, (label, color) in enumerate(zip(labels, _colors(labels, by), strict=True)):
         mine = rows[codes == g]
         if len(mine):
-            ax.scatter(tokens[mine], cost[mine], s=8, alpha=0.6, color=color, label=label,
+            ax.scatter(tokens[mine], cost[mine], s=8, alpha=0.6, color=color,
+                       label=plain_text(label),
                        linewidths=0, zorder=1 if label == OTHER_LABEL else 2)
     _usd_axis(ax.yaxis)
     if by is not None:

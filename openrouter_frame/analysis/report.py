@@ -19,7 +19,6 @@ True
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +29,7 @@ from . import summary as _summary
 from .colors import color_for
 from .display import format_cell
 from .groups import label_text
+from .markup import escape
 
 __all__ = ["Report", "report", "sparkline"]
 
@@ -108,11 +108,11 @@ def _top_table(frame: pd.DataFrame, by: str, top: int, title: str) -> str:
         text = label_text(label)
         swatch = (f'<span style="display:inline-block;width:10px;height:10px;'
                   f'background:{color_for(text, by)};margin-right:6px"></span>')
-        rows.append(f"<tr><td>{swatch}{html.escape(text)}</td>"
-                    f"<td>{html.escape(format_cell(row['total_cost_usd'], 'usd'))}</td>"
-                    f"<td>{html.escape(format_cell(row['share_of_cost'], 'share'))}</td>"
-                    f"<td>{html.escape(format_cell(row['count'], 'count'))}</td></tr>")
-    return (f'<div class="orf-top"><h4>{html.escape(title)}</h4><table>'
+        rows.append(f"<tr><td>{swatch}{escape(text)}</td>"
+                    f"<td>{escape(format_cell(row['total_cost_usd'], 'usd'))}</td>"
+                    f"<td>{escape(format_cell(row['share_of_cost'], 'share'))}</td>"
+                    f"<td>{escape(format_cell(row['count'], 'count'))}</td></tr>")
+    return (f'<div class="orgen-top"><h4>{escape(title)}</h4><table>'
             "<tr><th></th><th>cost</th><th>share</th><th>generations</th></tr>"
             f"{''.join(rows)}</table></div>")
 
@@ -132,28 +132,28 @@ def report(frame: pd.DataFrame, top: int = 5) -> Report:
     """
     check_whole("top", top, minimum=1)
     figures = _summary.summary(frame)
-    cells = [f'<div class="orf-kpi"><div class="orf-value">'
-             f"{html.escape(format_cell(figures[label], _unit(label)))}</div>"
-             f'<div class="orf-caption">{html.escape(caption)}</div></div>'
+    cells = [f'<div class="orgen-kpi"><div class="orgen-value">'
+             f"{escape(format_cell(figures[label], _unit(label)))}</div>"
+             f'<div class="orgen-caption">{escape(caption)}</div></div>'
              for label, caption in HEADLINES]
-    parts = ['<div class="orf-kpis">' + "".join(cells) + "</div>"]
+    parts = ['<div class="orgen-kpis">' + "".join(cells) + "</div>"]
     if "created_at" in frame.columns and frame["created_at"].notna().any():
         daily = _summary.cost_over_time(frame, freq="D", by=None)["total_cost_usd"]
         first, last = (format_cell(t, None)[:10] for t in (daily.index[0], daily.index[-1]))
-        parts.append(f'<div class="orf-spark"><div class="orf-caption">daily cost, {first} to '
-                     f"{last} (UTC), peak {html.escape(format_cell(daily.max(), 'usd'))}"
+        parts.append(f'<div class="orgen-spark"><div class="orgen-caption">daily cost, {first} to '
+                     f"{last} (UTC), peak {escape(format_cell(daily.max(), 'usd'))}"
                      f"</div>{sparkline(daily.to_numpy())}</div>")
     tops = [_top_table(frame, by, top, title) for by, title in
             (("model", "top models"), ("provider_name", "top providers"))
             if by in frame.columns]
     if tops:
-        parts.append('<div class="orf-tops">' + "".join(tops) + "</div>")
-    style = ("<style>.orf-card{font-family:sans-serif;border:1px solid #ddd;border-radius:6px;"
-             "padding:10px 14px;max-width:900px}.orf-kpis{display:flex;flex-wrap:wrap;gap:18px}"
-             ".orf-value{font-size:1.3em;font-weight:600}.orf-caption{color:#666;"
-             "font-size:0.85em}.orf-spark{margin-top:10px}.orf-tops{display:flex;gap:30px;"
-             "flex-wrap:wrap;margin-top:8px}.orf-top h4{margin:4px 0}.orf-top td{padding:1px "
-             "8px;text-align:right;white-space:nowrap}.orf-top td:first-child{text-align:left}"
+        parts.append('<div class="orgen-tops">' + "".join(tops) + "</div>")
+    style = ("<style>.orgen-card{font-family:sans-serif;border:1px solid #ddd;border-radius:6px;"
+             "padding:10px 14px;max-width:900px}.orgen-kpis{display:flex;flex-wrap:wrap;gap:18px}"
+             ".orgen-value{font-size:1.3em;font-weight:600}.orgen-caption{color:#666;"
+             "font-size:0.85em}.orgen-spark{margin-top:10px}.orgen-tops{display:flex;gap:30px;"
+             "flex-wrap:wrap;margin-top:8px}.orgen-top h4{margin:4px 0}.orgen-top td{padding:1px "
+             "8px;text-align:right;white-space:nowrap}.orgen-top td:first-child{text-align:left}"
              "</style>")
-    body = f'<div class="orf-card">{style}' + "".join(parts) + "</div>"
+    body = f'<div class="orgen-card">{style}' + "".join(parts) + "</div>"
     return Report(html=body, headline=figures[[label for label, _ in HEADLINES]])

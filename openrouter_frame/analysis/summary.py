@@ -7,6 +7,13 @@ CSV first) and returns a new Series or DataFrame.  Conventions, shared by all:
 * Units: costs are US dollars, ``latency`` and ``generation_time`` are
   milliseconds (as the API reports them), tokens are counts.  Result labels
   carry their unit (``total_cost_usd``, ``latency_p50_ms``).
+* Which cost: every summary here, every plot and :func:`sessions
+  <openrouter_frame.analysis.attempts.sessions>` sum ``total_cost``, what
+  OpenRouter charged.  For a BYOK generation the caller also pays the
+  upstream provider (``upstream_inference_cost``, on their own key): what
+  was really paid is :func:`effective_cost` (the viewer's ``cost``), the
+  one home of that rule being
+  :func:`~openrouter_frame.analysis.metrics.effective_cost`.
 * NA values are skipped.  A sum, mean or percentile with no known value is NA
   (never 0, never a warning); counts are never NA.
 * Group keys that are NA form their own group labelled ``<NA>``; only groups
@@ -43,6 +50,7 @@ from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import Week
 
 from ..errors import check_whole
+from . import metrics
 from .attempts import fallback_rate
 from .groups import NA_LABEL, By, Groups, normalize_by
 from .metrics import (
@@ -67,8 +75,8 @@ from .metrics import (
 
 _P3 = ("p50", "p90", "p99")
 
-__all__ = ["By", "cost_over_time", "cost_summary", "finish_reasons", "latency_summary",
-           "summary", "tokens_per_second", "top"]
+__all__ = ["By", "cost_over_time", "cost_summary", "effective_cost", "finish_reasons",
+           "latency_summary", "summary", "tokens_per_second", "top"]
 
 
 def tokens_per_second(frame: pd.DataFrame) -> pd.Series:
@@ -99,6 +107,32 @@ def tokens_per_second(frame: pd.DataFrame) -> pd.Series:
 
 
 # -- the summaries ----------------------------------------------------------------------
+def effective_cost(frame: pd.DataFrame) -> pd.Series:
+    """What each generation really cost the caller (USD), per generation.
+
+    ``total_cost`` (what OpenRouter charged) plus, for a BYOK generation, the
+    upstream provider's bill ``upstream_inference_cost`` where it is known: the
+    amount the viewer calls ``cost``.  The summaries sum ``total_cost``.
+
+    Returns
+    -------
+    pandas.Series
+        ``Float64``, named ``effective_cost``, on ``frame``'s index (NA where
+        ``total_cost`` is NA).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"total_cost": [0.00002, 0.5, None], "is_byok": [True, False, False],
+    ...                    "upstream_inference_cost": [0.0004, 0.1, None]})
+    >>> effective_cost(df).round(6).tolist()
+    [0.00042, 0.5, <NA>]
+    """
+    require(frame, ["total_cost"], "effective_cost")
+    return pd.Series(float_col(metrics.effective_cost(frame)), index=frame.index,
+                     name=metrics.EFFECTIVE_COST)
+
+
 def summary(frame: pd.DataFrame) -> pd.Series:
     """Totals, percentiles and rates of the whole frame, one labelled value each.
 

@@ -30,6 +30,19 @@ from ..schema import is_na
 
 #: Shown for every missing value.
 EM_DASH = "\u2014"
+#: Shown for an infinite value (JSON ``1e400`` reads as ``inf``).
+INFINITY = "\u221e"
+#: From here on a duration or an amount is written in scientific notation.
+_HUGE = 1e15
+
+
+def _float(value: Any) -> float:
+    """``float(value)``; an integer too large for a float is an infinity, never an error."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
 
 def _trim(text: str, keep: int = 2) -> str:
     """Strip trailing zeros of a fixed-point number, keeping ``keep`` decimals."""
@@ -50,11 +63,15 @@ def format_usd(value: Any) -> str:
     """
     if is_na(value):
         return EM_DASH
-    v = float(value)
+    v = _float(value)
     sign = "-" if v < 0 else ""
     v = abs(v)
     if v == 0:
         return "$0.00"
+    if math.isinf(v):
+        return f"{sign}${INFINITY}"
+    if v >= _HUGE:
+        return f"{sign}${v:.3g}"
     if round(v, 2) >= 1:
         return f"{sign}${v:,.2f}"
     decimals = max(2, 2 - math.floor(math.log10(v)))
@@ -71,12 +88,18 @@ def format_ms(value: Any) -> str:
     ('345 ms', '4.5 ms', '1.02 s', '12.3 s', '2 min 05 s')
     >>> format_ms(3.9e6), format_ms(float("nan"))
     ('1 h 05 min', '—')
+    >>> format_ms(float("inf")), format_ms(float("-inf")), format_ms(1e300)
+    ('∞ ms', '-∞ ms', '2.78e+293 h')
     """
     if is_na(value):
         return EM_DASH
-    v = float(value)
+    v = _float(value)
     sign = "-" if v < 0 else ""
     v = abs(v)
+    if math.isinf(v):
+        return f"{sign}{INFINITY} ms"
+    if v >= _HUGE:
+        return f"{sign}{v / 3.6e6:.3g} h"
     if round(v) < 1000:
         return f"{sign}{v:.2g} ms" if v < 10 else f"{sign}{v:.0f} ms"
     s = v / 1000
@@ -94,11 +117,13 @@ def format_ms(value: Any) -> str:
 def format_tokens(value: Any) -> str:
     """A token count with thousands separators: ``12,345 tokens``, ``1 token``.
 
-    >>> format_tokens(12345), format_tokens(1), format_tokens(pd.NA)
-    ('12,345 tokens', '1 token', '—')
+    >>> format_tokens(12345), format_tokens(1), format_tokens(pd.NA), format_tokens(float("inf"))
+    ('12,345 tokens', '1 token', '—', '∞ tokens')
     """
     if is_na(value):
         return EM_DASH
+    if isinstance(value, (float, np.floating)) and math.isinf(value):
+        return f"{'-' if value < 0 else ''}{INFINITY} tokens"
     n = int(value)
     return f"{n:,} token" + ("" if n == 1 else "s")
 
@@ -106,9 +131,11 @@ def format_tokens(value: Any) -> str:
 def format_count(value: Any) -> str:
     """A plain count with thousands separators.
 
-    >>> format_count(3), format_count(12000), format_count(None)
-    ('3', '12,000', '—')
+    >>> format_count(3), format_count(12000), format_count(None), format_count(float("-inf"))
+    ('3', '12,000', '—', '-∞')
     """
+    if isinstance(value, (float, np.floating)) and math.isinf(value):
+        return f"{'-' if value < 0 else ''}{INFINITY}"
     return EM_DASH if is_na(value) else f"{int(value):,}"
 
 
@@ -211,13 +238,13 @@ def format_value(name: str, value: Any, now: Any = None) -> str:
     return str(value)
 
 
-def ordinal(p: float | None) -> str:
+def ordinal(p: Any) -> str:
     """A percentile rank as an ordinal, rounded and kept within 1..100.
 
     >>> ordinal(87.2), ordinal(1.0), ordinal(2.0), ordinal(13.0), ordinal(0.1), ordinal(None)
     ('87th', '1st', '2nd', '13th', '1st', '—')
     """
-    if p is None or is_na(p):
+    if is_na(p):
         return EM_DASH
     n = min(100, max(1, int(round(float(p)))))
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

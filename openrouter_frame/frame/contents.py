@@ -46,7 +46,7 @@ _TEXT = ("id", "prompt", "completion", "reasoning", "error", "extra")
 
 def _text(value: Any) -> Any:
     """A string as it is; any other non-NA value as JSON text (nothing dropped)."""
-    if value is None or is_na(value):
+    if is_na(value):
         return None
     if isinstance(value, str):
         return value

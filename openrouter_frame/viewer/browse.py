@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..analysis import groups
 from ..analysis.metrics import as_float, percentile_rank, tokens_per_second_values
+from ..schema import NA_LABEL
 from .cost import EFFECTIVE_COST, effective_cost
 from .html import RANK_METRICS
 
@@ -143,12 +144,9 @@ class FrameIndex:
         return (np.bincount(self.model_codes[by_provider] + 1, minlength=n_models),
                 np.bincount(self.provider_codes[by_model] + 1, minlength=n_providers))
 
-    def model_size(self, model: int) -> int:
-        """Rows of one model code."""
-        return int(np.count_nonzero(self.model_codes == model))
-
     def model_label(self, model: int) -> str:
-        return "<NA>" if model == NA_CODE else self.models[model]
+        """A model code's name (``<NA>`` for the NA code)."""
+        return NA_LABEL if model == NA_CODE else self.models[model]
 
     def ranks(self, pos: int) -> tuple[dict[str, float], dict[str, float | None],
                                        dict[str, float | None], dict[str, tuple[int, int]]]:
@@ -164,12 +162,3 @@ class FrameIndex:
             within[key] = percentile_rank(mine, x)
             n[key] = (len(every), len(mine))
         return value, overall, within, n
-
-    @staticmethod
-    def group_counts(codes: np.ndarray, labels: list[str]) -> list[tuple[str, int, int]]:
-        """``(label, code, rows)`` per group, labels sorted, the NA group last if any."""
-        counts = np.bincount(codes + 1, minlength=len(labels) + 1)
-        out = [(label, i, int(counts[i + 1])) for i, label in enumerate(labels)]
-        if counts[0]:
-            out.append(("<NA>", NA_CODE, int(counts[0])))
-        return out

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.plotting import plain_text
 from ..analysis.units import format_ms, format_usd
 
 #: Colours readable on a light and on a dark background (the PNG is transparent).
@@ -76,8 +77,8 @@ class DistributionChart:
         if money:
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_usd(x)))
         self._line = ax.axvline(np.nan, color=MARK, linewidth=2)
-        self._title = f"{title} (n = {self.n:,})"
-        ax.set_xlabel(xlabel, fontsize=8, color=INK)
+        self._title = f"{plain_text(title)} (n = {self.n:,})"
+        ax.set_xlabel(plain_text(xlabel), fontsize=8, color=INK)
         ax.set_ylabel("generations", fontsize=8, color=INK)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         ax.set_title(self._title, fontsize=9, color=INK, pad=14)
@@ -111,7 +112,7 @@ class DistributionChart:
             canvas.restore_region(self._background)
         self._line.set_xdata([x, x])
         self._line.set_visible(bool(np.isfinite(x)))
-        self.label.set_text(label)
+        self.label.set_text(plain_text(label))
         self.label.set_visible(True)
         self.axes.draw_artist(self._line)
         self.axes.draw_artist(self.label)

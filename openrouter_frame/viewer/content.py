@@ -19,9 +19,11 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..analysis.markup import css_class
 from ..schema import is_na
 from .html import escape
 
@@ -59,7 +61,7 @@ def _block(role: str, text: Any, cls: str) -> str:
 def content_html(row: Mapping[str, Any]) -> str:
     """The conversation of one contents row (see the module docs)."""
     stored = row.get("stored")
-    if stored is not None and not is_na(stored) and not bool(stored):
+    if not is_na(stored) and not bool(stored):
         return state_html(NOT_STORED, "not-stored")
     parts = ['<div class="orgen-content"><div class="orgen-content-title">Conversation</div>']
     messages = row.get("messages")
@@ -71,7 +73,8 @@ def content_html(row: Mapping[str, Any]) -> str:
                 role, text = "?", m
             if not isinstance(text, str):
                 text = "" if text is None else str(text)
-            parts.append(_block(str(role), text, f"orgen-role-{escape(role)}"))
+            parts.append(_block(str(role), text, css_class(
+                "role-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(role)))))
     if _present(row.get("prompt")):
         parts.append(_block("prompt", row["prompt"], "orgen-prompt"))
     if _present(row.get("reasoning")):

@@ -1,12 +1,13 @@
 """Why a generation cost what it did: its tokens, their share of the cost, BYOK, caching.
 
-:func:`effective_cost` is what was really paid per row: ``total_cost``, plus the
-upstream provider's bill (``upstream_inference_cost``) for a BYOK generation,
-where OpenRouter only charges a small fee and the provider bills the caller's
-own key.  :func:`cost_breakdown` splits one generation's cost by token kind,
-priced from the model's per-token prices when they are given (OpenRouter's
-``/models`` ``pricing`` shape), otherwise in proportion to the token counts and
-labelled as an estimate.  :func:`cost_html` renders it.
+:func:`~openrouter_frame.analysis.metrics.effective_cost` is what was really
+paid per row (the BYOK rule lives there, shared with ``df.orgen.effective_cost()``):
+``total_cost``, plus the upstream provider's bill (``upstream_inference_cost``)
+for a BYOK generation, where OpenRouter only charges a small fee and the
+provider bills the caller's own key.  :func:`cost_breakdown` splits one
+generation's cost by token kind, priced from the model's per-token prices when
+they are given (OpenRouter's ``/models`` ``pricing`` shape), otherwise in
+proportion to the token counts and labelled as an estimate.  :func:`cost_html` renders it.
 
 Examples
 --------
@@ -27,40 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from ..analysis.metrics import as_float
+from ..analysis.metrics import EFFECTIVE_COST, effective_cost, paid_amount
 from ..analysis.units import EM_DASH, format_tokens, format_usd
 from ..schema import is_na
 
-#: The column name :class:`~.browse.FrameIndex` computes with :func:`effective_cost`.
-EFFECTIVE_COST = "effective_cost"
-
-
-def effective_cost(frame: pd.DataFrame) -> np.ndarray:
-    """What each row really cost (float64, NaN where ``total_cost`` is NA).
-
-    ``total_cost`` plus ``upstream_inference_cost`` where ``is_byok`` is true and
-    the upstream cost is known.
-
-    >>> df = pd.DataFrame({"total_cost": [0.00002, 0.5], "is_byok": [True, False],
-    ...                    "upstream_inference_cost": [0.0004, 0.0]})
-    >>> effective_cost(df).round(6).tolist()
-    [0.00042, 0.5]
-    """
-    n = len(frame)
-    total = as_float(frame["total_cost"]) if "total_cost" in frame else np.full(n, np.nan)
-    if "is_byok" not in frame or "upstream_inference_cost" not in frame:
-        return total
-    byok = frame["is_byok"].fillna(False).to_numpy(dtype=bool)
-    return _paid(total, as_float(frame["upstream_inference_cost"]), byok)
-
-
-def _paid(charged: Any, upstream: Any, byok: Any) -> Any:
-    """What was really paid: ``charged`` plus ``upstream`` where BYOK and known (arrays or
-    scalars)."""
-    return charged + np.where(byok & np.isfinite(upstream), upstream, 0.0)
-
+__all__ = ["EFFECTIVE_COST", "CostBreakdown", "CostLine", "cost_breakdown", "cost_html",
+           "effective_cost"]
 
 @dataclass(frozen=True)
 class CostLine:
@@ -90,8 +64,8 @@ class CostBreakdown:
 
 
 def _num(row: Mapping[str, Any], name: str) -> float:
-    value = row.get(name)
-    return float("nan") if value is None or is_na(value) else float(value)
+    value: Any = row.get(name)
+    return float("nan") if is_na(value) else float(value)
 
 
 def _count(row: Mapping[str, Any], *names: str) -> int:
@@ -104,8 +78,8 @@ def _count(row: Mapping[str, Any], *names: str) -> int:
 
 def _price(prices: Mapping[str, Any], *keys: str) -> float | None:
     for key in keys:
-        value = prices.get(key)
-        if value is not None and not is_na(value):
+        value: Any = prices.get(key)
+        if not is_na(value):
             try:
                 return float(value)
             except (TypeError, ValueError):
@@ -136,7 +110,7 @@ def cost_breakdown(row: Mapping[str, Any], prices: Mapping[str, Mapping[str, Any
     charged = _num(row, "total_cost")
     upstream = _num(row, "upstream_inference_cost")
     byok = bool(row.get("is_byok")) if not is_na(row.get("is_byok")) else False
-    paid = float(_paid(charged, upstream, byok))
+    paid = float(paid_amount(charged, upstream, byok))
     prompt = _count(row, "native_tokens_prompt", "tokens_prompt")
     cached = min(_count(row, "native_tokens_cached"), prompt)
     completion = _count(row, "native_tokens_completion", "tokens_completion")

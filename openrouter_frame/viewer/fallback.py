@@ -1,9 +1,11 @@
 """A generation's provider attempts (``provider_responses``) as a small fallback table.
 
-The cell may be a list of dicts, a numpy array of dicts (parquet read-back), a
-JSON string (CSV read-back) or NA.  Each item names its provider as
-``provider_name`` (the official key) or ``provider`` (older records); every
-other key is kept and shown, so nothing the service sends is dropped.
+The cell is read by :func:`~openrouter_frame.analysis.attempts.read_cell`, the
+one reading :func:`~openrouter_frame.analysis.attempts.provider_attempts` uses
+too: a list of dicts, a numpy array of dicts (parquet read-back), text (CSV
+read-back) or NA; statuses, latencies and the provider's name follow the same
+rules.  Every other key is kept and shown, and what is not an object is shown
+as it is (``raw``), so nothing the service sends is dropped.
 
 Examples
 --------
@@ -18,16 +20,18 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from ..analysis.attempts import served_attempts
+from ..analysis.attempts import (
+    Unreadable,
+    provider_of,
+    read_cell,
+    real_number,
+    served_attempts,
+    whole_number,
+)
 from ..analysis.units import EM_DASH, format_ms
-from ..frame.kinds import json_readback
-from ..schema import is_na
 from .html import escape
 
 _KNOWN = ("provider_name", "provider", "status", "latency")
@@ -45,46 +49,6 @@ class Attempt:
     other: dict[str, Any] = field(default_factory=dict)
 
 
-def _items(cell: Any) -> list[Any]:
-    if cell is None:
-        return []
-    if isinstance(cell, str):
-        if not cell.strip():
-            return []
-        text, cell = cell, json_readback(cell)
-        if isinstance(cell, str):
-            return [{"raw": text}]  # unreadable: shown as it is, never dropped
-        if cell is None:
-            return []
-    if isinstance(cell, Mapping):
-        return [cell]
-    if isinstance(cell, np.ndarray):
-        return list(cell.tolist()) if cell.dtype != object else list(cell)
-    if isinstance(cell, Sequence):
-        return list(cell)
-    if is_na(cell):
-        return []
-    return [{"raw": cell}]
-
-
-def _int(value: Any) -> int | None:
-    if value is None or is_na(value):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _float(value: Any) -> float | None:
-    if value is None or is_na(value):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def attempts(cell: Any, upstream_id: Any = None) -> list[Attempt]:
     """The attempts of one ``provider_responses`` cell, in order (see the module docs).
 
@@ -97,16 +61,16 @@ def attempts(cell: Any, upstream_id: Any = None) -> list[Attempt]:
     >>> [a.served for a in attempts(two, upstream_id="up-a")]
     [True, False]
     """
-    items = [item if isinstance(item, Mapping) else {"raw": item} for item in _items(cell)]
-    statuses = [_int(item.get("status")) for item in items]
+    items = [{"raw": item.value} if isinstance(item, Unreadable) else item
+             for item in read_cell(cell) or []]
+    statuses = [whole_number(item.get("status")) for item in items]
     served = served_attempts(statuses, [item.get("id") for item in items], upstream_id)
     out = []
     for i, (item, status, was_served) in enumerate(zip(items, statuses, served, strict=True),
                                                    start=1):
-        provider = item.get("provider_name", item.get("provider"))
         other = {str(k): v for k, v in item.items() if k not in _KNOWN}
-        out.append(Attempt(i, None if provider is None or is_na(provider) else str(provider),
-                           status, _float(item.get("latency")), was_served, other))
+        out.append(Attempt(i, provider_of(item), status, real_number(item.get("latency")),
+                           was_served, other))
     return out
 
 

@@ -6,12 +6,12 @@ formatted by :mod:`openrouter_frame.analysis.units`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from .. import schema
+from ..analysis.markup import escape
 from ..analysis.units import EM_DASH, format_ms, format_other, format_usd, format_value, ordinal
 from ..schema import is_na
 
@@ -87,11 +87,6 @@ CSS = """<style>
 </style>"""
 
 
-def escape(text: Any) -> str:
-    """``text`` escaped for HTML (quotes too)."""
-    return html.escape(str(text), quote=True)
-
-
 def detail_sections(row: Mapping[str, Any], now: Any = None
                     ) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """The fields of one generation grouped for display.
@@ -131,11 +126,10 @@ def headline_html(row: Mapping[str, Any], *, paid: Any = None, badge: str | None
     """
     gid = str(row.get("id", EM_DASH))
     id_ = escape(gid)
-    charged = row.get("total_cost")
-    paid = charged if paid is None or is_na(paid) else paid
+    charged: Any = row.get("total_cost")
+    paid = charged if is_na(paid) else paid
     extra = ""
-    if charged is not None and paid is not None and not is_na(charged) and not is_na(paid) \
-            and float(paid) != float(charged):
+    if not is_na(charged) and not is_na(paid) and float(paid) != float(charged):
         extra = (f' <span class="orgen-muted orgen-charged">(BYOK; charged '
                  f"{escape(format_usd(charged))})</span>")
     mark = ("" if badge is None else

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import openrouter_frame as orf  # noqa: F401  (registers df.orgen)
-from openrouter_frame import MissingColumnsError, SchemaWarning
+from openrouter_frame import MissingColumnsError, SchemaWarning, schema
 from openrouter_frame.analysis import attempts
 from openrouter_frame.analysis.attempts import ATTEMPT_DTYPES, provider_attempts
 
@@ -84,8 +84,8 @@ def test_one_row_per_attempt_in_order() -> None:
     assert got["status"].tolist() == [429, 502, 200, 200, 503, pd.NA]
     assert got["latency"].tolist() == [35.0, 80.0, 1200.0, 900.0, 20.0, pd.NA]
     assert got["is_byok"].tolist() == [False, False, False, True, False, False]
-    assert got["routed_service_tier"].tolist() == [pd.NA, pd.NA, "priority", pd.NA, pd.NA,
-                                                   pd.NA]
+    assert got["routed_service_tier"].isna().tolist() == [True, True, False, True, True, True]
+    assert got["routed_service_tier"].tolist()[2] == "priority"
     assert got["upstream_response_id"].tolist()[2:4] == ["chatcmpl-3", "chatcmpl-4"]
     assert got["served"].tolist() == [False, False, True, True, False, False]
 
@@ -327,3 +327,45 @@ def test_simulator_frame_matches_a_hand_count(demo_frame: pd.DataFrame, sim: Any
     fb = demo_frame.orgen.fallbacks(by=None)
     assert int(fb["fallbacks"].iloc[0]) == sum(
         1 for r in records if len(r.get("provider_responses") or []) > 1)
+
+
+@pytest.mark.parametrize("form", ["list", "json"], ids=["list", "json-text"])
+@pytest.mark.parametrize(
+    "status",
+    [1e30, 10 ** 30, -(10 ** 30), float("inf"), "1e30", "abc", 200.5, 2 ** 63],
+    ids=["float-1e30", "int-10**30", "int-minus-10**30", "inf", "text-1e30", "text",
+         "fraction", "int64-max-plus-1"],
+)
+def test_a_status_out_of_range_becomes_na_with_a_warning_naming_it(status: Any,
+                                                                   form: str) -> None:
+    """Issue 18, defect 6: a status of 1e30 or 10**30 raised; the documented rule is NA."""
+    chain = [_item("A", 200), {**_item("B", 200), "status": status}]
+    cell = chain if form == "list" else json.dumps(chain)
+    frame = pd.DataFrame({"id": ["gen-1", "gen-2"],
+                          "provider_responses": [cell, [_item("C", 503)]]})
+    with pytest.warns(SchemaWarning, match="'status'") as caught:
+        got = provider_attempts(frame)
+    shown = json.loads(json.dumps(chain))[1]["status"] if form == "json" else status
+    assert repr(shown) in str(caught[0].message)
+    assert got["status"].tolist() == [200, pd.NA, 503]
+    assert got["provider_name"].tolist() == ["A", "B", "C"]  # the attempt itself is kept
+    with pytest.warns(SchemaWarning, match="'status'"):
+        table = attempts.provider_summary(frame, percentiles=0.5)
+    assert table.loc["B", "attempts"] == 1 and pd.isna(table.loc["B", "failure_rate"])
+
+
+@pytest.mark.parametrize("form", ["list", "json"], ids=["list", "json-text"])
+def test_routed_service_tier_has_the_schemas_dtype(form: str) -> None:
+    """Issue 18: provider_attempts gave routed_service_tier as string; the schema: category."""
+    cells = [CELL_FORMS[form](c) for c in CHAINS]
+    got = provider_attempts(_frame(cells))["routed_service_tier"]
+    assert got.dtype == schema.ATTEMPT_FIELDS["routed_service_tier"].dtype()
+    assert got.cat.categories.tolist() == list(schema.ATTEMPT_FIELDS["routed_service_tier"].values)
+
+
+def test_a_tier_outside_the_spec_is_kept_with_a_warning() -> None:
+    cells = [[_item("A", 200, tier="warp-speed")], [_item("B", 200, tier="flex")]]
+    with pytest.warns(SchemaWarning, match="'warp-speed'"):
+        got = provider_attempts(_frame(cells + [None, None]))
+    assert got["routed_service_tier"].tolist() == ["warp-speed", "flex"]
+    assert "warp-speed" in got["routed_service_tier"].cat.categories

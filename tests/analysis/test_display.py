@@ -11,7 +11,6 @@ import pytest
 
 from openrouter_frame.analysis import summary
 from openrouter_frame.analysis.display import (
-    NA_TEXT,
     RichFrame,
     RichSeries,
     format_cell,
@@ -19,6 +18,7 @@ from openrouter_frame.analysis.display import (
     rich,
     unit_of,
 )
+from openrouter_frame.schema import NA_LABEL
 
 MONEY = re.compile(r"^-?\$\d{1,3}(,\d{3})*(\.\d+)?$")
 PERCENT = re.compile(r"^(\d+\.\d%|<0\.1%)$")
@@ -103,7 +103,7 @@ def test_cost_over_time_rows_show_their_period(demo_frame, freq, pattern):
 def test_finish_reasons_are_percentages(demo_frame):
     table = demo_frame.orgen.finish_reasons(by="model")
     rows = cells(table._repr_html_())
-    shares = [v for row in rows.values() for v in row[1:] if v != NA_TEXT]
+    shares = [v for row in rows.values() for v in row[1:] if v != NA_LABEL]
     assert shares and all(PERCENT.match(v) for v in shares)
 
 
@@ -131,7 +131,7 @@ def test_unit_of(label, unit):
 def test_index_na_and_tuples():
     index = pd.MultiIndex.from_tuples([("OpenAI", "chat"), ("<NA>", "chat")])
     assert format_index(index) == ["OpenAI / chat", "<NA> / chat"]
-    assert format_index(pd.Index(["a", None], dtype=object)) == ["a", NA_TEXT]
+    assert format_index(pd.Index(["a", None], dtype=object)) == ["a", NA_LABEL]
 
 
 def test_long_tables_are_cut_to_max_rows():

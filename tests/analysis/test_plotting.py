@@ -261,15 +261,40 @@ def test_four_default_plots_in_a_grid_no_legend_covers_data(demo_frame):
     assert (ARTIFACTS / "default_plots.png").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize("name", list(PLOTS))
+#: Each plot, and the column its legend names (``None``: no legend; the groups are ticks).
+LEGENDS = {
+    "cost_over_time-one-layer": (lambda df: plotting.plot_cost_over_time(df), None),
+    "cost_over_time-by-model": (lambda df: plotting.plot_cost_over_time(df, by="model"),
+                                "model"),
+    "cost_by": (lambda df: plotting.plot_cost_by(df), None),
+    "latency_ecdf": (lambda df: plotting.plot_latency(df), "provider_name"),
+    "latency_box": (lambda df: plotting.plot_latency(df, kind="box"), None),
+    "tokens_per_second": (lambda df: plotting.plot_latency(df, metric="tokens_per_second"),
+                          "provider_name"),
+    "tokens_vs_cost": (lambda df: plotting.plot_tokens_vs_cost(df), "model"),
+}
+
+
+@pytest.mark.parametrize("name", list(LEGENDS), ids=list(LEGENDS))
 def test_own_figure_legend_outside_the_axes(demo_frame, name):
-    ax = PLOTS[name](demo_frame)
+    draw, column = LEGENDS[name]
+    ax = draw(demo_frame)
     ax.figure.canvas.draw()
     legend = ax.get_legend()
-    if legend is not None:
-        renderer = ax.figure.canvas.get_renderer()
-        assert _overlap(legend.get_window_extent(renderer), ax.get_window_extent(renderer)) == 0
-        assert ax.figure.bbox.contains(*legend.get_window_extent(renderer).p1)  # not cut off
+    if column is None:
+        assert legend is None
+        return
+    assert legend is not None
+    labels = [t.get_text().split(" (n=")[0] for t in legend.get_texts()]
+    drawn = [a.get_label().split(" (n=")[0]
+             for a in [*ax.lines, *ax.collections, *ax.containers]]
+    assert sorted(labels) == sorted(drawn) and len(labels) >= 2  # one entry per group drawn
+    names = set(demo_frame[column].dropna().astype(str)) | {"other", "<NA>"}
+    assert set(labels) <= names
+    assert legend.get_title().get_text() == plotting.column_label(column)
+    renderer = ax.figure.canvas.get_renderer()
+    assert _overlap(legend.get_window_extent(renderer), ax.get_window_extent(renderer)) == 0
+    assert ax.figure.bbox.contains(*legend.get_window_extent(renderer).p1)  # not cut off
 
 
 @pytest.mark.parametrize("name", list(PLOTS))
@@ -293,3 +318,57 @@ def test_cost_over_time_has_no_offset_text_on_the_date_axis(demo_frame):
                          ids=["D", "2D", "W", "MS", "h"])
 def test_period_names(freq, words):
     assert plotting._period_name(freq) == words
+
+
+# -- names matplotlib would read as mathtext ------------------------------------------------
+EVIL = "evil/$\\undefinedcmd{x}$"
+
+
+@pytest.fixture(scope="module")
+def evil_frame(demo_frame):
+    """The demo frame with half its rows on a model and a provider named like mathtext."""
+    frame = demo_frame.copy()
+    half = np.arange(len(frame)) % 2 == 0
+    for column in ("model", "provider_name"):
+        values = frame[column].astype(object).to_numpy(copy=True)
+        values[half] = EVIL
+        frame[column] = pd.Series(values, index=frame.index, dtype="category")
+    return frame
+
+
+def _shown(text) -> str:
+    """What matplotlib draws for a Text: its string once ``\\$`` escapes are read."""
+    shown, is_math = text._preprocess_math(text.get_text())
+    assert not is_math, text.get_text()
+    return shown
+
+
+@pytest.mark.parametrize(("draw", "where"), [
+    (lambda df: plotting.plot_cost_by(df, by="model"), "yticks"),
+    (lambda df: plotting.plot_cost_by(df, by="provider_name"), "yticks"),
+    (lambda df: plotting.plot_cost_over_time(df, by="model"), "legend"),
+    (lambda df: plotting.plot_latency(df, by="provider_name"), "legend"),
+    (lambda df: plotting.plot_latency(df, by="model", kind="box"), "yticks"),
+    (lambda df: plotting.plot_tokens_vs_cost(df, by="provider_name"), "legend"),
+], ids=["cost_by-model", "cost_by-provider", "cost_over_time", "latency-ecdf", "latency-box",
+        "tokens_vs_cost"])
+def test_a_dollar_in_a_name_is_shown_as_it_is(evil_frame, draw, where):
+    """Issue 18, defect 8: a name with two ``$`` was parsed as mathtext and failed to draw."""
+    ax = draw(evil_frame)
+    ax.figure.canvas.draw()  # Agg: mathtext would raise ValueError here
+    texts = ax.get_legend().get_texts() if where == "legend" else ax.get_yticklabels()
+    shown = [_shown(t).split(" (n=")[0] for t in texts]
+    assert EVIL in shown
+    for t in [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]:
+        _shown(t)
+
+
+def test_a_dollar_in_a_name_in_the_viewer_chart():
+    """Issue 18, defect 8: the viewer's chart titles a model by its name."""
+    from openrouter_frame.viewer.chart import DistributionChart
+
+    chart = DistributionChart(np.array([100.0, 250.0, 400.0]), xlabel="latency (ms)",
+                              title=EVIL)
+    assert chart.png(250.0, "this one: $1.00 ($2)").startswith(b"\x89PNG")  # draws with Agg
+    assert _shown(chart.axes.title) == f"{EVIL} (n = 3)"
+    assert _shown(chart.label) == "this one: $1.00 ($2)"

@@ -145,3 +145,21 @@ def test_every_schema_field_formats_a_typical_value():
                               "100th", "tiny-is-1st", "rounds-to-100"])
 def test_ordinal(p, text):
     assert fmt.ordinal(p) == text
+
+
+@pytest.mark.parametrize(("func", "value", "text"), [
+    (fmt.format_ms, float("inf"), "\u221e ms"),
+    (fmt.format_ms, float("-inf"), "-\u221e ms"),
+    (fmt.format_ms, np.float64("inf"), "\u221e ms"),
+    (fmt.format_ms, 10 ** 400, "\u221e ms"),
+    (fmt.format_ms, 1e300, "2.78e+293 h"),
+    (fmt.format_usd, float("inf"), "$\u221e"),
+    (fmt.format_usd, -(10 ** 400), "-$\u221e"),
+    (fmt.format_usd, 1e300, "$1e+300"),
+    (fmt.format_tokens, float("inf"), "\u221e tokens"),
+    (fmt.format_count, float("-inf"), "-\u221e"),
+], ids=["ms-inf", "ms-minus-inf", "ms-np-inf", "ms-huge-int", "ms-1e300", "usd-inf",
+        "usd-minus-huge-int", "usd-1e300", "tokens-inf", "count-minus-inf"])
+def test_infinite_and_huge_values_are_written_not_raised(func, value, text):
+    """Issue 18, defect 7: JSON 1e400 (inf) raised OverflowError in the ms formatter."""
+    assert func(value) == text

@@ -81,3 +81,25 @@ def test_effective_cost_adds_upstream_only_for_byok():
                        "upstream_inference_cost": pd.array([1.0, 5.0, 1.0], dtype="Float64")})
     out = effective_cost(df)
     assert out[:2].tolist() == [pytest.approx(1.1), 0.2] and pd.isna(out[2])
+
+
+def test_the_viewer_and_df_orgen_share_one_effective_cost():
+    """Issue 18: one home and one name for the BYOK rule, used by the viewer and df.orgen."""
+    import numpy as np
+
+    import openrouter_frame  # noqa: F401  (registers df.orgen)
+    from openrouter_frame.viewer.browse import FrameIndex
+    from openrouter_frame.viewer.cost import EFFECTIVE_COST
+
+    df = sample_frame(300)
+    byok = df["is_byok"].fillna(False).to_numpy(dtype=bool) & df[
+        "upstream_inference_cost"].gt(0).fillna(False).to_numpy(dtype=bool)
+    assert byok.any()  # the rule matters on this frame
+    orgen = df.orgen.effective_cost()
+    assert orgen.name == EFFECTIVE_COST and str(orgen.dtype) == "Float64"
+    viewer = FrameIndex(df).metric(EFFECTIVE_COST)
+    np.testing.assert_allclose(orgen.to_numpy(dtype=float, na_value=np.nan), viewer)
+    total = df["total_cost"].to_numpy(dtype=float, na_value=np.nan)
+    assert (viewer[byok] > total[byok]).all() and (viewer[~byok] == total[~byok]).all()
+    for i in np.flatnonzero(byok)[:5]:  # the viewer's panel: the same amount, row by row
+        assert cost_breakdown(df.iloc[i].to_dict()).paid == pytest.approx(viewer[i])

@@ -87,3 +87,69 @@ def test_two_answers_one_served(upstream, expected):
     cell = [{"provider_name": "A", "status": 200, "id": "up-a"},
             {"provider_name": "B", "status": 200, "id": "up-b"}]
     assert [a.served for a in attempts(cell, upstream)] == expected
+
+
+@pytest.mark.parametrize("latency", [float("inf"), float("-inf"), 1e300],
+                         ids=["inf", "minus-inf", "1e300"])
+def test_an_infinite_latency_builds_the_viewer(latency):
+    """Issue 18, defect 7: an attempt latency of inf (JSON 1e400) made the viewer raise."""
+    from openrouter_frame.analysis.units import format_ms
+    from openrouter_frame.frame import records_to_frame
+    from openrouter_frame.viewer.widget import GenerationViewer
+
+    base = {"created_at": "2025-01-01T00:00:00Z", "origin": "x", "usage": 0.0,
+            "is_byok": False, "model": "a/one", "provider_name": "P", "generation_time": 10.0}
+    chain = [{"provider_name": "P", "status": 200, "latency": latency}]
+    frame = records_to_frame([
+        base | {"id": "gen-1", "total_cost": 0.01, "provider_responses": chain,
+                "latency": 5.0},
+        base | {"id": "gen-2", "total_cost": 0.001, "latency": 7.0}])
+    viewer = GenerationViewer(frame)
+    assert f"<td>{format_ms(latency)}</td>" in viewer._fallback.value
+
+
+_A = {"provider_name": "A", "status": 503, "latency": 40.0, "id": "up-a"}
+_B = {"provider_name": "B", "status": 200, "latency": 900.0, "id": "up-b"}
+#: Odd cells the two readers once read differently.
+ODD_CELLS = {
+    "json-text": json.dumps([_A, _B]),
+    "to-csv-literal": repr([_A, _B]),
+    "numpy-array": _array([_A, _B]),
+    "none": None,
+    "pd-na": pd.NA,
+    "nan": np.nan,
+    "empty-text": "",
+    "json-null": "null",
+    "one-object": _B,
+    "a-number": 5,
+    "unreadable-text": "not json {",
+    "non-dict-item": [_A, "oops", _B],
+    "text-status": [{**_A, "status": "abc"}, _B],
+    "status-as-text": [{**_A, "status": "503"}, {**_B, "status": "200"}],
+    "huge-status": [{**_A, "status": 1e30}, {**_B, "status": 10 ** 30}],
+    "fraction-status": [{**_A, "status": 200.5}, _B],
+    "bool-status": [{**_A, "status": True}, _B],
+    "inf-latency": [{**_A, "latency": float("inf")}, _B],
+    "legacy-provider-key": [{"provider": "OpenAI", "status": 200}],
+}
+
+
+@pytest.mark.parametrize("upstream", [None, "up-a"], ids=["no-upstream", "upstream-a"])
+@pytest.mark.parametrize("cell", list(ODD_CELLS.values()), ids=list(ODD_CELLS))
+def test_viewer_and_analysis_read_odd_cells_alike(cell, upstream):
+    """Issue 18: one reading of provider_responses serves the viewer and the analysis."""
+    import warnings
+
+    from openrouter_frame.analysis.attempts import provider_attempts
+
+    frame = pd.DataFrame({"id": ["gen-1"], "upstream_id": [upstream],
+                          "provider_responses": pd.Series([cell], dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the analysis warns of what it leaves out or NAs
+        table = provider_attempts(frame)
+    expected = [tuple(None if pd.isna(v) else v for v in row) for row in
+                table[["provider_name", "status", "latency", "served"]].itertuples(index=False)]
+    chain = attempts(cell, upstream)
+    shown = [a for a in chain if not (set(a.other) == {"raw"} and a.provider is None)]
+    assert [(a.provider, a.status, a.latency, a.served) for a in shown] == expected
+    assert len(chain) >= len(expected)  # what the analysis leaves out, the viewer shows raw

@@ -59,3 +59,40 @@ def test_headline_has_copy_button_activity_link_badge_and_byok_cost():
 def test_css_uses_the_jupyterlab_theme_variables():
     for var in ("--jp-ui-font-color1", "--jp-layout-color2", "--jp-border-color1"):
         assert f"var({var}," in html.CSS
+
+
+def test_every_html_the_library_renders_uses_one_escape_and_one_css_prefix():
+    """Issue 18: one escape (html.escape based) and one CSS class prefix for all HTML."""
+    import re
+
+    from openrouter_frame.analysis.display import rich
+    from openrouter_frame.analysis.markup import CSS_PREFIX, escape
+    from openrouter_frame.analysis.report import report
+    from openrouter_frame.analysis.summary import cost_summary
+    from openrouter_frame.testing import sample_frame
+    from openrouter_frame.viewer.content import content_html, state_html
+    from openrouter_frame.viewer.cost import cost_breakdown, cost_html
+    from openrouter_frame.viewer.fallback import attempts, fallback_html
+
+    evil = '<b class="x">"A" & B</b>'
+    df = sample_frame(40)
+    df["model"] = pd.Series([evil] * len(df), index=df.index, dtype="category")
+    row = df.iloc[0].to_dict()
+    pages = {
+        "rich-table": rich(cost_summary(df, by="model"))._repr_html_(),
+        "report": report(df).html,
+        "detail": html.detail_html(row),
+        "fallback": fallback_html(attempts([{"provider_name": evil, "status": 200}])),
+        "cost": cost_html(cost_breakdown(row)),
+        "content": content_html({"messages": [{"role": "the user", "content": evil}],
+                                 "completion": evil, "stored": True}),
+        "state": state_html(evil, "failed"),
+    }
+    for name, page in pages.items():
+        classes = {c for attr in re.findall(r'class="([^"]*)"', page) for c in attr.split()}
+        assert classes and all(c.startswith(CSS_PREFIX) for c in classes), (name, classes)
+        styles = "".join(re.findall(r"<style>(.*?)</style>", page, flags=re.S))
+        selectors = set(re.findall(r"\.([a-z][a-z0-9_-]*)", styles))
+        assert all(s.startswith(CSS_PREFIX) for s in selectors), (name, selectors)
+        if name not in ("cost",):
+            assert escape(evil) in page and evil not in page, name
