@@ -105,7 +105,7 @@ def test_an_infinite_latency_builds_the_viewer(latency):
                 "latency": 5.0},
         base | {"id": "gen-2", "total_cost": 0.001, "latency": 7.0}])
     viewer = GenerationViewer(frame)
-    assert f"<td>{format_ms(latency)}</td>" in viewer._fallback.value
+    assert f"<td>{format_ms(latency)}</td>" in viewer.panels.fallback.value
 
 
 _A = {"provider_name": "A", "status": 503, "latency": 40.0, "id": "up-a"}
