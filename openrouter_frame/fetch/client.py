@@ -120,13 +120,15 @@ class GenerationFetcher:
         backoff_max: float = 30.0,
     ) -> None:
         api_key = auth.conceal(api_key)  # type: ignore[assignment]  # first, see conceal
+        self._key = auth.conceal(
+            api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
+        if self._key is not None:
+            auth.check_key(self._key)
         check_whole("max_workers", max_workers)
         check_whole("max_retries", max_retries, minimum=0)
         self.base_url = (base_url or os.environ.get("OPENROUTER_BASE_URL")
                          or DEFAULT_BASE_URL).rstrip("/")
         auth.check_base_url(self.base_url)
-        self._key = auth.conceal(
-            api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
         self.max_workers = max_workers
         self.timeout = timeout
         self.max_retries = max_retries
