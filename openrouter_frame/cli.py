@@ -35,7 +35,6 @@ import pandas as pd
 from . import __version__, schema
 from .errors import check_whole
 from .fetch import auth
-from .fetch.batch import UNTRIED
 from .frame.io import FORMATS, read_frame, write_frame
 from .frame.io import format_of as _format_of
 
@@ -202,7 +201,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
              "the ids it did not try are listed as failures")
     if not result.failures.empty:
         _err(f"{len(result.failures):,} id(s) failed; written to {failures_path}\n"
-             f"{describe_failures(result)}")
+             f"{result.describe_failures(limit=5)}")
         statuses = result.failures["status"]
         if hint and bool((statuses == 404).fillna(False).all()):
             _err(hint)
@@ -222,21 +221,6 @@ def _base_url_hint(base_url: str) -> str | None:
     suggestion = urlunsplit(parts._replace(path=parts.path.rstrip("/") + API_PATH))
     return (f"the base URL {base_url} does not end in {API_PATH}, where OpenRouter's API "
             f"lives: did you mean --base-url {suggestion} ?")
-
-
-def describe_failures(result: Any, limit: int = 5) -> str:
-    """Failures by status, naming up to ``limit`` ids each; ids a stopped batch never
-    tried are counted as such (not as network errors)."""
-    failures = result.failures
-    untried = failures["status"].isna() & failures["error"].astype(object).map(
-        lambda e: isinstance(e, str) and e.startswith(UNTRIED)).astype(bool)
-    lines = []
-    tried = failures[~untried]
-    if not tried.empty:
-        lines.append(type(result)(result.frame, tried).describe_failures(limit))
-    if untried.any():
-        lines.append(f"not tried: {int(untried.sum())} id(s): {failures['error'][untried].iloc[0]}")
-    return "\n".join(lines)
 
 
 # -- summary ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..errors import OpenRouterError
+from ..errors import UNTRIED, OpenRouterError
 from .pool import Pool
 from .retry import FATAL_STATUSES, Gate, Stopped
 
@@ -17,8 +17,6 @@ from .retry import FATAL_STATUSES, Gate, Stopped
 PROGRESS_THRESHOLD = 100
 #: After an interrupt, seconds to let in-flight requests land before returning.
 DRAIN_SECONDS = 1.5
-#: How the failure of an id a stopped batch never tried begins.
-UNTRIED = "not fetched: the batch stopped"
 #: How often the progress bar looks at the 429 gate (seconds).
 GATE_POLL_SECONDS = 0.2
 #: The progress bar's postfix key while a rate limit holds the batch.
