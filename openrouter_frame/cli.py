@@ -14,7 +14,8 @@ Subcommands:
     Fetch from the built-in simulator and summarise (no key, no network).
 
 Exit codes: 0 success, 1 some ids failed (or the batch stopped), 2 bad usage
-(unknown option, unreadable file, no API key, bad base URL, missing column).
+(unknown option, unreadable file, unwritable output, no API key, bad base URL,
+missing column).
 The API key is read from ``OPENROUTER_API_KEY`` only, never from a flag, and
 is never printed; the base URL is ``--base-url``, else
 ``OPENROUTER_BASE_URL``, else OpenRouter's.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -139,6 +141,26 @@ def _output_path(args: argparse.Namespace) -> tuple[Path, str]:
     return out, fmt
 
 
+def check_writable(out: Path) -> None:
+    """Raise :class:`UsageError` unless a file can be written at ``out`` (before any fetch).
+
+    The directory must exist and take a new file: one is created there and
+    removed (a read-only or virtual file system such as ``/proc`` refuses it);
+    ``out`` itself must not be a directory.
+    """
+    folder = out.parent
+    if not folder.is_dir():
+        raise UsageError(f"the output directory {folder} does not exist")
+    if out.is_dir():
+        raise UsageError(f"the output {out} is a directory: give a file name")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".openrouter-frame-", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write to the output directory {folder} "
+                         f"({exc.strerror or type(exc).__name__}): nothing fetched") from None
+
+
 def _client_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments of :class:`OpenRouterClient` from the command line.
 
@@ -154,8 +176,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     from .errors import OpenRouterError
 
     out, fmt = _output_path(args)
-    if not out.parent.is_dir():
-        raise UsageError(f"the output directory {out.parent} does not exist")
+    check_writable(out)
     if not os.environ.get("OPENROUTER_API_KEY", "").strip():
         raise UsageError("OPENROUTER_API_KEY is not set: export your OpenRouter API key "
                          "(the key is read from the environment only)")
