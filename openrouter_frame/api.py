@@ -23,7 +23,7 @@ from . import schema
 from .analysis.accessor import register_viewer
 from .cache import RecordStore, open_cache
 from .errors import FetchError, FetchWarning, OpenRouterError
-from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, progress_bar, run_batch
+from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, run_batch
 from .fetch.client import check_id
 from .frame import FetchResult, failures_frame, raw_to_frame, records_to_frame
 from .frame.build import warn_missing_required
@@ -35,6 +35,25 @@ if TYPE_CHECKING:
 logger = logging.getLogger("openrouter_frame")
 
 _ERRORS = ("raise", "warn")
+#: ``progress=None`` shows a bar for batches at least this large.
+PROGRESS_THRESHOLD = 100
+
+
+def progress_bar(progress: bool | None, total: int, done: int = 0) -> Any:
+    """The tqdm bar a batch reports to (see :class:`~openrouter_frame.fetch.batch.Progress`).
+
+    Over ``total`` ids, already advanced past ``done`` (cached) ones; shown when
+    ``progress`` is ``True``, or is ``None`` and ``total`` is at least
+    :data:`PROGRESS_THRESHOLD`.
+    """
+    show = progress if progress is not None else total >= PROGRESS_THRESHOLD
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, disable=not show, desc="generations", unit="id")
+    if done:
+        bar.set_postfix({"cached": done}, refresh=False)
+        bar.update(done)
+    return bar
 
 
 class OpenRouterClient(GenerationFetcher):
@@ -186,13 +205,16 @@ class OpenRouterClient(GenerationFetcher):
         pending = [i for i in todo if i not in records]
         store = None if self.cache is None or account is None else \
             _Store(self.cache, account, table)
+        bar = progress_bar(progress, len(pending) + len(records), len(records))
         try:
-            batch = run_batch(fetcher, pending, progress=progress, on_record=store,
+            batch = run_batch(fetcher, pending, on_progress=bar, on_record=store,
                               done=len(records))
         except BaseException:
             if self.cache is not None:
                 logger.info("every record fetched is in %s", self.cache.path)
             raise
+        finally:
+            bar.close()
         records.update(batch.records)
         found = [i for i in todo if i in records]
         failures = failures_frame(((i, *batch.failures[i]) for i in todo

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,8 +154,11 @@ def test_an_id_is_found_exactly_when_it_stands_alone(id: str, before: str, after
 
 @given(st.text(max_size=200))
 def test_text_parser_never_fails(text: str) -> None:
-    # Text ending like a file name (and holding no id) is taken as a path: not this test's.
-    text = text + " gen-0" if text.strip().lower().endswith(_FILE_SUFFIXES) else text
+    # Text ending like a file name (and holding no id), or naming a directory ("/"), is
+    # taken as a path: not this test's.
+    path_like = text.strip().lower().endswith(_FILE_SUFFIXES) or \
+        os.path.isdir(text.replace("\n", " ").strip())
+    text = text + " gen-0" if path_like else text
     found = ids_from(text.replace("\n", " ") + " ")
     assert len(found) == len(set(found)) and all(GENERATION_ID.fullmatch(f) for f in found)
 
