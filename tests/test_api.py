@@ -240,12 +240,11 @@ def test_a_malformed_key_is_in_no_local_of_the_traceback(sim, name, entry):
         _call(entry, MALFORMED[name], sim.base_url)
     assert sim.stats.requests == sent
     exc = info.value
-    # The frames from the entry point down (this test's own frame holds the key as a
-    # parameter of _call, which is the caller's business, so the traceback is read from
-    # the call into the library: _call's frame on).
+    # Read the traceback from the library's entry point down: the frames of this test and
+    # of _call hold the key because the test passes it, which is the caller's business.
     tb = exc.__traceback__.tb_next
     assert tb is not None and tb.tb_frame.f_code.co_name == "_call"
-    tb = tb.tb_next  # _call's own parameter is the key too: start at the library
+    tb = tb.tb_next
     assert tb is not None
     text = "".join(traceback.TracebackException(
         type(exc), exc, tb, capture_locals=True).format())

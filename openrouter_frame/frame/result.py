@@ -17,7 +17,9 @@ class FetchResult:
 
     ``failures`` has columns ``id`` (string), ``status`` (Int64, NA for
     network errors and ids a stopped batch never tried) and ``error``.
-    Every input id is in exactly one of the two.  ``records`` holds the raw
+    Every input id is in exactly one of the two, but for
+    ``generations_to_frame(..., content=True)``: an id whose record came and
+    whose content did not is in both (its ``error`` begins ``content:``).  ``records`` holds the raw
     ``data`` objects in the frame's order (decoded on first use when the
     whole batch came from the cache).
 
