@@ -113,7 +113,7 @@ def batch(base_url: str, key: str, ids: list[str], workers: int) -> int:
     from openrouter_frame.fetch import GenerationFetcher, run_batch
 
     with GenerationFetcher(key, base_url, max_workers=workers) as fetcher:
-        return len(run_batch(fetcher, ids, progress=False).records)
+        return len(run_batch(fetcher, ids).records)
 
 
 def end_of_batch(latency_ms: float, workers: int = 32, repeat: int = 5) -> dict[str, object]:

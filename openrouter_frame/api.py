@@ -8,10 +8,11 @@ are the one-call forms.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -21,8 +22,8 @@ from . import schema
 from .analysis.accessor import register_viewer
 from .cache import RecordStore, open_cache
 from .cache.base import encode, loads
-from .errors import FetchError, FetchWarning
-from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, progress_bar, run_batch
+from .errors import FetchError, FetchWarning, OpenRouterError
+from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, run_batch
 from .fetch.client import check_id
 from .frame import FetchResult, failures_frame, raw_to_frame, records_to_frame
 from .frame.build import warn_missing_required
@@ -34,6 +35,25 @@ if TYPE_CHECKING:
 logger = logging.getLogger("openrouter_frame")
 
 _ERRORS = ("raise", "warn")
+#: ``progress=None`` shows a bar for batches at least this large.
+PROGRESS_THRESHOLD = 100
+
+
+def progress_bar(progress: bool | None, total: int, done: int = 0) -> Any:
+    """The tqdm bar a batch reports to (see :class:`~openrouter_frame.fetch.batch.Progress`).
+
+    Over ``total`` ids, already advanced past ``done`` (cached) ones; shown when
+    ``progress`` is ``True``, or is ``None`` and ``total`` is at least
+    :data:`PROGRESS_THRESHOLD`.
+    """
+    show = progress if progress is not None else total >= PROGRESS_THRESHOLD
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, disable=not show, desc="generations", unit="id")
+    if done:
+        bar.set_postfix({"cached": done}, refresh=False)
+        bar.update(done)
+    return bar
 
 
 class OpenRouterClient(GenerationFetcher):
@@ -123,7 +143,7 @@ class OpenRouterClient(GenerationFetcher):
         raise.  401 and 402 stop the batch and raise, carrying the partial
         result as ``.result``.
         """
-        schema._check_backend(dtype_backend)
+        schema.check_backend(dtype_backend)
         todo = normalize_ids(ids)
         account = self._account()
         cached = self._cached(account, todo, "generations")
@@ -155,7 +175,7 @@ class OpenRouterClient(GenerationFetcher):
         :func:`~openrouter_frame.frame.contents.contents_to_frame`).  Contents can
         hold personal data: nothing fetches them unless asked.
         """
-        schema._check_backend(dtype_backend)
+        schema.check_backend(dtype_backend)
         todo = normalize_ids(ids)
         account = self._account()
         found, ordered, failures, fatal = self._fetch_rest(
@@ -215,13 +235,16 @@ class OpenRouterClient(GenerationFetcher):
         records = self._readable(cached, table)
         pending = [i for i in todo if i not in records]
         store = self._store(account, table)
+        bar = progress_bar(progress, len(pending) + len(records), len(records))
         try:
-            batch = run_batch(fetcher, pending, progress=progress, on_record=store,
+            batch = run_batch(fetcher, pending, on_progress=bar, on_record=store,
                               done=len(records))
         except BaseException:
             if self.cache is not None:
                 logger.info("every record fetched is in %s", self.cache.path)
             raise
+        finally:
+            bar.close()
         records.update(batch.records)
         found = [i for i in todo if i in records]
         failures = failures_frame(((i, *batch.failures[i]) for i in todo
@@ -276,7 +299,7 @@ def fetch_generations(
     api_key: str | None = None,
     base_url: str | None = None,
     client: OpenRouterClient | None = None,
-    max_workers: int = 16,
+    max_workers: int | None = None,
     progress: bool | None = None,
     dtype_backend: str = "numpy_nullable",
     cache: Any = None,
@@ -292,10 +315,11 @@ def fetch_generations(
     api_key, base_url : str, optional
         Default to ``$OPENROUTER_API_KEY`` / ``$OPENROUTER_BASE_URL``.
     client : OpenRouterClient, optional
-        Use this client (then ``api_key``, ``base_url``, ``max_workers``,
-        ``cache`` and ``session`` are ignored).
-    max_workers : int
-        Concurrent requests.
+        Use this client.  It was made with its own key, base URL, workers,
+        cache and session: passing any of ``api_key``, ``base_url``,
+        ``max_workers``, ``cache`` or ``session`` with it raises ``TypeError``.
+    max_workers : int, optional
+        Concurrent requests (default 16).
     progress : bool, optional
         ``None``: a bar for 100 ids or more; ``True`` always; ``False`` never.
     dtype_backend : {"numpy_nullable", "pyarrow"}
@@ -314,6 +338,8 @@ def fetch_generations(
     ------
     AuthenticationError, InsufficientCreditsError
         On 401/402 (the batch stops; ``.result`` holds what was fetched).
+    TypeError
+        ``client=`` together with an argument only a new client would use.
 
     Examples
     --------
@@ -328,11 +354,33 @@ def fetch_generations(
     [{'id': 'gen-missing', 'status': 404}]
     """
     api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
+    with _client_for(client, api_key=api_key, base_url=base_url, max_workers=max_workers,
+                     cache=cache, session=session) as chosen:
+        return chosen.fetch(ids, progress=progress, dtype_backend=dtype_backend)
+
+
+@contextlib.contextmanager
+def _client_for(client: OpenRouterClient | None, **options: Any
+                ) -> Iterator[OpenRouterClient]:
+    """``client``, or a new client made of ``options`` (closed when the block ends).
+
+    The one rule of every entry point taking ``client=``: the options a new
+    client would be made of (``None`` where not given) cannot come with it,
+    since the client already has its own; they raise ``TypeError`` naming them.
+    """
+    given = [name for name, value in options.items() if value is not None]
     if client is not None:
-        return client.fetch(ids, progress=progress, dtype_backend=dtype_backend)
-    with OpenRouterClient(api_key, base_url, max_workers=max_workers, cache=cache,
-                          session=session) as own:
-        return own.fetch(ids, progress=progress, dtype_backend=dtype_backend)
+        if given:
+            names = ", ".join(f"{name}=" for name in given)
+            raise TypeError(
+                f"{names} cannot be used with client=: the client already has its own "
+                "(set them when making the OpenRouterClient, or drop client=)")
+        yield client
+        return
+    key, base_url = options.pop("api_key", None), options.pop("base_url", None)
+    with OpenRouterClient(key, base_url, **{name: value for name, value in options.items()
+                                            if value is not None}) as own:
+        yield own
 
 
 def generations_to_frame(
@@ -341,7 +389,7 @@ def generations_to_frame(
     api_key: str | None = None,
     base_url: str | None = None,
     client: OpenRouterClient | None = None,
-    max_workers: int = 16,
+    max_workers: int | None = None,
     errors: str = "raise",
     progress: bool | None = None,
     dtype_backend: str = "numpy_nullable",
@@ -363,7 +411,11 @@ def generations_to_frame(
         Also fetch each generation's stored prompt and output
         (:func:`fetch_contents`) and join its columns (``prompt``, ``messages``,
         ``completion``, ``reasoning``, ``error``, ``extra``, ``stored``) by id.
-        Off by default: contents can hold personal data.
+        Off by default: contents can hold personal data.  A content that
+        fails (say a 404 under zero data retention) keeps its record: the
+        row is in the frame (``.result.frame`` under ``errors="raise"``) with
+        empty content columns, and the id is in ``.result.failures``, its
+        ``error`` starting ``content:``.
 
     Returns
     -------
@@ -382,40 +434,81 @@ def generations_to_frame(
     (20, 'Float64', 'datetime64[us, UTC]')
     """
     api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
-    if errors not in _ERRORS:
-        raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
-    if content:
-        if client is None:
-            with OpenRouterClient(api_key, base_url, max_workers=max_workers, cache=cache,
-                                  session=session) as own:
-                return generations_to_frame(ids, client=own, errors=errors, progress=progress,
-                                            dtype_backend=dtype_backend, content=True)
-        frame = generations_to_frame(ids, client=client, errors=errors, progress=progress,
-                                     dtype_backend=dtype_backend)
-        stored = _frame_of(client.fetch_contents(frame["id"], progress=progress,
-                                                 dtype_backend=dtype_backend),
-                           errors, "content(s)")
-        return frame.merge(stored, on="id", how="left", suffixes=("", "_content"))
-    result = fetch_generations(
-        ids, api_key=api_key, base_url=base_url, client=client, max_workers=max_workers,
-        progress=progress, dtype_backend=dtype_backend, cache=cache, session=session,
-    )
+    _check_errors(errors)
+    with _client_for(client, api_key=api_key, base_url=base_url, max_workers=max_workers,
+                     cache=cache, session=session) as chosen:
+        result = chosen.fetch(ids, progress=progress, dtype_backend=dtype_backend)
+        if content:
+            result = _with_contents(chosen, result, progress, dtype_backend)
     return _frame_of(result, errors)
 
 
+def _check_errors(errors: str) -> None:
+    if errors not in _ERRORS:
+        raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
+
+
+#: How the error of an id whose record came but whose content did not begins.
+CONTENT_FAILED = "content: "
+
+
+def _with_contents(client: OpenRouterClient, records: FetchResult, progress: bool | None,
+                   dtype_backend: str) -> FetchResult:
+    """``records`` with the contents of its ids joined, and their failures added.
+
+    Nothing fetched is lost: a content that fails leaves its record in the
+    frame (content columns NA) and adds its id to the failures, the error
+    beginning :data:`CONTENT_FAILED`.  A 401/402 while fetching contents is
+    raised again carrying this joined result.
+    """
+    try:
+        contents = client.fetch_contents(records.frame["id"], progress=progress,
+                                         dtype_backend=dtype_backend)
+    except OpenRouterError as exc:
+        if exc.result is None:
+            raise
+        joined = _joined(records, exc.result, dtype_backend)
+        raise type(exc)(f"{exc.message} while fetching contents; .result holds every record "
+                        "fetched, joined with the contents fetched",
+                        status=exc.status, id=exc.id, result=joined) from None
+    return _joined(records, contents, dtype_backend)
+
+
+def _joined(records: FetchResult, contents: FetchResult, dtype_backend: str) -> FetchResult:
+    frame = records.frame.merge(contents.frame, on="id", how="left", suffixes=("", "_content"))
+    rows = [*_failure_rows(records.failures),
+            *((i, status, CONTENT_FAILED + error)
+              for i, status, error in _failure_rows(contents.failures))]
+    return FetchResult(frame, failures_frame(rows, dtype_backend=dtype_backend),
+                       records=records.records)
+
+
+def _failure_rows(failures: pd.DataFrame) -> Iterator[tuple[str, int | None, str]]:
+    for id, status, error in zip(failures["id"], failures["status"], failures["error"],
+                                 strict=True):
+        yield str(id), None if pd.isna(status) else int(status), str(error)
+
+
 def _frame_of(result: FetchResult, errors: str, what: str = "id(s)") -> pd.DataFrame:
-    """``result.frame``; per ``errors``, raise :class:`FetchError` or warn when some failed."""
+    """``result.frame``; per ``errors``, raise :class:`FetchError` or warn when some failed.
+
+    The message counts the ids that failed (a content failure's record is in
+    the frame too, so each id is counted once) and names them by status and reason.
+    """
     if result.ok:
         return result.frame
     summary = result.describe_failures()
+    failed = set(result.failures["id"].astype(object))
+    total = len(failed | set(result.frame["id"].astype(object))) if "id" in result.frame \
+        else len(failed) + len(result.frame)
+    errors_of = result.failures["error"].astype(object)
+    kept = ("every record fetched is in .result.frame, joined with the contents fetched"
+            if any(str(e).startswith(CONTENT_FAILED) for e in errors_of)
+            else "the fetched records are in .result.frame")
     if errors == "raise":
-        raise FetchError(
-            f"{len(result.failures)} of {len(result.failures) + len(result.frame)} {what} "
-            f"failed (the fetched records are in .result.frame):\n{summary}",
-            result=result,
-        )
-    warnings.warn(f"{len(result.failures)} {what} failed:\n{summary}", FetchWarning,
-                  stacklevel=3)
+        raise FetchError(f"{len(failed)} of {total} {what} failed ({kept}):\n{summary}",
+                         result=result)
+    warnings.warn(f"{len(failed)} {what} failed:\n{summary}", FetchWarning, stacklevel=3)
     return result.frame
 
 
@@ -425,7 +518,7 @@ def fetch_contents(
     api_key: str | None = None,
     base_url: str | None = None,
     client: OpenRouterClient | None = None,
-    max_workers: int = 16,
+    max_workers: int | None = None,
     errors: str = "raise",
     progress: bool | None = None,
     dtype_backend: str = "numpy_nullable",
@@ -461,37 +554,60 @@ def fetch_contents(
     1
     """
     api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
-    if errors not in _ERRORS:
-        raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
-    if client is not None:
-        result = client.fetch_contents(ids, progress=progress, dtype_backend=dtype_backend)
-    else:
-        with OpenRouterClient(api_key, base_url, max_workers=max_workers, cache=cache,
-                              session=session) as own:
-            result = own.fetch_contents(ids, progress=progress, dtype_backend=dtype_backend)
+    _check_errors(errors)
+    with _client_for(client, api_key=api_key, base_url=base_url, max_workers=max_workers,
+                     cache=cache, session=session) as chosen:
+        result = chosen.fetch_contents(ids, progress=progress, dtype_backend=dtype_backend)
     return _frame_of(result, errors, "content(s)")
 
 
 def content_loader(client: OpenRouterClient | None = None, *, api_key: str | None = None,
-                   base_url: str | None = None) -> Callable[[str], dict[str, Any]] | None:
+                   base_url: str | None = None) -> ContentLoader | None:
     """The viewer's content function: ``load(id)`` -> one contents row (a dict).
 
     Uses ``client`` (its cache too), else a client on ``api_key`` or
     ``$OPENROUTER_API_KEY``; ``None`` when there is no key (the viewer then says
     "no key: content not loaded").  ``load`` raises the request's
-    :class:`~openrouter_frame.OpenRouterError` on failure.
+    :class:`~openrouter_frame.OpenRouterError` on failure.  ``client=`` with
+    ``api_key=`` or ``base_url=`` raises ``TypeError``.  The loader closes the
+    client it made (``load.close()``, or ``with`` it), never one it was given.
     """
-    if client is None:
-        key = conceal(api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
-        if not key:
-            return None
-        client = OpenRouterClient(key, base_url, max_workers=1, cache=None)
-    chosen = client
+    api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
+    if client is not None:
+        with _client_for(client, api_key=api_key, base_url=base_url) as given:
+            return ContentLoader(given, owned=False)
+    key = api_key if api_key is not None else conceal(os.environ.get("OPENROUTER_API_KEY"))
+    if key is None:
+        return None
+    return ContentLoader(OpenRouterClient(key, base_url, max_workers=1, cache=None), owned=True)
 
-    def load(id: str) -> dict[str, Any]:
-        return content_row(chosen.get_content(id), id=id)
 
-    return load
+class ContentLoader:
+    """``load(id)`` -> one contents row (a dict) through a client; see :func:`content_loader`.
+
+    Closes its client on :meth:`close` (or at the end of a ``with`` block)
+    when it made it.
+    """
+
+    def __init__(self, client: OpenRouterClient, *, owned: bool) -> None:
+        self.client, self.owned = client, owned
+
+    def __call__(self, id: str) -> dict[str, Any]:
+        return content_row(self.client.get_content(id), id=id)
+
+    def close(self) -> None:
+        """Close the client if this loader made it."""
+        if self.owned:
+            self.client.close()
+
+    def __enter__(self) -> ContentLoader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ContentLoader({self.client!r}, owned={self.owned})"
 
 
 def open_viewer(frame: pd.DataFrame, selected: Any = None, *,

@@ -14,7 +14,8 @@ Subcommands:
     Fetch from the built-in simulator and summarise (no key, no network).
 
 Exit codes: 0 success, 1 some ids failed (or the batch stopped), 2 bad usage
-(unknown option, unreadable file, no API key, bad base URL, missing column).
+(unknown option, unreadable file, unwritable output, no API key, bad base URL,
+missing column).
 The API key is read from ``OPENROUTER_API_KEY`` only, never from a flag, and
 is never printed; the base URL is ``--base-url``, else
 ``OPENROUTER_BASE_URL``, else OpenRouter's.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -35,7 +37,6 @@ import pandas as pd
 from . import __version__, schema
 from .errors import check_whole
 from .fetch import auth
-from .fetch.batch import UNTRIED
 from .frame.io import FORMATS, read_frame, write_frame
 from .frame.io import format_of as _format_of
 
@@ -140,6 +141,26 @@ def _output_path(args: argparse.Namespace) -> tuple[Path, str]:
     return out, fmt
 
 
+def check_writable(out: Path) -> None:
+    """Raise :class:`UsageError` unless a file can be written at ``out`` (before any fetch).
+
+    The directory must exist and take a new file: one is created there and
+    removed (a read-only or virtual file system such as ``/proc`` refuses it);
+    ``out`` itself must not be a directory.
+    """
+    folder = out.parent
+    if not folder.is_dir():
+        raise UsageError(f"the output directory {folder} does not exist")
+    if out.is_dir():
+        raise UsageError(f"the output {out} is a directory: give a file name")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".openrouter-frame-", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write to the output directory {folder} "
+                         f"({exc.strerror or type(exc).__name__}): nothing fetched") from None
+
+
 def _client_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments of :class:`OpenRouterClient` from the command line.
 
@@ -155,8 +176,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     from .errors import OpenRouterError
 
     out, fmt = _output_path(args)
-    if not out.parent.is_dir():
-        raise UsageError(f"the output directory {out.parent} does not exist")
+    check_writable(out)
     if not os.environ.get("OPENROUTER_API_KEY", "").strip():
         raise UsageError("OPENROUTER_API_KEY is not set: export your OpenRouter API key "
                          "(the key is read from the environment only)")
@@ -202,7 +222,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
              "the ids it did not try are listed as failures")
     if not result.failures.empty:
         _err(f"{len(result.failures):,} id(s) failed; written to {failures_path}\n"
-             f"{describe_failures(result)}")
+             f"{result.describe_failures(limit=5)}")
         statuses = result.failures["status"]
         if hint and bool((statuses == 404).fillna(False).all()):
             _err(hint)
@@ -222,21 +242,6 @@ def _base_url_hint(base_url: str) -> str | None:
     suggestion = urlunsplit(parts._replace(path=parts.path.rstrip("/") + API_PATH))
     return (f"the base URL {base_url} does not end in {API_PATH}, where OpenRouter's API "
             f"lives: did you mean --base-url {suggestion} ?")
-
-
-def describe_failures(result: Any, limit: int = 5) -> str:
-    """Failures by status, naming up to ``limit`` ids each; ids a stopped batch never
-    tried are counted as such (not as network errors)."""
-    failures = result.failures
-    untried = failures["status"].isna() & failures["error"].astype(object).map(
-        lambda e: isinstance(e, str) and e.startswith(UNTRIED)).astype(bool)
-    lines = []
-    tried = failures[~untried]
-    if not tried.empty:
-        lines.append(type(result)(result.frame, tried).describe_failures(limit))
-    if untried.any():
-        lines.append(f"not tried: {int(untried.sum())} id(s): {failures['error'][untried].iloc[0]}")
-    return "\n".join(lines)
 
 
 # -- summary ----------------------------------------------------------------------------

@@ -23,6 +23,11 @@ class _HasFailures(Protocol):
     def failures(self) -> Any: ...
 
 
+#: How the failure of an id a stopped batch never tried begins (the batch writes it;
+#: :meth:`~openrouter_frame.FetchResult.describe_failures` counts such ids apart).
+UNTRIED = "not fetched: the batch stopped"
+
+
 class OpenRouterError(Exception):
     """Base class of every error raised by openrouter_frame.
 

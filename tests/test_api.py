@@ -3,8 +3,16 @@ content function, all over real HTTP to the simulator."""
 
 from __future__ import annotations
 
+import json
+import traceback
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
 import pandas as pd
 import pytest
+import requests
+from _loopback import loopback_server, reply
 
 import openrouter_frame as orf
 from openrouter_frame import FetchError, OpenRouterClient
@@ -126,3 +134,164 @@ def test_view_fetches_the_selected_content_through_the_environment_key(sim, monk
     assert sim.api_key not in viewer.snapshot_html()
     quiet = open_viewer(df, content=None)
     assert quiet.content_state == "no key"
+
+
+# -- issue 18 --------------------------------------------------------------------------------
+ZDR_ID = "gen-1740432000-Zdr"
+GONE = "gen-1740432000-Gone"
+KEPT = [f"gen-1740432000-Kept{i}" for i in range(3)]
+
+
+class _ZeroRetention(BaseHTTPRequestHandler):
+    """Every record but ``GONE``'s answers; the content of ``ZDR_ID`` is a 404 (zero data
+    retention)."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+        url = urlsplit(self.path)
+        id = parse_qs(url.query)["id"][0]
+        if url.path.endswith("/content"):
+            if id == ZDR_ID:
+                reply(self, 404, b'{"error": {"code": 404, "message": "content not stored"}}')
+                return
+            data: dict[str, Any] = {"id": id, "input": {"prompt": f"p {id}"},
+                                    "output": {"completion": f"c {id}"}}
+        elif id == GONE:
+            reply(self, 404, b'{"error": {"code": 404, "message": "no such generation"}}')
+            return
+        else:
+            data = {"id": id, "model": "m", "total_cost": 0.5, "origin": "",
+                    "provider_name": "P"}
+        reply(self, 200, json.dumps({"data": data}).encode())
+
+
+@pytest.mark.filterwarnings("ignore::openrouter_frame.SchemaWarning")
+def test_a_failed_content_keeps_every_record_in_the_error_result():
+    ids = [KEPT[0], ZDR_ID, KEPT[1], KEPT[2]]
+    with loopback_server(_ZeroRetention) as url:
+        with pytest.raises(FetchError) as info:
+            orf.generations_to_frame(ids, api_key="sk-test", base_url=url, content=True,
+                                     progress=False)
+        with pytest.warns(orf.FetchWarning, match=f"(?s)1 id\\(s\\) failed.*{ZDR_ID}"):
+            warned = orf.generations_to_frame(ids, api_key="sk-test", base_url=url,
+                                              content=True, progress=False, errors="warn")
+    err = info.value
+    frame = err.result.frame
+    assert frame["id"].tolist() == ids  # every record fetched, the ZDR one too
+    assert frame["total_cost"].tolist() == [0.5] * 4
+    assert frame["completion"].isna().tolist() == [False, True, False, False]
+    assert frame.loc[0, "completion"] == f"c {KEPT[0]}"
+    assert err.ids == [ZDR_ID]
+    assert err.result.failures["error"].tolist() == ["content: content not stored"]
+    text = str(err)
+    assert text.startswith("1 of 4 id(s) failed (every record fetched is in .result.frame")
+    assert f"HTTP 404: 1 id(s) ['{ZDR_ID}']: content: content not stored" in text
+    pd.testing.assert_frame_equal(warned, frame)
+
+
+@pytest.mark.filterwarnings("ignore::openrouter_frame.SchemaWarning")
+def test_a_failed_record_and_a_failed_content_are_both_named():
+    ids = [KEPT[0], GONE, ZDR_ID]
+    with loopback_server(_ZeroRetention) as url:
+        with OpenRouterClient("sk-test", url) as client:
+            with pytest.raises(FetchError) as info:
+                orf.generations_to_frame(ids, client=client, content=True, progress=False)
+    err = info.value
+    assert err.ids == [GONE, ZDR_ID]
+    assert err.result.frame["id"].tolist() == [KEPT[0], ZDR_ID]
+    assert err.result.frame["completion"].tolist()[0] == f"c {KEPT[0]}"
+    text = str(err)
+    assert text.startswith("2 of 3 id(s) failed")
+    assert f"['{GONE}']: no such generation" in text
+    assert f"['{ZDR_ID}']: content: content not stored" in text
+
+
+MALFORMED = {"newline": "sk-or-v1-" + "s3cr3t" * 8 + "\nX-Evil: 1",
+             "tab": "sk-or-v1-" + "s3cr3t" * 4 + "\t" + "s3cr3t" * 8,
+             "zero-width-space": "sk-or-v1-" + "s3cr3t" * 8 + "\u200b",
+             "nbsp": "sk-or-v1-s3cr3t\u00a0" + "s3cr3t" * 8}
+FRAGMENT = "s3cr3t" * 8
+
+
+def _call(entry: str, key: str, url: str) -> Any:
+    ids = ["gen-1740432000-Any"]
+    if entry == "generations_to_frame":
+        return orf.generations_to_frame(ids, api_key=key, base_url=url)
+    if entry == "generations_to_frame-content":
+        return orf.generations_to_frame(ids, api_key=key, base_url=url, content=True)
+    if entry == "fetch_generations":
+        return orf.fetch_generations(ids, api_key=key, base_url=url)
+    if entry == "fetch_contents":
+        return orf.fetch_contents(ids, api_key=key, base_url=url)
+    if entry == "content_loader":
+        return content_loader(api_key=key, base_url=url)
+    return OpenRouterClient(key, url)
+
+
+@pytest.mark.parametrize("entry", ["generations_to_frame", "generations_to_frame-content",
+                                   "fetch_generations", "fetch_contents", "content_loader",
+                                   "OpenRouterClient"])
+@pytest.mark.parametrize("name", list(MALFORMED), ids=list(MALFORMED))
+def test_a_malformed_key_is_in_no_local_of_the_traceback(sim, name, entry):
+    sent = sim.stats.requests
+    with pytest.raises(ValueError, match="api_key has an invalid character") as info:
+        _call(entry, MALFORMED[name], sim.base_url)
+    assert sim.stats.requests == sent
+    exc = info.value
+    # Read the traceback from the library's entry point down: the frames of this test and
+    # of _call hold the key because the test passes it, which is the caller's business.
+    tb = exc.__traceback__.tb_next
+    assert tb is not None and tb.tb_frame.f_code.co_name == "_call"
+    tb = tb.tb_next
+    assert tb is not None
+    text = "".join(traceback.TracebackException(
+        type(exc), exc, tb, capture_locals=True).format())
+    assert "api_key = Secret('***')" in text or "key = Secret('***')" in text
+    for shown in (text, str(exc), repr(exc)):
+        assert FRAGMENT not in shown
+        assert MALFORMED[name] not in shown
+
+
+_CLIENT_ARGS = {"api_key": "sk-other", "base_url": "http://127.0.0.1:1/api/v1",
+                "max_workers": 16, "cache": False, "session": None}
+
+
+@pytest.mark.parametrize("entry,name", [
+    pytest.param(entry, name, id=f"{entry}-{name}")
+    for entry in ("generations_to_frame", "fetch_generations", "fetch_contents",
+                  "content_loader")
+    for name in (_CLIENT_ARGS if entry != "content_loader" else ("api_key", "base_url"))])
+def test_client_with_a_client_argument_is_a_type_error_naming_it(sim, entry, name):
+    given: dict[str, Any] = {name: _CLIENT_ARGS[name]}
+    if name == "session":
+        given = {"session": requests.Session()}
+    sent = sim.stats.requests
+    with OpenRouterClient(sim.api_key, sim.base_url) as client:
+        function = getattr(orf, entry, None) or content_loader
+        with pytest.raises(TypeError, match=f"{name}= cannot be used with client="):
+            if entry == "content_loader":
+                function(client, **given)
+            else:
+                function(sim.ids(2), client=client, **given)
+    assert sim.stats.requests == sent
+
+
+def test_content_loader_closes_the_client_it_made_and_only_that(sim):
+    own = content_loader(api_key=sim.api_key, base_url=sim.base_url)
+    assert own is not None
+    gid = sim.ids(1)[0]
+    assert own(gid)["id"] == gid
+    session = own.client.session
+    pool = session.get_adapter(sim.base_url).poolmanager
+    assert len(pool.pools) == 1  # a connection was opened
+    with own:
+        pass
+    assert len(pool.pools) == 0  # the session was closed
+    with OpenRouterClient(sim.api_key, sim.base_url) as client:
+        given = content_loader(client)
+        assert given is not None
+        given(gid)
+        given.close()
+        assert len(client.session.get_adapter(sim.base_url).poolmanager.pools) == 1

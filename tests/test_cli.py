@@ -189,6 +189,24 @@ def test_fetch_usage_errors_in_process(tmp_cwd, monkeypatch, capsys, args, messa
     assert message in err and KEY not in err
 
 
+@pytest.mark.parametrize(("out", "message"), [
+    ("/proc/out.parquet", "cannot write to the output directory /proc"),
+    ("/proc/self/out.csv", "cannot write to the output directory /proc/self"),
+    ("{tmp}/taken.parquet", "is a directory"),
+], ids=["proc", "proc-self", "a-directory"])
+def test_an_unwritable_output_is_refused_before_any_fetch(keyed_sim, tmp_path, out, message):
+    # Tests run as root, which a chmod does not stop: /proc refuses new files to anyone.
+    (tmp_path / "taken.parquet").mkdir()
+    ids = _ids_file(tmp_path / "ids.txt", keyed_sim.ids(3))
+    sent = keyed_sim.stats.requests
+    proc = run("fetch", str(ids), "-o", out.format(tmp=tmp_path), "--base-url",
+               keyed_sim.base_url)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert keyed_sim.stats.requests == sent  # nothing fetched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ids.txt", "taken.parquet"]
+
+
 def test_ids_file_rules(tmp_path):
     path = _ids_file(tmp_path / "ids.txt", ["\ufeffgen-a", "  gen-b  ", "", "# gen-c",
                                             "gen-d # trailing note", "\t"])

@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 from .auth import Secret, conceal
-from .batch import Batch, progress_bar, run_batch
+from .batch import Batch, Progress, run_batch
 from .client import DEFAULT_BASE_URL, GenerationFetcher
 from .ids import ids_from, normalize_ids
 
 __all__ = ["DEFAULT_BASE_URL", "Batch", "GenerationFetcher", "Secret", "conceal",
-           "ids_from", "normalize_ids", "progress_bar", "run_batch"]
+           "Progress", "ids_from", "normalize_ids", "run_batch"]

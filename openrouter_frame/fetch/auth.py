@@ -46,7 +46,7 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
-        self._value = value
+        self._value = value  # checked by check_key, after every caller holds only this
 
     @property
     def value(self) -> str:
@@ -67,36 +67,40 @@ class Secret:
 
 
 def conceal(value: str | Secret | None) -> Secret | None:
-    """Wrap an API key in a :class:`Secret` (``None`` when absent or blank).
+    """Wrap an API key in a :class:`Secret` (``None`` when absent or blank); never raises.
 
-    Entry points call this first and rebind their ``api_key`` parameter, so a
-    traceback formatted with locals shows ``Secret('***')``, never the key.
+    Entry points call this first and rebind their ``api_key`` parameter, so no
+    frame of a traceback formatted with locals (IPython's ``%xmode Verbose``,
+    Sentry-style reporters) holds the plain key: this never raises, and the
+    checks (:func:`check_key`) run later, on the :class:`Secret`.
 
     >>> conceal(" sk-or-v1-abc "), conceal(""), conceal(None)
     (Secret('***'), None, None)
     """
     if value is None or isinstance(value, Secret):
         return value
-    if not isinstance(value, str):
-        raise TypeError(f"api_key must be a str, not {type(value).__name__}")
-    value = value.strip()
-    check_key(value)
-    return Secret(value) if value else None
+    if isinstance(value, str):
+        return Secret(value.strip()) if value.strip() else None
+    return Secret(value)  # not a str: check_key says so, without showing it
 
 
-def check_key(value: str) -> None:
-    """Raise ``ValueError`` (never showing the key) if ``value`` cannot go in a header.
+def check_key(key: Secret) -> None:
+    """Raise ``TypeError`` or ``ValueError`` (never showing the key) if ``key`` cannot go
+    in a header.
 
     An HTTP header carries latin-1 text without control characters; a key
     pasted with a newline or a zero-width space would otherwise fail inside
-    the HTTP library, mid-batch, with the key in the error.
+    the HTTP library, mid-batch, with the key in the error.  Takes the
+    :class:`Secret`, so no local of this frame is the plain key.
 
-    >>> check_key("sk-or-v1-abc\u200b")
+    >>> check_key(Secret("sk-or-v1-abc\u200b"))
     Traceback (most recent call last):
     ...
     ValueError: api_key has an invalid character U+200B at position 12 (keys are printable ASCII)
     """
-    for position, char in enumerate(value):
+    if not isinstance(key.value, str):
+        raise TypeError(f"api_key must be a str, not {type(key.value).__name__}")
+    for position, char in enumerate(key.value):
         if not (" " <= char <= "~"):
             raise ValueError(
                 f"api_key has an invalid character U+{ord(char):04X} at position {position} "

@@ -9,22 +9,46 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..errors import OpenRouterError
+from ..errors import UNTRIED, OpenRouterError
 from .pool import Pool
 from .retry import FATAL_STATUSES, Gate, Stopped
 
-#: ``progress=None`` shows a bar for batches at least this large.
-PROGRESS_THRESHOLD = 100
 #: After an interrupt, seconds to let in-flight requests land before returning.
 DRAIN_SECONDS = 1.5
-#: How the failure of an id a stopped batch never tried begins.
-UNTRIED = "not fetched: the batch stopped"
 #: How often the progress bar looks at the 429 gate (seconds).
 GATE_POLL_SECONDS = 0.2
 #: The progress bar's postfix key while a rate limit holds the batch.
 RATE_LIMITED = "rate-limited"
 
 logger = logging.getLogger("openrouter_frame")
+
+
+class Progress(Protocol):
+    """What a batch tells of its progress: ids done, and a status note.
+
+    The caller hands one down (the API hands a tqdm bar, which is one); this
+    layer never draws anything itself.
+    """
+
+    def update(self, n: int = 1) -> Any:
+        """``n`` more ids are done (fetched or failed)."""
+        ...
+
+    def set_postfix(self, postfix: dict[str, Any], refresh: bool = True) -> Any:
+        """The batch's status: ``cached``, ``failed`` and ``rate-limited`` counts or notes."""
+        ...
+
+
+class _Silent:
+    """The progress of a batch nobody watches."""
+
+    disable = True
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix(self, postfix: dict[str, Any], refresh: bool = True) -> None:
+        pass
 
 
 class Fetcher(Protocol):
@@ -61,20 +85,8 @@ class Batch:
     fatal: OpenRouterError | None = None
 
 
-def progress_bar(progress: bool | None, total: int, done: int = 0) -> Any:
-    """A tqdm bar over ``total`` ids, already advanced past ``done`` (cached) ones."""
-    show = progress if progress is not None else total >= PROGRESS_THRESHOLD
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, disable=not show, desc="generations", unit="id")
-    if done:
-        bar.set_postfix({"cached": done}, refresh=False)
-        bar.update(done)
-    return bar
-
-
 class BarStatus:
-    """The bar's postfix (``cached``, ``failed``, ``rate-limited``), shared by two threads.
+    """The progress's postfix (``cached``, ``failed``, ``rate-limited``), shared by two threads.
 
     The main thread counts failures; a watcher thread shows, every
     :data:`GATE_POLL_SECONDS`, how long the 429 gate still holds the batch
@@ -150,7 +162,7 @@ class BarStatus:
             self.bar.set_postfix(self.postfix, refresh=True)
 
 
-def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
+def run_batch(fetcher: Fetcher, ids: list[str], *, on_progress: Progress | None = None,
               on_record: Callable[[str, dict[str, Any]], None] | None = None,
               done: int = 0) -> Batch:
     """Fetch ``ids`` (already normalised) concurrently through ``fetcher``.
@@ -160,9 +172,12 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
     and is kept as ``Batch.fatal``, every untried id failing with status
     ``None``.  ``on_record(id, data)`` runs in the worker the moment a record
     arrives (the cache writes it there, so nothing fetched is lost even if the
-    caller is interrupted).  ``done`` ids fetched earlier (cached) are counted
-    on the progress bar.  While a 429 holds the batch, the bar's postfix says
-    so and for how long (``rate-limited: 1.8 s``; see :class:`BarStatus`).
+    caller is interrupted).  ``on_progress`` (a :class:`Progress`, such as the
+    tqdm bar the API makes) is told of each id done, in the caller's thread,
+    and its postfix counts the ``done`` ids fetched earlier (cached) and the
+    failures; while a 429 holds the batch, the postfix says so and for how
+    long (``rate-limited: 1.8 s``; see :class:`BarStatus`).  The caller
+    closes it.
 
     On ``KeyboardInterrupt`` (or any other exception in the caller's thread)
     no new request starts; requests already in flight get
@@ -179,7 +194,7 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
         return data
 
     postfix = {"cached": done} if done else {}
-    bar = progress_bar(progress, len(ids) + done, done)
+    bar: Any = on_progress if on_progress is not None else _Silent()
     status = BarStatus(bar, getattr(fetcher, "gate", None), postfix)
     pool = Pool(work, ids, fetcher.max_workers, stop)
     interrupted = False
@@ -210,7 +225,6 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, progress: bool | None = None,
         if interrupted:
             logger.info("batch interrupted after %d of %d record(s)",
                         len(batch.records) + done, len(ids) + done)
-        bar.close()
     if batch.fatal is not None:
         reason = f"{UNTRIED} at HTTP {batch.fatal.status}"
         for i in ids:

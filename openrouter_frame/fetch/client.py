@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import time
 from typing import Any, TypeVar
@@ -119,13 +120,15 @@ class GenerationFetcher:
         backoff_max: float = 30.0,
     ) -> None:
         api_key = auth.conceal(api_key)  # type: ignore[assignment]  # first, see conceal
+        self._key = auth.conceal(
+            api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
+        if self._key is not None:
+            auth.check_key(self._key)
         check_whole("max_workers", max_workers)
         check_whole("max_retries", max_retries, minimum=0)
         self.base_url = (base_url or os.environ.get("OPENROUTER_BASE_URL")
                          or DEFAULT_BASE_URL).rstrip("/")
         auth.check_base_url(self.base_url)
-        self._key = auth.conceal(
-            api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
         self.max_workers = max_workers
         self.timeout = timeout
         self.max_retries = max_retries
@@ -240,7 +243,12 @@ class GenerationFetcher:
         except (RecursionError, MemoryError) as exc:  # valid JSON this parser cannot hold
             return 200, None, None, (f"unreadable response body ({type(exc).__name__}: "
                                      f"{len(content)} bytes nest too deeply or are too large)")
-        return _data_of(body, id, path)
+        status, data, wait, message = _data_of(body, id, path)
+        if data is not None and _may_hold_surrogate(content):
+            where = unpaired_surrogate(data)
+            if where is not None:
+                return 200, None, None, where
+        return status, data, wait, message
 
     def _sender(self, path: str) -> Sender:
         """The :class:`~.send.Sender` for ``path`` on the current session (made once)."""
@@ -381,6 +389,56 @@ def _data_of(body: Any, id: str, path: str
     elif got != id:
         return 200, None, None, f"response is for another id: {str(got)[:80]!r}"
     return 200, data, None, ""
+
+
+#: A lone surrogate reaches a parsed body only through a ``\\uD8xx``-``\\uDFxx`` escape or
+#: the raw bytes ``ED A0``-``ED BF`` (which :func:`json.loads` decodes with
+#: ``surrogatepass``); a body holding neither is not walked.
+_SURROGATE_HINT = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _may_hold_surrogate(content: bytes) -> bool:
+    return _SURROGATE_HINT.search(content) is not None
+
+
+def unpaired_surrogate(data: Any) -> str | None:
+    """Why ``data`` (a parsed body) is not valid Unicode text, or ``None`` when it is.
+
+    JSON can spell a lone surrogate (``"\\udc80"``), which no UTF-8 text (a frame's
+    strings, parquet, the cache) can hold: such a body is a per-id failure naming
+    the field, never an error that loses the batch.  Walked without recursion.
+
+    >>> print(unpaired_surrogate(json.loads('{"provider_responses": [{"model": "m\\\\udc80"}]}')))
+    field 'provider_responses[0].model' holds an unpaired surrogate U+DC80 at character 1 (not \
+valid Unicode text)
+    >>> unpaired_surrogate(json.loads('{"model": "\\\\ud83d\\\\ude00"}')) is None  # a pair
+    True
+    """
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            found = _SURROGATE.search(value)
+            if found is not None:
+                what = f"field {path!r}" if path else "the body"
+                return (f"{what} holds an unpaired surrogate U+{ord(found.group()):04X} at "
+                        f"character {found.start()} (not valid Unicode text)")
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                name = _printable(str(key))
+                if isinstance(key, str) and _SURROGATE.search(key) is not None:
+                    return (f"a key of {f'field {path!r}' if path else 'the body'}, {name!r}, "
+                            "holds an unpaired surrogate (not valid Unicode text)")
+                stack.append((f"{path}.{name}" if path else name, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+    return None
+
+
+def _printable(text: str) -> str:
+    """``text`` with any lone surrogate spelled as its escape (safe to encode anywhere)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _json_or_none(content: bytes | None) -> Any:

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +104,8 @@ def ids_from(obj: Any) -> list[str]:
     Where an object or ``dict`` has an ``id`` that is a generation id, that
     id is its id and nothing inside it is searched (a cached response's
     ``response_cache_source_id`` is another generation's).  Otherwise its
-    values are searched in order.  Text that is not JSON is scanned for
+    values are searched in order, however deeply nested (an object that holds
+    itself is searched once).  Text that is not JSON is scanned for
     ``gen-...`` tokens (:data:`GENERATION_ID`).  Numbers, booleans and NA
     values are skipped.
 
@@ -118,6 +119,10 @@ def ids_from(obj: Any) -> list[str]:
     FileNotFoundError
         A path (or a ``str`` ending in a file suffix above and holding no
         generation id) that does not exist.
+    IsADirectoryError
+        A path (or a ``str``) naming a directory: pass its files.
+    ValueError
+        JSON text nested more deeply than Python's JSON parser can read.
     TypeError
         ``obj`` itself is none of the above (say an ``int``).
 
@@ -139,57 +144,93 @@ def ids_from(obj: Any) -> list[str]:
     return list(seen)
 
 
-def _collect(obj: Any, seen: dict[str, None], *, parse: bool = True, top: bool = False
-             ) -> None:
+def _collect(obj: Any, seen: dict[str, None], *, top: bool = False) -> None:
     """Add the generation ids of ``obj`` to ``seen`` (see :func:`ids_from`).
 
-    ``parse``: a ``str`` may be JSON (at the top and as an item of an iterable,
-    such as a file's lines), not as a value inside a dict.  ``top``: a ``str``
-    may be a path.
+    Walked with an explicit stack, not recursion, so no depth of nesting ends in
+    ``RecursionError``; a container met again (one that holds itself, say) is
+    walked once.  A ``str`` may be JSON at the top and as an item of an
+    iterable (such as a file's lines), not as a value inside a dict; a
+    top-level ``str`` may be a path.
     """
-    if isinstance(obj, os.PathLike) or (top and isinstance(obj, str) and _names_file(obj)):
-        _collect_text(Path(obj).read_text(encoding="utf-8", errors="replace"), seen)
-    elif isinstance(obj, (bytes, bytearray, memoryview)):
-        _collect_text(bytes(obj).decode("utf-8", errors="replace"), seen, parse=parse)
-    elif isinstance(obj, str):
-        _collect_text(obj, seen, parse=parse)
-    elif isinstance(obj, Mapping):
-        own = obj.get("id")
-        if isinstance(own, str) and GENERATION_ID.fullmatch(own.strip()):
-            seen[own.strip()] = None
+    # Each entry: the items still to visit and whether a str among them may be JSON.
+    stack: list[tuple[Iterator[Any], bool]] = []
+    walked: set[int] = set()
+    alive: list[Any] = []  # every container walked, so no id() is reused during the walk
+
+    def visit(obj: Any, parse: bool, top: bool = False) -> None:
+        if isinstance(obj, os.PathLike) or (top and isinstance(obj, str) and _names_file(obj)):
+            path = Path(obj.strip() if isinstance(obj, str) else obj)
+            if path.is_dir():
+                raise IsADirectoryError(
+                    f"ids_from() was given the directory {str(path)!r}: pass its files "
+                    f"(say sorted(Path({str(path)!r}).glob('*.jsonl')))")
+            text = path.read_text(encoding="utf-8", errors="replace")
+            push_text(text, True, f"the file {str(path)!r}")
+        elif isinstance(obj, (bytes, bytearray, memoryview)):
+            push_text(bytes(obj).decode("utf-8", errors="replace"), parse, "the text")
+        elif isinstance(obj, str):
+            push_text(obj, parse, "the text")
+        elif obj is None or isinstance(obj, (bool, int, float, complex)) or is_na(obj):
+            return
+        elif id(obj) in walked:
+            return
+        elif isinstance(obj, Mapping):
+            own = obj.get("id")
+            if isinstance(own, str) and GENERATION_ID.fullmatch(own.strip()):
+                seen[own.strip()] = None
+            else:
+                push(obj, iter(obj.values()), parse=False)
+        elif isinstance(getattr(obj, "id", None), str) and \
+                GENERATION_ID.fullmatch(obj.id.strip()):
+            seen[obj.id.strip()] = None
+        elif callable(getattr(obj, "model_dump", None)):  # pydantic (both SDKs' responses)
+            push(obj, iter([obj.model_dump()]), parse=False)
+        elif callable(getattr(obj, "to_dict", None)) and hasattr(obj, "columns"):  # DataFrame
+            push(obj, iter(obj.to_dict(orient="records")), parse=True)
+        elif callable(getattr(obj, "to_dict", None)) and not isinstance(obj, Iterable):
+            push(obj, iter([obj.to_dict()]), parse=False)
+        elif isinstance(obj, Iterable):
+            push(obj, iter(obj), parse=True)
+        elif top:
+            raise TypeError(f"ids_from() found no ids in a {type(obj).__name__}: pass objects "
+                            "with an .id, dicts, iterables of them, a JSON/JSONL path or text")
+
+    def push(container: Any, items: Iterator[Any], *, parse: bool) -> None:
+        walked.add(id(container))
+        alive.append(container)
+        stack.append((items, parse))
+
+    def push_text(text: str, parse: bool, what: str) -> None:
+        parsed = _json_values(text, what) if parse else None
+        if parsed is not None:
+            stack.append((iter(parsed), True))
         else:
-            for value in obj.values():
-                _collect(value, seen, parse=False)
-    elif obj is None or isinstance(obj, (bool, int, float, complex)) or is_na(obj):
-        return
-    elif isinstance(getattr(obj, "id", None), str) and GENERATION_ID.fullmatch(obj.id.strip()):
-        seen[obj.id.strip()] = None
-    elif callable(getattr(obj, "model_dump", None)):  # pydantic (both SDKs' responses)
-        _collect(obj.model_dump(), seen, parse=False)
-    elif callable(getattr(obj, "to_dict", None)) and hasattr(obj, "columns"):  # a DataFrame
-        _collect(obj.to_dict(orient="records"), seen)
-    elif callable(getattr(obj, "to_dict", None)) and not isinstance(obj, Iterable):
-        _collect(obj.to_dict(), seen, parse=False)
-    elif isinstance(obj, Iterable):
-        for item in obj:
-            _collect(item, seen)
-    elif top:
-        raise TypeError(f"ids_from() found no ids in a {type(obj).__name__}: pass objects "
-                        "with an .id, dicts, iterables of them, a JSON/JSONL path or text")
+            seen.update(dict.fromkeys(m.group() for m in GENERATION_ID.finditer(text)))
+
+    visit(obj, parse=True, top=top)
+    while stack:
+        items, parse = stack[-1]
+        for item in items:
+            visit(item, parse)
+            break
+        else:
+            stack.pop()
 
 
 def _names_file(text: str) -> bool:
     """Whether a top-level ``str`` is a path.
 
-    It is when it names an existing file, or when it ends in a file suffix and
-    holds no generation id (a mistyped path then raises ``FileNotFoundError``
-    instead of giving no ids; ``"see gen-... in run.log"`` stays text).
+    It is when it names an existing file or directory (an error), or when it
+    ends in a file suffix and holds no generation id (a mistyped path then
+    raises ``FileNotFoundError`` instead of giving no ids; ``"see gen-... in
+    run.log"`` stays text).
     """
     stripped = text.strip()
     if "\n" in stripped or len(stripped) > 4096 or not stripped:
         return False
     try:
-        if os.path.isfile(stripped):
+        if os.path.isfile(stripped) or os.path.isdir(stripped):  # a directory: an error
             return True
     except (OSError, ValueError):
         return False
@@ -197,33 +238,41 @@ def _names_file(text: str) -> bool:
             and GENERATION_ID.search(stripped) is None)
 
 
-def _collect_text(text: str, seen: dict[str, None], *, parse: bool = True) -> None:
-    """Ids of JSON, JSONL or plain text (JSON only where ``parse``)."""
-    if parse:
-        parsed = _json_values(text)
-        if parsed is not None:
-            for value in parsed:
-                _collect(value, seen)
-            return
-    for match in GENERATION_ID.finditer(text):
-        seen[match.group()] = None
+def _json_values(text: str, what: str = "the text") -> list[Any] | None:
+    """``text`` as one JSON document or JSONL lines, or ``None`` when it is neither.
 
-
-def _json_values(text: str) -> list[Any] | None:
-    """``text`` as one JSON document or JSONL lines, or ``None`` when it is neither."""
+    ``ValueError`` when it is JSON nested more deeply than Python's parser can
+    read (``what`` names where it came from).
+    """
     stripped = text.strip()
     if not stripped or stripped[0] not in "{[":
         return None
     try:
-        return [json.loads(stripped)]
-    except ValueError:
-        pass
+        return [_loads(stripped, what)]
+    except ValueError as exc:
+        if isinstance(exc, _TooDeep):
+            raise
     values = []
     for line in stripped.splitlines():
         line = line.strip()
         if line:
             try:
-                values.append(json.loads(line))
+                values.append(_loads(line, what))
+            except _TooDeep:
+                raise
             except ValueError:
                 return None
     return values
+
+
+class _TooDeep(ValueError):
+    """JSON nested more deeply than the parser can read."""
+
+
+def _loads(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise _TooDeep(
+            f"ids_from(): {what} is JSON nested more deeply than Python's JSON parser can read "
+            f"({len(text):,} characters); pass the ids, or a flatter document") from None

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from .. import schema
+from ..errors import UNTRIED
 
 
 class FetchResult:
@@ -16,7 +17,9 @@ class FetchResult:
 
     ``failures`` has columns ``id`` (string), ``status`` (Int64, NA for
     network errors and ids a stopped batch never tried) and ``error``.
-    Every input id is in exactly one of the two.  ``records`` holds the raw
+    Every input id is in exactly one of the two, but for
+    ``generations_to_frame(..., content=True)``: an id whose record came and
+    whose content did not is in both (its ``error`` begins ``content:``).  ``records`` holds the raw
     ``data`` objects in the frame's order (decoded on first use when the
     whole batch came from the cache).
 
@@ -50,17 +53,50 @@ class FetchResult:
         return self.failures.empty
 
     def describe_failures(self, limit: int = 3) -> str:
-        """One line per status: count and the first ``limit`` ids."""
+        """One line per status: count, the first ``limit`` ids and why.
+
+        A status whose ids failed for several reasons (a missing record and a
+        missing content, say) gets one indented line per reason, naming its ids.
+
+        Ids a stopped batch never tried (their error begins
+        :data:`~openrouter_frame.errors.UNTRIED`) are counted on a line of their
+        own, not as network errors.  The one summary behind
+        :class:`~openrouter_frame.FetchError`'s message and the command line's.
+
+        >>> FetchResult(failures_frame([]), failures_frame([
+        ...     ("gen-a", 404, "not found"), ("gen-b", None, UNTRIED + " at HTTP 402")
+        ... ])).describe_failures()
+        "HTTP 404: 1 id(s) ['gen-a']: not found\\nnot tried: 1 id(s): not fetched: the batch \
+stopped at HTTP 402"
+        """
+        failures = self.failures
+        errors = failures["error"].astype(object)
+        untried = (failures["status"].isna()
+                   & errors.map(lambda e: isinstance(e, str) and e.startswith(UNTRIED))
+                   ).astype(bool)
+        tried = failures[~untried]
         lines = []
-        statuses = self.failures["status"].astype(object).where(
-            self.failures["status"].notna(), None)
-        for status, group in self.failures.groupby(statuses.map(str), sort=True):
-            ids = list(group["id"].astype(object)[:limit])
-            more = f" (+{len(group) - limit} more)" if len(group) > limit else ""
+        statuses = tried["status"].astype(object).where(tried["status"].notna(), None)
+        for status, group in tried.groupby(statuses.map(str), sort=True):
             label = "network/none" if status == "None" else f"HTTP {status}"
-            first_error = group["error"].iloc[0]
-            lines.append(f"{label}: {len(group)} id(s) {ids}{more}: {first_error}")
+            by_error = list(group.groupby(group["error"].astype(object), sort=False))
+            if len(by_error) == 1:
+                lines.append(f"{label}: {len(group)} id(s) {_ids(group, limit)}: "
+                             f"{by_error[0][0]}")
+                continue
+            lines.append(f"{label}: {len(group)} id(s), for {len(by_error)} reasons:")
+            lines += [f"  {_ids(same, limit)}: {error}" for error, same in by_error[:limit]]
+            if len(by_error) > limit:
+                lines.append(f"  (+{len(by_error) - limit} more reasons)")
+        if untried.any():
+            lines.append(f"not tried: {int(untried.sum())} id(s): {errors[untried].iloc[0]}")
         return "\n".join(lines)
+
+
+def _ids(failures: pd.DataFrame, limit: int) -> str:
+    """The first ``limit`` ids of ``failures``, and how many more."""
+    ids = list(failures["id"].astype(object)[:limit])
+    return f"{ids} (+{len(failures) - limit} more)" if len(failures) > limit else str(ids)
 
 
 def failures_frame(rows: Iterable[tuple[str, int | None, str]], *,

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from openrouter_frame import OpenRouterClient
-from openrouter_frame.fetch import batch
+from openrouter_frame import OpenRouterClient, api
+from openrouter_frame.fetch import GenerationFetcher, run_batch
 from openrouter_frame.fetch.batch import RATE_LIMITED, BarStatus
 from openrouter_frame.fetch.retry import Gate
 from openrouter_frame.testing import serve
@@ -26,17 +26,19 @@ class RecordingBar:
 
     disable = False
 
-    def __init__(self) -> None:
-        self.shown: list[dict[str, object]] = []
-
     def set_postfix(self, postfix: dict[str, object], refresh: bool = True) -> None:
         self.shown.append(dict(postfix))
 
+    def __init__(self) -> None:
+        self.shown: list[dict[str, object]] = []
+        self.done = 0
+        self.closed = False
+
     def update(self, n: int = 1) -> None:
-        pass
+        self.done += n
 
     def close(self) -> None:
-        pass
+        self.closed = True
 
 
 def test_status_counts_down_and_drops_the_note_when_the_gate_opens():
@@ -101,7 +103,7 @@ def test_rate_limited_fetch_shows_the_wait(monkeypatch):
         bars.append(RecordingBar())
         return bars[-1]
 
-    monkeypatch.setattr(batch, "progress_bar", recording_bar)
+    monkeypatch.setattr(api, "progress_bar", recording_bar)
     with serve(seed=5, faults={"rate_limit": 0.5, "retry_after": 0.6}) as sim, \
             OpenRouterClient(api_key=sim.api_key, base_url=sim.base_url, max_workers=4) as c:
         result = c.fetch(sim.ids(12), progress=True)
@@ -110,3 +112,26 @@ def test_rate_limited_fetch_shows_the_wait(monkeypatch):
     live = [seconds(p[RATE_LIMITED], "wait") for p in shown[:-1] if RATE_LIMITED in p]
     assert live and all(0.0 < n <= 0.6 for n in live), shown
     assert seconds(shown[-1][RATE_LIMITED], "waited") >= 0.2
+
+
+def test_the_batch_reports_to_the_progress_it_is_handed():
+    """fetch/ draws nothing: it tells the object the caller handed down, and leaves it open."""
+    bar = RecordingBar()
+    with serve(seed=6) as sim, GenerationFetcher(sim.api_key, sim.base_url) as fetcher:
+        ids = [*sim.ids(6), "gen-0000000000-missing0000000000"]
+        result = run_batch(fetcher, ids, on_progress=bar, done=2)
+    assert len(result.records) == 6 and len(result.failures) == 1
+    assert bar.done == 7 and not bar.closed
+    assert bar.shown[-1] == {"cached": 2, "failed": 1}
+
+
+@pytest.mark.parametrize("progress,total,shown", [(None, 99, False), (None, 100, True),
+                                                   (True, 1, True), (False, 500, False)],
+                         ids=["auto-small", "auto-large", "always", "never"])
+def test_the_api_makes_the_bar(progress, total, shown):
+    bar = api.progress_bar(progress, total, done=3)
+    try:
+        assert bar.disable is (not shown) and bar.total == total
+        assert bar.n == (3 if shown else 0)  # advanced past the cached ids when shown
+    finally:
+        bar.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,8 +154,11 @@ def test_an_id_is_found_exactly_when_it_stands_alone(id: str, before: str, after
 
 @given(st.text(max_size=200))
 def test_text_parser_never_fails(text: str) -> None:
-    # Text ending like a file name (and holding no id) is taken as a path: not this test's.
-    text = text + " gen-0" if text.strip().lower().endswith(_FILE_SUFFIXES) else text
+    # Text ending like a file name (and holding no id), or naming a directory ("/"), is
+    # taken as a path: not this test's.
+    path_like = text.strip().lower().endswith(_FILE_SUFFIXES) or \
+        os.path.isdir(text.replace("\n", " ").strip())
+    text = text + " gen-0" if path_like else text
     found = ids_from(text.replace("\n", " ") + " ")
     assert len(found) == len(set(found)) and all(GENERATION_ID.fullmatch(f) for f in found)
 
@@ -165,3 +169,73 @@ def test_json_and_jsonl_agree(ids: list[str]) -> None:
     expected = list(dict.fromkeys(ids))
     assert ids_from(json.dumps(records)) == expected
     assert ids_from("\n".join(map(json.dumps, records))) == expected
+
+
+# -- issue 18, defects 9 and 10 ---------------------------------------------------------------
+DEPTH = 100_000
+
+
+def _deep_list() -> list[Any]:
+    root: list[Any] = [A]
+    inner = root
+    for _ in range(DEPTH):
+        inner.append([])
+        inner = inner[-1]
+    inner.append({"id": B})
+    return root
+
+
+def _deep_dict() -> dict[str, Any]:
+    root: dict[str, Any] = {"note": A}
+    inner = root
+    for _ in range(DEPTH):
+        inner["next"] = {}
+        inner = inner["next"]
+    inner["data"] = {"id": B}
+    return root
+
+
+def _self_list() -> list[Any]:
+    items: list[Any] = [A]
+    items.append(items)
+    items.append({"id": B})
+    return items
+
+
+def _self_dict() -> dict[str, Any]:
+    holder: dict[str, Any] = {"first": A}
+    holder["self"] = holder
+    holder["then"] = [holder, {"id": B}]
+    return holder
+
+
+@pytest.mark.parametrize("make", [_deep_list, _deep_dict, _self_list, _self_dict],
+                         ids=["deep-list", "deep-dict", "self-list", "self-dict"])
+def test_any_nesting_and_self_containing_containers(make: Any) -> None:
+    assert ids_from(make()) == [A, B]
+
+
+@pytest.mark.parametrize("where", ["text", "file", "jsonl-line"], ids=["text", "file", "jsonl"])
+def test_json_nested_too_deeply_is_a_clear_value_error(tmp_path: Path, where: str) -> None:
+    deep = "[" * DEPTH + json.dumps(A) + "]" * DEPTH
+    text = deep if where != "jsonl-line" else json.dumps({"id": B}) + "\n" + deep
+    obj: Any = text
+    if where == "file":
+        obj = tmp_path / "deep.json"
+        obj.write_text(text)
+    with pytest.raises(ValueError, match="nested more deeply than Python's JSON parser") as info:
+        ids_from(obj)
+    assert not isinstance(info.value, RecursionError)
+    if where == "file":
+        assert "deep.json" in str(info.value)
+
+
+@pytest.mark.parametrize("as_path", [False, True], ids=["str", "path"])
+def test_a_directory_is_an_error_saying_to_pass_its_files(tmp_path: Path, monkeypatch: Any,
+                                                         as_path: bool) -> None:
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "a.jsonl").write_text(json.dumps({"id": A}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IsADirectoryError, match="pass its files"):
+        ids_from(Path("runs") if as_path else "runs")
+    assert ids_from(sorted(Path("runs").glob("*.jsonl"))) == [A]
