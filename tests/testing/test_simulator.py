@@ -123,7 +123,9 @@ def test_every_field_matches_the_schema(records: list[dict[str, Any]]) -> None:
             assert "status" in item and set(item) <= set(schema.ATTEMPT_FIELDS), item
             for key, value in item.items():
                 spec = schema.ATTEMPT_FIELDS[key]
-                if value is not None:
+                if value is None:
+                    assert spec.nullable, key
+                else:
                     _check_kind(key, spec.kind, value, spec.values)
         json.dumps(rec, allow_nan=False)  # plain JSON: no NaN or infinities
 
