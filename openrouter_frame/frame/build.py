@@ -186,7 +186,7 @@ def records_to_frame(records: Iterable[Mapping[str, Any]], *,
     >>> len(df), list(df.columns[:3])
     (3, ['id', 'upstream_id', 'total_cost'])
     """
-    schema._check_backend(dtype_backend)
+    schema.check_backend(dtype_backend)
     records = records if isinstance(records, list) else list(records)
     columns = RecordColumns(records)
     fast = {name: kinds.Chunks(schema.FIELDS[name].kind) for name in schema.COLUMNS}
@@ -249,7 +249,7 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
     >>> df.equals(records_to_frame(records))
     True
     """
-    schema._check_backend(dtype_backend)
+    schema.check_backend(dtype_backend)
     bodies = bodies if isinstance(bodies, list) else list(bodies)
     table = _fastjson.read_table(bodies)
     if table is None:
@@ -285,27 +285,6 @@ def _assemble(columns: dict[str, Any], n: int) -> pd.DataFrame:
     frame = pd.DataFrame(columns, copy=False)
     frame.index = pd.RangeIndex(n)
     return frame
-
-
-def _records_to_frame_simple(records: Iterable[Mapping[str, Any]], *,
-                             dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
-    """The reference implementation: every column through :func:`convert_column`.
-
-    Slower and obviously right; the tests check that :func:`records_to_frame`
-    and :func:`raw_to_frame` give exactly the same frame.
-    """
-    schema._check_backend(dtype_backend)
-    records = records if isinstance(records, list) else list(records)
-    ids = [r.get("id") for r in records]
-    columns: dict[str, Any] = {}
-    for name in schema.COLUMNS:
-        values = ids if name == "id" else [r.get(name) for r in records]
-        columns[name] = convert_column(name, values, ids=ids, dtype_backend=dtype_backend)
-    extras = dict.fromkeys(itertools.chain.from_iterable(records))
-    for name in extras:
-        if name not in schema.FIELDS:
-            columns[name] = _extra_column([r.get(name) for r in records])
-    return _assemble(columns, len(records))
 
 
 def empty_frame(dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
@@ -352,7 +331,7 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
     """
     if dtype_backend is None:
         dtype_backend = _guess_backend(frame)
-    schema._check_backend(dtype_backend)
+    schema.check_backend(dtype_backend)
     out = None
     for name in frame.columns:
         if name not in schema.FIELDS:
