@@ -465,7 +465,9 @@ def cast_direct(col: pd.Series, kind: str, target: Any) -> pd.Series | None:
             and isinstance(col.dtype, pd.ArrowDtype):
         arrow = col.dtype.pyarrow_dtype
         text = arrow.value_type if pa.types.is_dictionary(arrow) else arrow
-        if pa.types.is_string(text) or pa.types.is_large_string(text):
+        # (a closed set's plain text takes the per-value path, which names outside values)
+        if (pa.types.is_string(text) or pa.types.is_large_string(text)) and (
+                kind == "label" or pa.types.is_dictionary(arrow)):
             chunks = pa.chunked_array(pa.array(col.array))
             if not pa.types.is_dictionary(arrow):
                 chunks = chunks.dictionary_encode()
