@@ -30,9 +30,12 @@ Dtypes depend on the schema only, never on the values of a batch:
   one batch held, so ``pd.concat`` of two fetches keeps the dtype
   (``benchmarks/open_sets.py`` has the figures);
 * ``category``: a closed set the spec enumerates (``api_type``,
-  ``data_region``): a categorical with the spec's categories, in the spec's
-  order; a value outside them is kept (the categories are extended) with
-  one :class:`~openrouter_frame.SchemaWarning`;
+  ``data_region``), plus the newer values of the official Python SDK
+  (:data:`NEWER_VALUES`): a categorical with those categories, in that
+  order, under ``numpy_nullable``, and ``dictionary<int32, string>`` under
+  ``pyarrow``; a value outside them is kept with one
+  :class:`~openrouter_frame.SchemaWarning` (see *Values outside a closed
+  set* below);
 * ``float``, ``int``, ``bool``, ``datetime``: ``Float64``, ``Int64``,
   ``boolean``, ``datetime64[us, UTC]`` (or the Arrow equivalents);
 * ``json``: a nested JSON value kept as Python objects (``object`` under
@@ -41,6 +44,28 @@ Dtypes depend on the schema only, never on the values of a batch:
 Fields the service adds later (beyond these 45) become ``object`` columns
 holding the values exactly as JSON decoding gives them: one rule, whatever
 the batch.
+
+:data:`ARROW_TYPES` (kind -> Arrow type) and :func:`kind_dtype` (kind ->
+pandas dtype per backend) are the one table of each; everything else
+(:func:`dtype`, the frame builder, the failures frame, the simulator's
+sample frame) asks them.
+
+Values outside a closed set
+---------------------------
+Under ``pyarrow`` a closed set's column is ``dictionary<int32, string>``
+whatever its values, so ``pd.concat`` of any two batches keeps the type and
+every value.  Under ``numpy_nullable`` it is a categorical whose categories
+are the closed set, in its order, then the values outside it that the batch
+holds, sorted: the same values give the same dtype, whichever batch or
+order they came in.  pandas concatenates two categoricals into a
+categorical only when their categories are identical, so ``pd.concat`` of a
+batch holding an outside value with one that does not gives plain text
+(``object``, or ``str`` under pandas 3), every value kept; pass the result
+through :func:`openrouter_frame.frame.coerce` to get the categorical back
+(categories by the rule above), or use the ``pyarrow`` backend.
+:func:`~openrouter_frame.frame.coerce` also turns any other Arrow
+dictionary (a parquet read-back gives ``dictionary<int8, string>``) into
+``dictionary<int32, string>``.
 
 Examples
 --------
@@ -70,7 +95,6 @@ Kind = Literal["string", "label", "category", "float", "int", "bool", "datetime"
 Unit = Literal["USD", "ms", "tokens", "count", "none"]
 Group = Literal["identity", "cost", "timing", "tokens", "media", "flags"]
 Source = Literal["2025-11", "2026-08"]
-DtypeBackend = Literal["numpy_nullable", "pyarrow"]
 
 DTYPE_BACKENDS: tuple[str, ...] = ("numpy_nullable", "pyarrow")
 GROUPS: tuple[str, ...] = ("identity", "cost", "timing", "tokens", "media", "flags")
@@ -88,16 +112,9 @@ SOURCES: dict[str, str] = {
 #: microseconds; pandas 2.2 would default to ns and pandas 3 to us).
 DATETIME_UNIT = "us"
 
-_NUMPY_DTYPES: dict[str, object] = {
-    "string": pd.StringDtype(),
-    "label": pd.StringDtype("pyarrow"),
-    "float": pd.Float64Dtype(),
-    "int": pd.Int64Dtype(),
-    "bool": pd.BooleanDtype(),
-    "datetime": pd.DatetimeTZDtype(unit=DATETIME_UNIT, tz="UTC"),
-    "json": np.dtype(object),
-}
-_ARROW_TYPES: dict[str, pa.DataType] = {
+#: The Arrow type of each kind's column under the ``pyarrow`` backend (``json``
+#: columns hold Python objects under both backends, so it has none).
+ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "label": pa.dictionary(pa.int32(), pa.string()),
     "category": pa.dictionary(pa.int32(), pa.string()),
@@ -106,6 +123,43 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "bool": pa.bool_(),
     "datetime": pa.timestamp(DATETIME_UNIT, tz="UTC"),
 }
+_NUMPY_DTYPES: dict[str, object] = {
+    "string": pd.StringDtype(),
+    "label": pd.StringDtype("pyarrow"),
+    "float": pd.Float64Dtype(),
+    "int": pd.Int64Dtype(),
+    "bool": pd.BooleanDtype(),
+    "datetime": pd.DatetimeTZDtype(unit=DATETIME_UNIT, tz="UTC"),
+}
+
+#: Values of a closed set that the official Python SDK (OpenRouterTeam/python-sdk)
+#: knows and the 2026-08 OpenAPI excerpt does not yet; appended to the spec's.
+NEWER_VALUES: dict[str, tuple[str, ...]] = {
+    "api_type": ("decisions",),
+    "routed_service_tier": ("ultrafast",),
+}
+
+
+def kind_dtype(kind: str, dtype_backend: str = "numpy_nullable",
+               values: tuple[str, ...] = ()) -> object:
+    """The pandas dtype of a ``kind`` column under ``dtype_backend``: the one table.
+
+    ``values``: a ``category`` kind's closed set (its categories under
+    ``numpy_nullable``).
+
+    >>> kind_dtype("int"), kind_dtype("int", "pyarrow")
+    (Int64Dtype(), int64[pyarrow])
+    >>> list(kind_dtype("category", values=("global", "us")).categories)
+    ['global', 'us']
+    """
+    check_backend(dtype_backend)
+    if kind == "json":
+        return np.dtype(object)
+    if dtype_backend == "pyarrow":
+        return pd.ArrowDtype(ARROW_TYPES[kind])
+    if kind == "category":
+        return pd.CategoricalDtype(list(values))
+    return _NUMPY_DTYPES[kind]
 
 
 @dataclass(frozen=True)
@@ -129,12 +183,14 @@ class Field:
         One line for humans (shown by the viewer and in docs), following the
         official description and flagging what it leaves open.
     nullable : bool
-        Whether the spec allows ``null``.
+        Whether the spec allows ``null`` (a key that may be absent, as most of
+        ``ProviderResponse``'s, is not thereby nullable: see ``required``).
     required : bool
         Whether the spec lists the key in ``required:`` (it must be present,
         possibly ``null`` when nullable).
     values : tuple of str
-        The spec's closed set of values (``category`` fields only).
+        The closed set of values (``category`` fields only): the spec's, in
+        its order, then :data:`NEWER_VALUES`.
     source : str
         ``2025-11`` (the original 32) or ``2026-08`` (the 13 newer); see
         :data:`SOURCES`.
@@ -155,14 +211,7 @@ class Field:
 
     def dtype(self, dtype_backend: str = "numpy_nullable") -> object:
         """The pandas dtype of this field's column for ``dtype_backend``."""
-        _check_backend(dtype_backend)
-        if self.kind == "json":
-            return np.dtype(object)
-        if dtype_backend == "pyarrow":
-            return pd.ArrowDtype(_ARROW_TYPES[self.kind])
-        if self.kind == "category":
-            return pd.CategoricalDtype(list(self.values))
-        return _NUMPY_DTYPES[self.kind]
+        return kind_dtype(self.kind, dtype_backend, self.values)
 
     @property
     def must_have(self) -> bool:
@@ -252,8 +301,10 @@ _FIELD_LIST: tuple[Field, ...] = (
     _F("external_user", "string", "none", "identity", "External user identifier, if any.",
        official="External user identifier"),
     _F("api_type", "category", "none", "identity",
-       "Type of API used: completions, embeddings, rerank, tts, stt, video or image.",
-       values=("completions", "embeddings", "rerank", "tts", "stt", "video", "image"),
+       "Type of API used: completions, embeddings, rerank, tts, stt, video, image or "
+       "decisions.",
+       values=("completions", "embeddings", "rerank", "tts", "stt", "video", "image",
+               *NEWER_VALUES["api_type"]),
        official="Type of API used for the generation"),
     # -- the 13 newer (2026-08), in the service's order -----------------------------------
     _F("service_tier", "label", "none", "identity",
@@ -304,25 +355,29 @@ _FIELD_LIST: tuple[Field, ...] = (
 )
 
 #: The fields of one item of ``provider_responses`` (the official ``ProviderResponse``):
-#: only ``status`` is required; ``routed_service_tier`` is the closed set flex/priority.
+#: only ``status`` is required, and only ``status`` may be ``null``: the other keys
+#: are optional (may be absent) but never ``null`` when sent; ``routed_service_tier``
+#: is the closed set flex/priority (and the SDK's ultrafast).
 ATTEMPT_FIELDS: dict[str, Field] = {f.name: f for f in (
-    _F("provider_name", "label", "none", "identity", "Provider of this attempt.",
+    _F("provider_name", "label", "none", "identity", "Provider of this attempt.", False,
        required=False, source=_NEW, official="Name of the provider"),
     _F("status", "int", "none", "flags", "HTTP status from the provider (null if none).",
        source=_NEW, official="HTTP status code from the provider"),
     _F("latency", "float", "ms", "timing", "Response latency of this attempt (ms).",
-       required=False, source=_NEW, official="Response latency in milliseconds"),
+       False, required=False, source=_NEW, official="Response latency in milliseconds"),
     _F("endpoint_id", "string", "none", "identity", "Internal endpoint identifier.",
-       required=False, source=_NEW, official="Internal endpoint identifier"),
-    _F("id", "string", "none", "identity", "The provider's response id.", required=False,
+       False, required=False, source=_NEW, official="Internal endpoint identifier"),
+    _F("id", "string", "none", "identity", "The provider's response id.", False, required=False,
        source=_NEW, official="Upstream provider response identifier"),
     _F("model_permaslug", "label", "none", "identity", "Canonical model slug.",
-       required=False, source=_NEW, official="Canonical model slug"),
+       False, required=False, source=_NEW, official="Canonical model slug"),
     _F("is_byok", "bool", "none", "flags", "Whether the attempt used the caller's own key.",
-       required=False, source=_NEW, official="Whether the request used a bring-your-own-key"),
+       False, required=False, source=_NEW,
+       official="Whether the request used a bring-your-own-key"),
     _F("routed_service_tier", "category", "none", "identity",
        "Tier the request was routed to; the tier applied and billed may differ.",
-       required=False, values=("flex", "priority"), source=_NEW,
+       False, required=False, values=("flex", "priority", *NEWER_VALUES["routed_service_tier"]),
+       source=_NEW,
        official="The service tier this request was routed to (e.g. flex, priority). The "
        "tier actually applied and billed is determined by the provider response and may "
        "differ."),
@@ -358,8 +413,6 @@ def check_backend(dtype_backend: str) -> str:
     return dtype_backend
 
 
-_check_backend = check_backend  # old private name, until every caller uses check_backend
-
 
 def dtype(name: str, dtype_backend: str = "numpy_nullable") -> object:
     """The pandas dtype of column ``name`` for ``dtype_backend``."""
@@ -368,7 +421,7 @@ def dtype(name: str, dtype_backend: str = "numpy_nullable") -> object:
 
 def dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
     """All 45 column dtypes, in spec order, for ``dtype_backend``."""
-    _check_backend(dtype_backend)
+    check_backend(dtype_backend)
     return {f.name: f.dtype(dtype_backend) for f in _FIELD_LIST}
 
 
@@ -386,23 +439,10 @@ def names(group: str | None = None, *, kind: str | None = None, unit: str | None
     )
 
 
-def arrow_schema() -> pa.Schema:
-    """A pyarrow schema of the fields with an Arrow type (all but ``json`` ones)."""
-    return pa.schema([pa.field(f.name, _ARROW_TYPES[f.kind]) for f in _FIELD_LIST
-                      if f.kind in _ARROW_TYPES])
-
-
 def failures_dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
     """Dtypes of the failures frame: ``id`` string, ``status`` Int64, ``error`` string."""
-    _check_backend(dtype_backend)
-    if dtype_backend == "pyarrow":
-        return {
-            "id": pd.ArrowDtype(pa.string()),
-            "status": pd.ArrowDtype(pa.int64()),
-            "error": pd.ArrowDtype(pa.string()),
-        }
-    return {"id": pd.StringDtype(), "status": pd.Int64Dtype(),
-            "error": pd.StringDtype()}
+    text = kind_dtype("string", dtype_backend)
+    return {"id": text, "status": kind_dtype("int", dtype_backend), "error": text}
 
 
 def is_na(value: Any) -> bool:

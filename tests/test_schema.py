@@ -96,8 +96,8 @@ def test_field_follows_the_current_spec(name: str) -> None:
     assert field.official == spec["description"]
     assert field.description and "\n" not in field.description
     assert field.group in schema.GROUPS
-    if field.kind == "category":  # a closed set: exactly the spec's values, in its order
-        assert list(field.values) == spec["enum"]
+    if field.kind == "category":  # a closed set: the spec's values in its order, then the SDK's
+        assert list(field.values) == [*spec["enum"], *schema.NEWER_VALUES.get(name, ())]
     else:
         assert not field.values and not spec["enum"]
 
@@ -120,10 +120,26 @@ def test_attempt_fields_follow_provider_response(name: str) -> None:
     types = spec["types"] - {"null"}  # type: ignore[operator]
     assert field.kind in _KINDS_OF_TYPE[types.pop()]
     assert field.required == (name in ATTEMPT_REQUIRED)
+    assert field.nullable == ("null" in spec["types"])  # type: ignore[operator]
     assert field.official == spec["description"]
     if field.kind == "category":
-        assert list(field.values) == spec["enum"]
+        assert list(field.values) == [*spec["enum"], *schema.NEWER_VALUES.get(name, ())]
     assert set(schema.ATTEMPT_FIELDS) == set(ATTEMPT)
+
+
+def test_only_an_attempts_status_may_be_null() -> None:
+    """``ProviderResponse``: every key but ``status`` optional, none but ``status`` null."""
+    nullable = [n for n, f in schema.ATTEMPT_FIELDS.items() if f.nullable]
+    assert nullable == ["status"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("api_type", "decisions"),
+                                             ("routed_service_tier", "ultrafast")],
+                         ids=["api_type-decisions", "routed_service_tier-ultrafast"])
+def test_newer_sdk_values_are_in_the_closed_sets(name: str, value: str) -> None:
+    field = schema.FIELDS.get(name) or schema.ATTEMPT_FIELDS[name]
+    assert value in field.values
+    assert field.values[-1] == value  # after the spec's own, which keep their order
 
 
 def test_units_follow_kinds() -> None:
@@ -163,9 +179,16 @@ def test_names_rejects_unknown_group() -> None:
         schema.names("money")
 
 
-def test_arrow_schema_matches_fields() -> None:
-    assert schema.arrow_schema().names == [n for n in schema.COLUMNS
-                                           if schema.FIELDS[n].kind != "json"]
+@pytest.mark.parametrize("backend", schema.DTYPE_BACKENDS)
+def test_one_table_gives_every_dtype(backend: str) -> None:
+    """Field dtypes and the failures frame's come from :func:`schema.kind_dtype` alone."""
+    for field in schema.FIELDS.values():
+        assert field.dtype(backend) == schema.kind_dtype(field.kind, backend, field.values)
+        if backend == "pyarrow" and field.kind != "json":
+            assert field.dtype(backend).pyarrow_dtype == schema.ARROW_TYPES[field.kind]
+    assert schema.failures_dtypes(backend) == {
+        "id": schema.kind_dtype("string", backend), "status": schema.kind_dtype("int", backend),
+        "error": schema.kind_dtype("string", backend)}
 
 
 def test_docs_list_every_field_with_its_kind_unit_and_nullability() -> None:

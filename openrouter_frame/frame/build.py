@@ -186,7 +186,7 @@ def records_to_frame(records: Iterable[Mapping[str, Any]], *,
     >>> len(df), list(df.columns[:3])
     (3, ['id', 'upstream_id', 'total_cost'])
     """
-    schema._check_backend(dtype_backend)
+    schema.check_backend(dtype_backend)
     records = records if isinstance(records, list) else list(records)
     columns = RecordColumns(records)
     fast = {name: kinds.Chunks(schema.FIELDS[name].kind) for name in schema.COLUMNS}
@@ -249,7 +249,7 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
     >>> df.equals(records_to_frame(records))
     True
     """
-    schema._check_backend(dtype_backend)
+    schema.check_backend(dtype_backend)
     bodies = bodies if isinstance(bodies, list) else list(bodies)
     table = _fastjson.read_table(bodies)
     if table is None:
@@ -287,27 +287,6 @@ def _assemble(columns: dict[str, Any], n: int) -> pd.DataFrame:
     return frame
 
 
-def _records_to_frame_simple(records: Iterable[Mapping[str, Any]], *,
-                             dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
-    """The reference implementation: every column through :func:`convert_column`.
-
-    Slower and obviously right; the tests check that :func:`records_to_frame`
-    and :func:`raw_to_frame` give exactly the same frame.
-    """
-    schema._check_backend(dtype_backend)
-    records = records if isinstance(records, list) else list(records)
-    ids = [r.get("id") for r in records]
-    columns: dict[str, Any] = {}
-    for name in schema.COLUMNS:
-        values = ids if name == "id" else [r.get(name) for r in records]
-        columns[name] = convert_column(name, values, ids=ids, dtype_backend=dtype_backend)
-    extras = dict.fromkeys(itertools.chain.from_iterable(records))
-    for name in extras:
-        if name not in schema.FIELDS:
-            columns[name] = _extra_column([r.get(name) for r in records])
-    return _assemble(columns, len(records))
-
-
 def empty_frame(dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
     """A frame with no rows and the 45 typed columns."""
     return records_to_frame([], dtype_backend=dtype_backend)
@@ -322,11 +301,37 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
     sent it).  Columns already of the right dtype are left alone (no copy);
     columns the frame lacks are not added; other columns (extras, a user's
     own) are left as they are.  With ``dtype_backend=None`` the backend is
-    guessed from the ``id`` column.
+    guessed from the first text or number column.
+
+    Closed sets (``api_type``, ``data_region``) come back as the schema's
+    type: under ``pyarrow`` any Arrow dictionary or text becomes
+    ``dictionary<int32, string>``; under ``numpy_nullable`` text (what
+    ``pd.concat`` of two categoricals with different categories gives) or
+    another categorical becomes the categorical of the closed set then the
+    values outside it, sorted (:mod:`openrouter_frame.schema`).
+
+    Read-backs, and what each can give back:
+
+    * :func:`~openrouter_frame.frame.io.write_frame` then
+      :func:`~openrouter_frame.frame.io.read_frame`: every value and every
+      cell as sent, ``""`` included.
+    * ``pd.read_csv`` of a CSV: pandas reads an empty field as missing by
+      default, so ``origin=""`` becomes NA.  A file ``write_frame`` wrote
+      keeps ``""`` with ``pd.read_csv(path, keep_default_na=False,
+      na_values=["<NA>"])`` (``frame.io.CSV_READ_OPTIONS``); one written
+      with ``df.to_csv`` cannot tell ``""`` from missing at all.
+    * ``df.to_parquet`` then ``pd.read_parquet``: pandas stores
+      ``provider_responses`` as a list of structs, which gives every item
+      every key any item had.  Here a key the spec says is never ``null``
+      (all but ``status``) that reads back as ``None`` is removed again, so
+      the cells are as sent; a ``None`` under ``status`` or under a key the
+      schema does not know is kept (the struct cannot tell absent from
+      ``null`` there).  ``write_frame`` stores the column as JSON text and
+      has no such loss.
     """
     if dtype_backend is None:
         dtype_backend = _guess_backend(frame)
-    schema._check_backend(dtype_backend)
+    schema.check_backend(dtype_backend)
     out = None
     for name in frame.columns:
         if name not in schema.FIELDS:
@@ -337,11 +342,15 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
             if isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_nested(
                     col.dtype.pyarrow_dtype):  # read_parquet(dtype_backend="pyarrow")
                 values = pa.array(col.array).to_pylist()  # plain already, in one conversion
+                struct = True
             else:
                 values = col.tolist()
                 if col.dtype == object and kinds.json_is_plain(values):
                     continue
+                struct = kinds.is_struct_readback(values)
                 values = kinds.json_readback_many(values)
+            if struct and name == "provider_responses":
+                values = kinds.drop_struct_fill(values, schema.ATTEMPT_FIELDS)
             if out is None:
                 out = frame.copy(deep=False)
             out[name] = pd.Series(kinds.json_array(values),

@@ -11,6 +11,13 @@ from .. import schema
 from .build import records_to_frame
 
 FORMATS = ("parquet", "csv", "jsonl")
+#: How a missing value is written in CSV, so that an empty string stays a value.
+#: pandas reads it back as missing by default; :data:`CSV_READ_OPTIONS` reads
+#: ``""`` back as ``""`` too.
+CSV_NA = schema.NA_LABEL
+#: The ``pd.read_csv`` options that read a CSV :func:`write_frame` wrote with every
+#: empty string kept (only :data:`CSV_NA` is missing; ``"NA"``, ``"null"``... are text).
+CSV_READ_OPTIONS: dict[str, object] = {"keep_default_na": False, "na_values": [CSV_NA]}
 _SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",
              ".ndjson": "jsonl", ".json": "jsonl"}
 
@@ -36,14 +43,19 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     as JSON text, so that :func:`read_frame` and
     :func:`~openrouter_frame.frame.coerce` give back exactly the lists of
     dicts the service sent (an Arrow list of structs would add every other
-    item's keys to each dict).
+    item's keys to each dict).  In CSV a missing value is written as
+    ``<NA>`` (:data:`CSV_NA`) and an empty string as an empty field, so that
+    ``origin=""`` comes back as ``""``, not as missing: :func:`read_frame`
+    reads it so, and so does ``pd.read_csv(path, keep_default_na=False,
+    na_values=["<NA>"])`` (:data:`CSV_READ_OPTIONS`); a plain
+    ``pd.read_csv(path)`` reads both as missing.
     """
     if fmt != "jsonl":
         frame = _json_as_text(frame)
     if fmt == "parquet":
         frame.to_parquet(path, index=False)
     elif fmt == "csv":
-        frame.to_csv(path, index=False)
+        frame.to_csv(path, index=False, na_rep=CSV_NA)
     else:
         frame.to_json(path, orient="records", lines=True, date_format="iso", date_unit="us",
                       force_ascii=False)
@@ -64,9 +76,11 @@ def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:
     """Read a frame written by :func:`write_frame` (or any with the schema's columns).
 
-    CSV text columns are read as text (an id made of digits stays text);
-    JSON lines go through the same typing as API records.  ``df.orgen``
-    casts the rest to the schema's dtypes.
+    CSV text columns are read as text (an id made of digits stays text),
+    with :data:`CSV_READ_OPTIONS` (an empty string stays ``""``; only
+    ``<NA>`` is missing); JSON lines go through the same typing as API
+    records.  :func:`~openrouter_frame.frame.coerce` casts the rest to the
+    schema's dtypes.
     """
     if fmt == "parquet":
         try:
@@ -77,7 +91,8 @@ def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:
             return pd.read_parquet(path, dtype_backend="pyarrow")
     if fmt == "csv":
         text = [n for k in ("string", "label", "category", "json") for n in schema.names(kind=k)]
-        return pd.read_csv(path, dtype=dict.fromkeys(text, "string"))
+        return pd.read_csv(path, dtype=dict.fromkeys(text, "string"),
+                           **CSV_READ_OPTIONS)  # type: ignore[arg-type]
     with open(path, encoding="utf-8-sig") as handle:
         records = [json.loads(line) for line in handle if line.strip()]
     return records_to_frame(records)

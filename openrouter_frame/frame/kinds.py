@@ -5,7 +5,9 @@ The one module that knows each kind of field (:data:`KINDS`): which plain
 JSON values it takes on the fast path, the Arrow type it is read as, how a
 list of values, an Arrow array or an already-typed pandas column (a JSON or
 CSV read-back) becomes the kind's dtype, and how each backend stores it.
-The dtype itself is declared in :mod:`openrouter_frame.schema`.
+The dtype and the Arrow type of each kind are declared in
+:mod:`openrouter_frame.schema` (:func:`~openrouter_frame.schema.kind_dtype`,
+:data:`~openrouter_frame.schema.ARROW_TYPES`); this module uses them.
 
 Two paths give the same result:
 
@@ -61,12 +63,11 @@ _ARROW_ERRORS = (pa.ArrowException, OverflowError, TypeError, ValueError)
 # microseconds, an explicit zone.  Anything else goes to pandas.
 _ISO = (r"^(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
         r"(\.\d{1,6})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$")
-_TIMESTAMP = pa.timestamp(schema.DATETIME_UNIT, tz="UTC")
-
-
-_STRING = schema.dtype("id")  # the ``string`` kind's numpy-nullable dtype
-_LABEL = schema.dtype("model")  # the ``label`` kind's: string[pyarrow]
-_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+_TIMESTAMP = schema.ARROW_TYPES["datetime"]
+_TEXT = schema.ARROW_TYPES["string"]
+_STRING = schema.kind_dtype("string")  # the ``string`` kind's numpy-nullable dtype
+_LABEL = schema.kind_dtype("label")  # the ``label`` kind's: string[pyarrow]
+_DICTIONARY = schema.ARROW_TYPES["category"]  # labels and closed sets under ``pyarrow``
 
 
 def read_schema() -> pa.Schema:
@@ -209,7 +210,8 @@ def _float(arr: pa.Array | pa.ChunkedArray, dtype_backend: str) -> Any:
         return None  # the per-value path warns about infinities
     mask = np.isnan(data)  # null, or a NaN literal: both NA, as on the per-value path
     if dtype_backend == "pyarrow":
-        return pd.arrays.ArrowExtensionArray(pa.array(data, mask=mask, type=pa.float64()))
+        return pd.arrays.ArrowExtensionArray(pa.array(data, mask=mask,
+                                                      type=schema.ARROW_TYPES["float"]))
     return pd.arrays.FloatingArray(data, mask)
 
 
@@ -248,7 +250,7 @@ def _category(arr: pa.Array, categories: Sequence[str], dtype_backend: str) -> A
 
 def category_dtype(categories: Sequence[str]) -> pd.CategoricalDtype:
     """The categorical dtype of a closed set, as :mod:`openrouter_frame.schema` declares it."""
-    return pd.CategoricalDtype(list(categories))
+    return schema.kind_dtype("category", values=tuple(categories))  # type: ignore[return-value]
 
 
 def categorize(strings: Sequence[Any], categories: Sequence[str]
@@ -256,7 +258,9 @@ def categorize(strings: Sequence[Any], categories: Sequence[str]
     """Text (and ``None``) as a categorical of ``categories`` plus any value outside them.
 
     Returns the categorical and the outside values (sorted), appended to the
-    categories so that no value becomes NA.
+    categories so that no value becomes NA: the rule of
+    :mod:`openrouter_frame.schema` (*Values outside a closed set*), so the
+    same values give the same dtype whatever the batch or its order.
 
     >>> cat, outside = categorize(["us", "mars", None], ("global", "europe", "us"))
     >>> list(cat.categories), outside
@@ -443,7 +447,7 @@ def to_backend(array: Any, field: schema.Field, dtype_backend: str) -> Any:
         return array
     target = field.dtype("pyarrow").pyarrow_dtype  # type: ignore[attr-defined]
     if field.kind in ("category", "label"):
-        arr = pa.array(np.asarray(array, dtype=object), type=pa.string(), from_pandas=True)
+        arr = pa.array(np.asarray(array, dtype=object), type=_TEXT, from_pandas=True)
         return _dictionary(arr)
     return pd.arrays.ArrowExtensionArray(pa.array(array, type=target, from_pandas=True))
 
@@ -451,9 +455,28 @@ def to_backend(array: Any, field: schema.Field, dtype_backend: str) -> Any:
 def cast_direct(col: pd.Series, kind: str, target: Any) -> pd.Series | None:
     """Cast what ``pd.read_json`` and friends already typed, without a text round trip.
 
-    Datetimes of any unit or time zone (naive ones are taken as UTC) and 0/1
-    flags; ``None`` means the value-by-value conversion must decide.
+    Datetimes of any unit or time zone (naive ones are taken as UTC), 0/1
+    flags, and Arrow text or dictionaries of any index or value width (a
+    parquet read-back gives ``dictionary<int8, large_string>``) to the
+    schema's ``dictionary<int32, string>``; ``None`` means the value-by-value
+    conversion must decide.
     """
+    if isinstance(target, pd.ArrowDtype) and pa.types.is_dictionary(target.pyarrow_dtype) \
+            and isinstance(col.dtype, pd.ArrowDtype):
+        arrow = col.dtype.pyarrow_dtype
+        text = arrow.value_type if pa.types.is_dictionary(arrow) else arrow
+        # (a closed set's plain text takes the per-value path, which names outside values)
+        if (pa.types.is_string(text) or pa.types.is_large_string(text)) and (
+                kind == "label" or pa.types.is_dictionary(arrow)):
+            chunks = pa.chunked_array(pa.array(col.array))
+            if not pa.types.is_dictionary(arrow):
+                chunks = chunks.dictionary_encode()
+            try:
+                cast = chunks.cast(target.pyarrow_dtype)
+            except _ARROW_ERRORS:
+                return None
+            return pd.Series(pd.arrays.ArrowExtensionArray(cast), index=col.index,
+                             name=col.name)
     if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(col.dtype):
         stamps = pd.to_datetime(col, utc=True)
         return stamps.dt.as_unit(schema.DATETIME_UNIT).astype(target)
@@ -541,20 +564,55 @@ def json_readback_many(values: Sequence[Any]) -> list[Any]:
     return [json_readback(v) for v in values]
 
 
+def is_struct_readback(values: Sequence[Any]) -> bool:
+    """Whether a ``json`` column's values are what ``read_parquet`` gives for a list of
+    structs (NumPy arrays of dicts, or ``None``) rather than decoded or textual JSON."""
+    return bool(values) and all(v is None or isinstance(v, np.ndarray) for v in values) \
+        and any(v is not None for v in values)
+
+
+def drop_struct_fill(values: list[Any], item_fields: dict[str, schema.Field]) -> list[Any]:
+    """List-of-dict cells read back from an Arrow list of structs, with the keys the struct
+    added taken out again.
+
+    A struct has one set of keys for every item, so an item that lacked a key
+    comes back with it set to ``None``.  A key of ``item_fields`` that the
+    spec says is never ``null`` (``Field.nullable`` false) can only have been
+    absent, so it is removed; a nullable one (``status``) and any key the
+    schema does not know keep their ``None``: whether it was sent or not is
+    lost in the struct, and keeping it drops nothing the service sent.
+
+    >>> from openrouter_frame import schema
+    >>> drop_struct_fill([[{"status": None, "latency": None, "id": "x"}], None],
+    ...                  schema.ATTEMPT_FIELDS)
+    [[{'status': None, 'id': 'x'}], None]
+    """
+    absent = {name for name, field in item_fields.items() if not field.nullable}
+
+    def item(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {k: v for k, v in value.items() if v is not None or k not in absent}
+
+    return [[item(v) for v in cell] if isinstance(cell, list) else cell for cell in values]
+
+
 def dtype_matches(actual: Any, target: Any) -> bool:
     """Whether a column of dtype ``actual`` already has the schema's dtype ``target``.
 
-    A closed set's categorical matches when its categories start with the
-    spec's (values outside them were appended, with a warning, when typed).
+    A closed set's categorical matches when its categories are the closed
+    set then values outside it, sorted (what :func:`categorize` gives); an
+    Arrow dictionary only when it is exactly the schema's
+    ``dictionary<int32, string>``.
     """
     if isinstance(target, pd.CategoricalDtype):
-        known = target.categories
-        return (isinstance(actual, pd.CategoricalDtype) and not actual.ordered
-                and actual.categories.dtype == known.dtype
-                and list(actual.categories[:len(known)]) == list(known))
-    if isinstance(target, pd.ArrowDtype) and pa.types.is_dictionary(target.pyarrow_dtype):
-        return isinstance(actual, pd.ArrowDtype) and pa.types.is_dictionary(
-            actual.pyarrow_dtype)
+        known = list(target.categories)
+        if not (isinstance(actual, pd.CategoricalDtype) and not actual.ordered
+                and actual.categories.dtype == target.categories.dtype):
+            return False
+        categories = list(actual.categories)
+        outside = categories[len(known):]
+        return categories[:len(known)] == known and outside == sorted(outside)
     return bool(actual == target)
 
 
@@ -573,13 +631,15 @@ class Kind:
     convert: Callable[[Sequence[Any], Bad], Any]
 
 
+_ARROW = schema.ARROW_TYPES
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("float", frozenset({float, int, _NONE}), pa.float64(), _convert_float),
-    Kind("int", frozenset({int, _NONE}), pa.int64(), _convert_int),
-    Kind("bool", frozenset({bool, _NONE}), pa.bool_(), _convert_bool),
-    Kind("string", frozenset({str, _NONE}), pa.string(), _convert_string),
-    Kind("label", frozenset({str, _NONE}), pa.string(), _convert_label),
-    Kind("category", frozenset({str, _NONE}), pa.string(), _convert_category),
+    Kind("float", frozenset({float, int, _NONE}), _ARROW["float"], _convert_float),
+    Kind("int", frozenset({int, _NONE}), _ARROW["int"], _convert_int),
+    Kind("bool", frozenset({bool, _NONE}), _ARROW["bool"], _convert_bool),
+    Kind("string", frozenset({str, _NONE}), _TEXT, _convert_string),
+    # read as text, then dictionary-encoded or parsed:
+    Kind("label", frozenset({str, _NONE}), _TEXT, _convert_label),
+    Kind("category", frozenset({str, _NONE}), _TEXT, _convert_category),
     Kind("json", frozenset(), None, _convert_json),
-    Kind("datetime", frozenset({str, _NONE}), pa.string(), _convert_datetime),
+    Kind("datetime", frozenset({str, _NONE}), _TEXT, _convert_datetime),
 )}

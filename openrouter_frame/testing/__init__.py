@@ -1,7 +1,8 @@
 """The loopback OpenRouter simulator and a ready sample frame, for tests, demos and docs.
 
 * :func:`serve` starts a real HTTP server on ``127.0.0.1`` answering like the
-  live service (:mod:`.simulator`, :mod:`.data`, :mod:`.faults`).
+  live service (:mod:`.simulator`: the server; :mod:`.data` and :mod:`.content`:
+  records and contents; :mod:`.faults`: what it gets wrong).
 * :func:`sample_frame` builds a typed generations frame with no HTTP at all,
   for doctests and analysis examples.
 """

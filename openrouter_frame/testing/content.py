@@ -2,8 +2,9 @@
 
 Consistent with the id's record (:func:`~.data.make_record`): a generation with
 reasoning tokens has reasoning text, an ``error`` finish has a stored error with
-its failed upstream attempts, and about one id in eight has zero data retention
-(empty input, null output), as the live service answers then.
+its failed upstream attempts, and about one id in eight has zero data retention:
+no messages and a null output (``{"messages": []}``, since the spec's ``input``
+requires a ``prompt`` or a ``messages`` key).
 
 Examples
 --------
@@ -53,7 +54,8 @@ def is_zdr(id: str) -> bool:
 def make_content(id: str) -> dict[str, Any]:
     """The ``data`` object of ``GET /generation/content?id=`` for a valid ``id``."""
     if is_zdr(id):
-        return {"input": {}, "output": {"completion": None, "reasoning": None}, "error": None}
+        return {"input": {"messages": []}, "output": {"completion": None, "reasoning": None},
+                "error": None}
     rec = make_record(id)
     rng = random.Random(hashlib.sha256(b"content:" + id.encode("utf-8", "surrogatepass"))
                         .digest())

@@ -35,7 +35,7 @@ def sample_frame(n: int = 200, seed: int = 0, *,
     (50, 'Float64', 'string')
     """
     check_whole("n", n, minimum=0)
-    schema._check_backend(dtype_backend)
+    schema.check_backend(dtype_backend)
     records = [make_record(id) for id in Simulator(seed=seed).ids(n)]
     frame = pd.DataFrame.from_records(records, columns=_columns(records)) if records else \
         pd.DataFrame(columns=list(schema.COLUMNS))

@@ -40,7 +40,8 @@ def test_every_column_has_its_exact_dtype(sim: Simulator, backend: str) -> None:
 def test_values_survive_typing(sim: Simulator) -> None:
     ids = sim.ids(50)
     df = records_to_frame([sim.record(i) for i in ids])
-    for row, id in zip(df.itertuples(index=False), ids, strict=False):
+    assert len(df) == len(ids) == 50
+    for row, id in zip(df.itertuples(index=False), ids, strict=True):
         rec = sim.record(id)
         assert row.id == id
         assert math.isclose(row.total_cost, rec["total_cost"])

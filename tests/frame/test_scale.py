@@ -2,7 +2,7 @@
 
 ``records_to_frame`` (columns read in C, converted through Arrow) and
 ``raw_to_frame`` (pyarrow's JSON reader) must give exactly the frame, and the
-warnings, of ``_records_to_frame_simple`` (every value through the per-value
+warnings, of ``tests/_reference.py``'s builder (every value through the per-value
 path), whatever the records hold.
 """
 
@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 from openrouter_frame import schema
 from openrouter_frame.frame import build
 from openrouter_frame.frame import rawjson as _fastjson
-from openrouter_frame.frame.build import _records_to_frame_simple, raw_to_frame, records_to_frame
+from openrouter_frame.frame.build import raw_to_frame, records_to_frame
 from openrouter_frame.testing import Simulator
+from tests._reference import records_to_frame_simple as _records_to_frame_simple
 
 BACKENDS = pytest.mark.parametrize("backend", schema.DTYPE_BACKENDS)
 
