@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,7 +25,7 @@ from .cache import RecordStore, open_cache
 from .cache.base import encode, loads
 from .errors import FetchError, FetchWarning, OpenRouterError
 from .fetch import GenerationFetcher, Secret, conceal, normalize_ids, run_batch
-from .fetch.client import check_id
+from .fetch.client import CONTENT_PATH, GENERATION_PATH, check_id
 from .frame import FetchResult, failures_frame, raw_to_frame, records_to_frame
 from .frame.build import warn_missing_required
 from .frame.contents import content_row, contents_to_frame
@@ -114,23 +115,23 @@ class OpenRouterClient(GenerationFetcher):
 
         Raises the status's :class:`~openrouter_frame.OpenRouterError` subclass on failure.
         """
-        return self._get_one(check_id(id), "generations", super().get_generation)
+        return self._get_one(check_id(id), "generations", GENERATION_PATH)
 
     def get_content(self, id: str) -> dict[str, Any]:
         """The ``data`` of ``GET /generation/content`` for ``id`` (cached in its own table)."""
-        return self._get_one(check_id(id), "contents", super().get_content)
+        return self._get_one(check_id(id), "contents", CONTENT_PATH)
 
-    def _get_one(self, id: str, table: str, fetch: Callable[[str], dict[str, Any]]
-                 ) -> dict[str, Any]:
-        """``id``'s body from the cache's ``table``, else ``fetch(id)``, stored as it arrives."""
+    def _get_one(self, id: str, table: str, path: str) -> dict[str, Any]:
+        """``id``'s body from the cache's ``table``, else fetched from ``path``, stored as it
+        arrives."""
         account = self._account()
         hit = self._readable(self._cached(account, [id], table), table)
         if id in hit:
             return hit[id]
-        data = fetch(id)
+        data, body = self.receive(id, threading.Event(), path)
         store = self._store(account, table)
         if store is not None:
-            store(id, data)
+            store(id, data, body)
         return data
 
     def fetch(self, ids: str | Iterable[Any], *, progress: bool | None = None,

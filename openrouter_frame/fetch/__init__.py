@@ -1,6 +1,8 @@
 """HTTP: fetch generation records (dicts) and failure rows, never frames.
 
 * :mod:`.client`: :class:`GenerationFetcher`, one id with retries.
+* :mod:`.envelope`: a 200 body read once, with its ``data`` bytes as received (what a
+  cache stores).
 * :mod:`.retry`: statuses retried, backoff, the shared 429 gate.
 * :mod:`.auth`: the key holder that never prints itself, bearer auth, the base-URL rule.
 * :mod:`.ids`: normalising the ids a user passes in; :func:`ids_from` finds them.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import UNTRIED, OpenRouterError
+from .client import Received
 from .pool import Pool
 from .retry import FATAL_STATUSES, Gate, Stopped
 
@@ -60,8 +61,9 @@ class Fetcher(Protocol):
         """Raise before any request when there is no key."""
         ...
 
-    def get(self, id: str, stop: threading.Event) -> dict[str, Any]:
-        """One id's record, with retries; raise its error; :class:`Stopped` when stopped."""
+    def receive(self, id: str, stop: threading.Event) -> Received:
+        """One id's record and its bytes as received, with retries; raise its error;
+        :class:`Stopped` when stopped."""
         ...
 
 
@@ -163,21 +165,22 @@ class BarStatus:
 
 
 def run_batch(fetcher: Fetcher, ids: list[str], *, on_progress: Progress | None = None,
-              on_record: Callable[[str, dict[str, Any]], None] | None = None,
+              on_record: Callable[[str, dict[str, Any], bytes | None], None] | None = None,
               done: int = 0) -> Batch:
     """Fetch ``ids`` (already normalised) concurrently through ``fetcher``.
 
     Per-id failures (403, 404, exhausted retries, bad bodies) land in
     ``Batch.failures``; a 401 or 402 stops the batch (no new request starts)
     and is kept as ``Batch.fatal``, every untried id failing with status
-    ``None``.  ``on_record(id, data)`` runs in the worker the moment a record
-    arrives (the cache writes it there, so nothing fetched is lost even if the
-    caller is interrupted).  ``on_progress`` (a :class:`Progress`, such as the
-    tqdm bar the API makes) is told of each id done, in the caller's thread,
-    and its postfix counts the ``done`` ids fetched earlier (cached) and the
-    failures; while a 429 holds the batch, the postfix says so and for how
-    long (``rate-limited: 1.8 s``; see :class:`BarStatus`).  The caller
-    closes it.
+    ``None``.  ``on_record(id, data, body)`` runs in the worker the moment a
+    record arrives, ``body`` being its bytes as received or ``None`` (see
+    :class:`~.client.Received`): the cache stores them there, as they are, so
+    nothing fetched is lost even if the caller is interrupted.  ``on_progress``
+    (a :class:`Progress`, such as the tqdm bar the API makes) is told of each
+    id done, in the caller's thread, and its postfix counts the ``done`` ids
+    fetched earlier (cached) and the failures; while a 429 holds the batch,
+    the postfix says so and for how long (``rate-limited: 1.8 s``; see
+    :class:`BarStatus`).  The caller closes it.
 
     On ``KeyboardInterrupt`` (or any other exception in the caller's thread)
     no new request starts; requests already in flight get
@@ -188,9 +191,9 @@ def run_batch(fetcher: Fetcher, ids: list[str], *, on_progress: Progress | None 
     stop = threading.Event()
 
     def work(id: str) -> dict[str, Any]:
-        data = fetcher.get(id, stop)
+        data, body = fetcher.receive(id, stop)
         if on_record is not None:
-            on_record(id, data)
+            on_record(id, data, body)
         return data
 
     postfix = {"cached": done} if done else {}

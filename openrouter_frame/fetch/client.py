@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import time
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -24,6 +24,7 @@ from .. import schema
 from ..errors import ResponseError, check_whole, error_class
 from . import auth
 from .deadline import WATCHDOG, socket_of
+from .envelope import read_envelope
 from .ids import check_sendable
 from .retry import (
     FATAL_STATUSES,
@@ -48,8 +49,27 @@ CONTENT_PATH = "generation/content"
 #: What each endpoint's ``data`` object must hold some of to be an answer, and its name.
 _ANSWERS = {GENERATION_PATH: (frozenset(schema.FIELDS), "generation record"),
             CONTENT_PATH: (frozenset({"input", "output", "error"}), "generation content")}
+#: The endpoints whose ``data`` bytes are handed over only when they name the id: a
+#: record is read back from its bytes alone; a content is always read with its id.
+_ID_IN_BODY = frozenset({GENERATION_PATH})
 
 _F = TypeVar("_F", bound="GenerationFetcher")
+
+
+class Received(NamedTuple):
+    """One id's answer: its ``data`` object, and that object's bytes as the server sent them.
+
+    ``body`` is what a cache stores (as it is: never decoded and encoded
+    again); it is ``None`` when there are no such bytes to keep: a body
+    :func:`json.loads` reads only in another encoding (UTF-16, a BOM), or a
+    record whose ``data`` lacked its ``id`` (added to ``data`` here, so the
+    bytes alone would read back with no id).  A content's bytes are kept
+    without its id: a content is always read back with the id it is stored
+    under.
+    """
+
+    data: dict[str, Any]
+    body: bytes | None
 
 
 class GenerationFetcher:
@@ -190,8 +210,9 @@ class GenerationFetcher:
 
     # -- one id ---------------------------------------------------------------
     def _attempt(self, id: str, attempt: int, stop: threading.Event,
-                 path: str = GENERATION_PATH) -> tuple[int | None, Any, float | None, str]:
-        """One request: (status, data or None, server-given wait, message).
+                 path: str = GENERATION_PATH
+                 ) -> tuple[int | None, Received | None, float | None, str]:
+        """One request: (status, answer or None, server-given wait, message).
 
         The gate is checked again at the last moment before sending (a worker
         may have seen a 429 meanwhile), and a 429 closes it as soon as its
@@ -234,7 +255,7 @@ class GenerationFetcher:
         if status != 200:
             return status, None, wait, key.redact(_error_message(response))
         try:
-            body = json.loads(content)
+            body, raw = read_envelope(content)  # one pass: the envelope, and data's bytes
         except ValueError:
             # Truncated or non-JSON 200 (an HTML error page): transient, retried.
             return 502, None, wait, key.redact(
@@ -243,12 +264,12 @@ class GenerationFetcher:
         except (RecursionError, MemoryError) as exc:  # valid JSON this parser cannot hold
             return 200, None, None, (f"unreadable response body ({type(exc).__name__}: "
                                      f"{len(content)} bytes nest too deeply or are too large)")
-        status, data, wait, message = _data_of(body, id, path)
-        if data is not None and _may_hold_surrogate(content):
-            where = unpaired_surrogate(data)
+        status, received, wait, message = _data_of(body, raw, id, path)
+        if received is not None and _may_hold_surrogate(content):
+            where = unpaired_surrogate(received.data)
             if where is not None:
                 return 200, None, None, where
-        return status, data, wait, message
+        return status, received, wait, message
 
     def _sender(self, path: str) -> Sender:
         """The :class:`~.send.Sender` for ``path`` on the current session (made once)."""
@@ -266,6 +287,11 @@ class GenerationFetcher:
         ``path`` picks the endpoint: :data:`GENERATION_PATH` (the record) or
         :data:`CONTENT_PATH` (the stored prompt and output; same retries and gate).
         """
+        return self.receive(id, stop, path).data
+
+    def receive(self, id: str, stop: threading.Event, path: str = GENERATION_PATH
+                ) -> Received:
+        """Like :meth:`get`, with the ``data`` object's bytes as received (:class:`Received`)."""
         attempt = not_found = 0
         not_found_since: float | None = None
         settling = self.not_found_grace > 0 and may_be_settling(id)
@@ -273,9 +299,9 @@ class GenerationFetcher:
             self._gate.wait(stop)
             if stop.is_set():
                 raise Stopped(id)
-            status, data, wait, message = self._attempt(id, attempt, stop, path)
-            if data is not None:
-                return data
+            status, received, wait, message = self._attempt(id, attempt, stop, path)
+            if received is not None:
+                return received
             if status == 404 and settling:  # a fresh id: not queryable yet?
                 now = time.monotonic()
                 not_found_since = now if not_found_since is None else not_found_since
@@ -339,6 +365,9 @@ class ContentFetcher:
     def get(self, id: str, stop: threading.Event) -> dict[str, Any]:
         return self.fetcher.get(id, stop, CONTENT_PATH)
 
+    def receive(self, id: str, stop: threading.Event) -> Received:
+        return self.fetcher.receive(id, stop, CONTENT_PATH)
+
 
 def resolve_environment(session: requests.Session, url: str) -> None:
     """Read proxy and CA-bundle settings from the environment once, for ``url``'s host.
@@ -366,10 +395,10 @@ def check_id(id: Any) -> str:
     return id.strip()
 
 
-def _data_of(body: Any, id: str, path: str
-             ) -> tuple[int, Any, None, str]:
-    """The ``data`` object of a 200 body from ``path``, or why there is none (a per-id
-    failure)."""
+def _data_of(body: Any, raw: bytes | None, id: str, path: str
+             ) -> tuple[int, Received | None, None, str]:
+    """The ``data`` object of a 200 body from ``path`` (with ``raw``, its bytes), or why
+    there is none (a per-id failure)."""
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict):
         if isinstance(body, dict) and "data" in body:
@@ -386,9 +415,11 @@ def _data_of(body: Any, id: str, path: str
     got = data.get("id")
     if got is None:
         data["id"] = id
+        if path in _ID_IN_BODY:  # the bytes are no longer the whole record
+            raw = None
     elif got != id:
         return 200, None, None, f"response is for another id: {str(got)[:80]!r}"
-    return 200, data, None, ""
+    return 200, Received(data, raw), None, ""
 
 
 #: A lone surrogate reaches a parsed body only through a ``\\uD8xx``-``\\uDFxx`` escape or
@@ -465,4 +496,4 @@ def _error_message(response: requests.Response) -> str:
 
 
 __all__ = ["CONTENT_PATH", "DEFAULT_BASE_URL", "GENERATION_PATH", "ContentFetcher",
-           "GenerationFetcher", "check_id", "resolve_environment"]
+           "GenerationFetcher", "Received", "check_id", "resolve_environment"]

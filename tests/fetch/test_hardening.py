@@ -267,7 +267,7 @@ def test_a_429_holds_new_requests_but_not_those_under_way(limited: str) -> None:
     start = time.monotonic()
     with GenerationFetcher(SECRET, limited, max_workers=2, not_found_grace=0) as fetcher:
         batch = run_batch(fetcher, ["gen-slow", "gen-limit", "gen-next"],
-                          on_record=lambda id, _: landed.setdefault(id, time.monotonic()))
+                          on_record=lambda id, *_: landed.setdefault(id, time.monotonic()))
     assert sorted(batch.records) == ["gen-limit", "gen-next", "gen-slow"]
     assert not batch.failures
     told = next(t for i, t in _Limited.arrivals if i == "gen-limit")  # the 429's request
