@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from openrouter_frame.analysis.summary import cost_over_time, top
 from openrouter_frame.testing import sample_frame
+
+
+@functools.cache
+def _sample(n: int, seed: int) -> pd.DataFrame:
+    """``sample_frame(n, seed=seed)``, built once per module (it is deterministic)."""
+    return sample_frame(n, seed=seed)
+
+
+def _frame(n: int, seed: int) -> pd.DataFrame:
+    """A fresh copy of the sample, for a test to change."""
+    return _sample(n, seed).copy(deep=True)
 
 
 def _resampled(frame: pd.DataFrame, freq: str, by: str | None, top_n: int) -> pd.DataFrame:
@@ -32,7 +45,7 @@ def _resampled(frame: pd.DataFrame, freq: str, by: str | None, top_n: int) -> pd
                          ids=lambda f: f)
 @pytest.mark.parametrize("by", [None, "model", "provider_name"], ids=["none", "model", "provider"])
 def test_cost_over_time_matches_resample(freq: str, by: str | None) -> None:
-    frame = sample_frame(3_000, seed=11)
+    frame = _frame(3_000, 11)
     frame.loc[frame.index[::17], "created_at"] = pd.NaT
     if by is not None:
         frame.loc[frame.index[::13], by] = pd.NA
@@ -44,7 +57,7 @@ def test_cost_over_time_matches_resample(freq: str, by: str | None) -> None:
 
 @pytest.mark.parametrize("freq", ["D", "W", "ME"], ids=lambda f: f)
 def test_instants_on_period_edges_land_where_resample_puts_them(freq: str) -> None:
-    frame = sample_frame(50, seed=2)
+    frame = _frame(50, 2)
     edges = pd.date_range("2026-03-01", periods=50, freq="D", tz="UTC")  # midnights, Sundays
     frame["created_at"] = edges.astype(frame["created_at"].dtype)
     got = cost_over_time(frame, freq)
@@ -55,7 +68,7 @@ def test_instants_on_period_edges_land_where_resample_puts_them(freq: str) -> No
 @pytest.mark.parametrize("column", ["total_cost", "latency", "tokens_prompt", "created_at"])
 @pytest.mark.parametrize("n", [0, 1, 10, 500, 5_000], ids=lambda n: f"n{n}")
 def test_top_matches_a_stable_sort(column: str, n: int) -> None:
-    frame = sample_frame(2_000, seed=5)
+    frame = _frame(2_000, 5)
     frame.loc[frame.index[::7], column] = None  # NA, and many ties among the rest
     if column in ("total_cost", "latency"):
         frame[column] = frame[column].round(3)
