@@ -7,6 +7,7 @@ list of values, an Arrow array or an already-typed pandas column (a JSON or
 CSV read-back) becomes the kind's dtype, and how each backend stores it.
 The dtype and the Arrow type of each kind are declared in
 :mod:`openrouter_frame.schema` (:func:`~openrouter_frame.schema.kind_dtype`,
+:func:`~openrouter_frame.schema.closed_set_dtype`,
 :data:`~openrouter_frame.schema.ARROW_TYPES`); this module uses them.
 
 Two paths give the same result:
@@ -245,12 +246,8 @@ def _category(arr: pa.Array, categories: Sequence[str], dtype_backend: str) -> A
         return pd.arrays.ArrowExtensionArray(encoded.cast(_DICTIONARY))
     lookup = np.array([position[u] for u in uniques] + [-1], dtype=np.int64)
     codes = lookup[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
-    return pd.Categorical.from_codes(codes, dtype=category_dtype(categories), validate=False)
-
-
-def category_dtype(categories: Sequence[str]) -> pd.CategoricalDtype:
-    """The categorical dtype of a closed set, as :mod:`openrouter_frame.schema` declares it."""
-    return schema.kind_dtype("category", values=tuple(categories))  # type: ignore[return-value]
+    return pd.Categorical.from_codes(codes, dtype=schema.closed_set_dtype(categories),
+                                     validate=False)
 
 
 def categorize(strings: Sequence[Any], categories: Sequence[str]
@@ -268,7 +265,7 @@ def categorize(strings: Sequence[Any], categories: Sequence[str]
     """
     present = {s for s in strings if s is not None}
     outside = sorted(present - set(categories))
-    dtype = category_dtype([*categories, *outside])
+    dtype = schema.closed_set_dtype([*categories, *outside])
     return pd.Categorical(np.asarray(strings, dtype=object), dtype=dtype), outside
 
 
@@ -445,7 +442,7 @@ def to_backend(array: Any, field: schema.Field, dtype_backend: str) -> Any:
     """A per-value result (numpy-nullable) as ``field``'s dtype under ``dtype_backend``."""
     if dtype_backend == "numpy_nullable" or field.kind == "json":
         return array
-    target = field.dtype("pyarrow").pyarrow_dtype  # type: ignore[attr-defined]
+    target = schema.ARROW_TYPES[field.kind]
     if field.kind in ("category", "label"):
         arr = pa.array(np.asarray(array, dtype=object), type=_TEXT, from_pandas=True)
         return _dictionary(arr)
