@@ -62,6 +62,7 @@ from .metrics import (
     table,
     timestamps,
 )
+from .units import as_float
 
 __all__ = ["ATTEMPT_DTYPES", "Unreadable", "attempt_counts", "fallbacks", "provider_attempts",
            "provider_of", "provider_summary", "read_cell", "real_number", "served_attempts",
@@ -225,10 +226,7 @@ def real_number(value: Any) -> float | None:
     if isinstance(value, (bool, np.bool_)) or is_na(value):
         return None
     if isinstance(value, (int, np.integer)):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf if value > 0 else -math.inf
+        return as_float(value)
     if isinstance(value, (float, np.floating, str)):
         try:
             number = float(value)
