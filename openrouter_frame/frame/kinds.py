@@ -66,8 +66,10 @@ _ISO = (r"^(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-
         r"(\.\d{1,6})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$")
 _TIMESTAMP = schema.ARROW_TYPES["datetime"]
 _TEXT = schema.ARROW_TYPES["string"]
-_STRING = schema.kind_dtype("string")  # the ``string`` kind's numpy-nullable dtype
-_LABEL = schema.kind_dtype("label")  # the ``label`` kind's: string[pyarrow]
+#: Each kind's numpy-nullable dtype (the schema's table): what the per-value path gives.
+_NUMPY: dict[str, Any] = schema.kind_dtypes()
+_STRING = _NUMPY["string"]  # the ``string`` kind's numpy-nullable dtype
+_LABEL = _NUMPY["label"]  # the ``label`` kind's: string[pyarrow]
 _DICTIONARY = schema.ARROW_TYPES["category"]  # labels and closed sets under ``pyarrow``
 
 
@@ -358,14 +360,14 @@ def _to_float(values: Sequence[Any], bad: Bad) -> np.ndarray:
 
 
 def _convert_float(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
-    return pd.array(_to_float(values, bad), dtype="Float64")
+    return pd.array(_to_float(values, bad), dtype=_NUMPY["float"])
 
 
 def _convert_int(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
     types = set(map(type, values))
     if types <= {int, _NONE}:
         try:
-            return pd.array(values, dtype="Int64")
+            return pd.array(values, dtype=_NUMPY["int"])
         except (OverflowError, TypeError, ValueError):
             pass
     arr = _to_float(values, bad)
@@ -390,7 +392,7 @@ def _bool_or_bad(v: Any, row: int, bad: Bad) -> bool | None:
 def _convert_bool(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
     if not set(map(type, values)) <= {bool, _NONE}:
         values = [_bool_or_bad(v, i, bad) for i, v in enumerate(values)]
-    return pd.array(values, dtype="boolean")
+    return pd.array(values, dtype=_NUMPY["bool"])
 
 
 def _str_or_bad(v: Any, row: int, bad: Bad) -> str | None:
