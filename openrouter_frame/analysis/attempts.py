@@ -62,7 +62,7 @@ from .metrics import (
     table,
     timestamps,
 )
-from .units import as_float
+from .units import float_or_inf
 
 __all__ = ["ATTEMPT_DTYPES", "Unreadable", "attempt_counts", "fallbacks", "provider_attempts",
            "provider_of", "provider_summary", "read_cell", "real_number", "served_attempts",
@@ -226,7 +226,7 @@ def real_number(value: Any) -> float | None:
     if isinstance(value, (bool, np.bool_)) or is_na(value):
         return None
     if isinstance(value, (int, np.integer)):
-        return as_float(value)
+        return float_or_inf(value)
     if isinstance(value, (float, np.floating, str)):
         try:
             number = float(value)

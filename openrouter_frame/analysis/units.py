@@ -36,13 +36,13 @@ INFINITY = "\u221e"
 _HUGE = 1e15
 
 
-def as_float(value: Any) -> float:
+def float_or_inf(value: Any) -> float:
     """``float(value)``; an integer too large for a float is an infinity, never an error.
 
     The one rule for such integers (JSON ``10**400``): the formatters here and
     :func:`~openrouter_frame.analysis.attempts.real_number` use it.
 
-    >>> as_float(610), as_float(10 ** 400), as_float(-(10 ** 400))
+    >>> float_or_inf(610), float_or_inf(10 ** 400), float_or_inf(-(10 ** 400))
     (610.0, inf, -inf)
     """
     try:
@@ -70,7 +70,7 @@ def format_usd(value: Any) -> str:
     """
     if is_na(value):
         return EM_DASH
-    v = as_float(value)
+    v = float_or_inf(value)
     sign = "-" if v < 0 else ""
     v = abs(v)
     if v == 0:
@@ -100,7 +100,7 @@ def format_ms(value: Any) -> str:
     """
     if is_na(value):
         return EM_DASH
-    v = as_float(value)
+    v = float_or_inf(value)
     sign = "-" if v < 0 else ""
     v = abs(v)
     if math.isinf(v):
