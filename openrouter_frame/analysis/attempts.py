@@ -499,7 +499,7 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
 def _tiers(text: Any) -> pd.Categorical:
     """``routed_service_tier`` as the schema's categorical; a value outside the spec's set
     is kept (an extra category) with one :class:`SchemaWarning` naming it."""
-    codes, uniques = pd.factorize(pd.array(text, dtype=pd.StringDtype()))  # NA: code -1
+    codes, uniques = pd.factorize(pd.array(text, dtype=_KIND_DTYPES["string"]))  # NA: -1
     named, outside = categorize(list(uniques), _TIER.values)  # the distinct values only
     lookup = np.append(np.asarray(named.codes, dtype=np.int64), -1)
     tiers = pd.Categorical.from_codes(lookup[codes], dtype=named.dtype)
@@ -523,8 +523,8 @@ def _served(upstream: np.ndarray | None, gen: np.ndarray, ok: np.ndarray,
                        (int(gen.max()) + 1 if len(gen) else 0), dtype=bool)
     if upstream is not None and len(gen):
         theirs = upstream[gen]
-        mine = pd.array(response_ids, dtype=pd.StringDtype()).to_numpy(dtype=object,
-                                                                       na_value=None)
+        mine = pd.array(response_ids, dtype=_RESPONSE_ID[1]).to_numpy(dtype=object,
+                                                                      na_value=None)
         hit = np.asarray((theirs == mine) & pd.notna(theirs), dtype=bool)
         if hit.any():
             last = _last_per_group(gen, hit)
@@ -712,7 +712,7 @@ def sessions(frame: pd.DataFrame) -> pd.DataFrame:
                  "first_created_at": _utc(first), "last_end_at": _utc(last),
                  "wall_span_s": float_col((last - first) / 1e6),
                  "n_models": int_col(n_models),
-                 "models": pd.array(models, dtype=pd.StringDtype())},
+                 "models": pd.array(models, dtype=_KIND_DTYPES["string"])},
                 groups, [cost, groups.counts()])
     return out
 
