@@ -46,9 +46,11 @@ holding the values exactly as JSON decoding gives them: one rule, whatever
 the batch.
 
 :data:`ARROW_TYPES` (kind -> Arrow type) and :func:`kind_dtype` (kind ->
-pandas dtype per backend) are the one table of each; everything else
-(:func:`dtype`, the frame builder, the failures frame, the simulator's
-sample frame) asks them.
+pandas dtype per backend; :func:`kind_dtypes` for every kind at once) are
+the one table of each; everything else (:func:`dtype`, the frame builder,
+the contents, failures and attempts frames, the simulator's sample frame)
+asks them.  A public call that takes ``dtype_backend=`` checks it once
+(:func:`check_backend`); the helpers it calls do not check it again.
 
 Values outside a closed set
 ---------------------------
@@ -84,14 +86,17 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 Kind = Literal["string", "label", "category", "float", "int", "bool", "datetime", "json"]
+#: Every kind, in the order of :data:`Kind`.
+KINDS: tuple[str, ...] = get_args(Kind)
 Unit = Literal["USD", "ms", "tokens", "count", "none"]
 Group = Literal["identity", "cost", "timing", "tokens", "media", "flags"]
 Source = Literal["2025-11", "2026-08"]
@@ -152,14 +157,45 @@ def kind_dtype(kind: str, dtype_backend: str = "numpy_nullable",
     >>> list(kind_dtype("category", values=("global", "us")).categories)
     ['global', 'us']
     """
+    return _kind_dtype(kind, check_backend(dtype_backend), values)
+
+
+def kind_dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
+    """The pandas dtype of every kind but ``category`` (whose dtype needs its closed set).
+
+    For columns that are not schema fields but hold a kind's values (the
+    contents frame's text and flags, the failures frame, the attempts frame):
+    one backend check, then the table of :func:`kind_dtype`.
+
+    >>> table = kind_dtypes("pyarrow")
+    >>> table["string"], table["bool"]
+    (string[pyarrow], bool[pyarrow])
+    """
     check_backend(dtype_backend)
+    return {kind: _kind_dtype(kind, dtype_backend) for kind in KINDS if kind != "category"}
+
+
+def _kind_dtype(kind: str, dtype_backend: str, values: tuple[str, ...] = ()) -> object:
+    """:func:`kind_dtype` for a backend already checked."""
     if kind == "json":
         return np.dtype(object)
     if dtype_backend == "pyarrow":
         return pd.ArrowDtype(ARROW_TYPES[kind])
     if kind == "category":
-        return pd.CategoricalDtype(list(values))
+        return closed_set_dtype(values)
     return _NUMPY_DTYPES[kind]
+
+
+def closed_set_dtype(values: Sequence[str]) -> pd.CategoricalDtype:
+    """A ``category`` kind's ``numpy_nullable`` dtype: a categorical of ``values``, in order.
+
+    ``values`` are the closed set (then, for a batch holding values outside
+    it, those values sorted: see *Values outside a closed set* above).
+
+    >>> list(closed_set_dtype(("flex", "priority")).categories)
+    ['flex', 'priority']
+    """
+    return pd.CategoricalDtype(list(values))
 
 
 @dataclass(frozen=True)
@@ -422,7 +458,7 @@ def dtype(name: str, dtype_backend: str = "numpy_nullable") -> object:
 def dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
     """All 45 column dtypes, in spec order, for ``dtype_backend``."""
     check_backend(dtype_backend)
-    return {f.name: f.dtype(dtype_backend) for f in _FIELD_LIST}
+    return {f.name: _kind_dtype(f.kind, dtype_backend, f.values) for f in _FIELD_LIST}
 
 
 def names(group: str | None = None, *, kind: str | None = None, unit: str | None = None
@@ -441,8 +477,8 @@ def names(group: str | None = None, *, kind: str | None = None, unit: str | None
 
 def failures_dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
     """Dtypes of the failures frame: ``id`` string, ``status`` Int64, ``error`` string."""
-    text = kind_dtype("string", dtype_backend)
-    return {"id": text, "status": kind_dtype("int", dtype_backend), "error": text}
+    table = kind_dtypes(dtype_backend)
+    return {"id": table["string"], "status": table["int"], "error": table["string"]}
 
 
 def is_na(value: Any) -> bool:

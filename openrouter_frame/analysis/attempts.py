@@ -62,30 +62,49 @@ from .metrics import (
     table,
     timestamps,
 )
+from .units import float_or_inf
 
 __all__ = ["ATTEMPT_DTYPES", "Unreadable", "attempt_counts", "fallbacks", "provider_attempts",
            "provider_of", "provider_summary", "read_cell", "real_number", "served_attempts",
            "sessions", "whole_number"]
 
-#: The official ``ProviderResponse`` fields: arrow type of the fast path, pandas dtype.
+#: The numpy-nullable dtype of each kind (the schema's table): the attempts frame has no
+#: ``dtype_backend``, whatever the backend of the frame it reads.
+_KIND_DTYPES = schema.kind_dtypes()
+
+
+def _read_as(field: schema.Field) -> tuple[pa.DataType, Any]:
+    """How an attempt key is read: a plain Arrow type (the fast path) and a pandas dtype.
+
+    Both come from the schema's tables by the field's kind; a label is read as
+    its dictionary's value type, and a closed set as text (:func:`_tiers` then
+    gives it the schema's categorical).
+    """
+    kind = "string" if field.kind == "category" else field.kind
+    arrow = schema.ARROW_TYPES[kind]
+    if pa.types.is_dictionary(arrow):
+        arrow = arrow.value_type
+    return arrow, _KIND_DTYPES[kind]
+
+
+#: The official ``ProviderResponse`` fields, in the attempts frame's column order (``id``,
+#: the provider's response id, becomes ``upstream_response_id``): how each is read.
 _FIELDS: dict[str, tuple[pa.DataType, Any]] = {
-    "provider_name": (pa.string(), pd.StringDtype()),
-    "model_permaslug": (pa.string(), pd.StringDtype()),
-    "status": (pa.int64(), pd.Int64Dtype()),
-    "latency": (pa.float64(), pd.Float64Dtype()),
-    "is_byok": (pa.bool_(), pd.BooleanDtype()),
-    "endpoint_id": (pa.string(), pd.StringDtype()),
-    "routed_service_tier": (pa.string(), pd.StringDtype()),
+    name: _read_as(schema.ATTEMPT_FIELDS[name])
+    for name in ("provider_name", "model_permaslug", "status", "latency", "is_byok",
+                 "endpoint_id", "routed_service_tier")
 }
+_RESPONSE_ID = _read_as(schema.ATTEMPT_FIELDS["id"])
 #: The closed set of ``routed_service_tier``, as :mod:`openrouter_frame.schema` declares it.
 _TIER = schema.ATTEMPT_FIELDS["routed_service_tier"]
-#: Columns and dtypes of :func:`provider_attempts` (then any unknown item keys, as objects);
-#: ``routed_service_tier`` has the schema's categorical dtype.
+#: Columns and dtypes of :func:`provider_attempts` (then any unknown item keys, as objects):
+#: each the schema's numpy-nullable dtype of its field (``routed_service_tier`` the
+#: schema's categorical).
 ATTEMPT_DTYPES: dict[str, Any] = {
-    "id": pd.StringDtype(), "attempt": pd.Int64Dtype(),
-    **{name: dtype for name, (_, dtype) in _FIELDS.items()},
-    "routed_service_tier": _TIER.dtype(),
-    "upstream_response_id": pd.StringDtype(), "served": pd.BooleanDtype(),
+    "id": schema.dtype("id"), "attempt": _KIND_DTYPES["int"],
+    **{name: schema.ATTEMPT_FIELDS[name].dtype() for name in _FIELDS},
+    "upstream_response_id": schema.ATTEMPT_FIELDS["id"].dtype(),
+    "served": _KIND_DTYPES["bool"],
 }
 _NEEDS = ["id", "provider_responses"]
 
@@ -207,10 +226,7 @@ def real_number(value: Any) -> float | None:
     if isinstance(value, (bool, np.bool_)) or is_na(value):
         return None
     if isinstance(value, (int, np.integer)):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf if value > 0 else -math.inf
+        return float_or_inf(value)
     if isinstance(value, (float, np.floating, str)):
         try:
             number = float(value)
@@ -334,7 +350,7 @@ def _slow_columns(series: pd.Series) -> tuple[np.ndarray, dict[str, Any]]:
         if name in _FIELDS:
             columns[name] = _typed(values, name, _FIELDS[name][1])
         elif name == "id":
-            columns[name] = _typed(values, "id", pd.StringDtype())
+            columns[name] = _typed(values, "id", _RESPONSE_ID[1])
         else:
             columns[name] = pd.array(values, dtype=object)
     return lengths, columns
@@ -352,8 +368,7 @@ def _fast_columns(arr: Any, n: int) -> tuple[np.ndarray, dict[str, Any]]:
         kind) else []
     columns: dict[str, Any] = {}
     for name in dict.fromkeys([*_FIELDS, "id", *present]):
-        target = _FIELDS[name] if name in _FIELDS else (pa.string(), pd.StringDtype()) \
-            if name == "id" else None
+        target = _FIELDS[name] if name in _FIELDS else _RESPONSE_ID if name == "id" else None
         if name not in present:
             child = pa.nulls(len(flat), target[0] if target else pa.null())
         else:
@@ -458,7 +473,7 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
         names = columns["provider_name"].copy()
         older = pd.isna(names)
         legacy = _typed(list(columns[LEGACY_PROVIDER_KEY]), LEGACY_PROVIDER_KEY,
-                        pd.StringDtype())
+                        _FIELDS["provider_name"][1])
         names[older] = legacy[older]
         columns["provider_name"] = names
     columns[_TIER.name] = _tiers(columns[_TIER.name])
@@ -466,16 +481,16 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
     gen = np.repeat(np.arange(len(frame)), counts)
     starts = np.cumsum(counts) - counts
     attempt = np.arange(len(gen)) - np.repeat(starts, counts) + 1
-    ids = frame["id"].astype(pd.StringDtype()).array.take(gen)
+    ids = frame["id"].astype(ATTEMPT_DTYPES["id"]).array.take(gen)
     status = columns["status"]
     ok = np.asarray(((status >= 200) & (status < 300)).fillna(False), dtype=bool)
     upstream = (frame["upstream_id"].to_numpy(dtype=object, na_value=None)
                 if "upstream_id" in frame.columns else None)
     served = _served(upstream, gen, ok, columns["id"])
-    out: dict[str, Any] = {"id": ids, "attempt": pd.array(attempt, dtype="Int64")}
+    out: dict[str, Any] = {"id": ids, "attempt": pd.array(attempt, dtype=ATTEMPT_DTYPES["attempt"])}
     out.update((name, columns[name]) for name in _FIELDS)
     out["upstream_response_id"] = columns["id"]
-    out["served"] = pd.array(served, dtype="boolean")
+    out["served"] = pd.array(served, dtype=ATTEMPT_DTYPES["served"])
     out.update((name, values) for name, values in columns.items()
                if name not in _FIELDS and name != "id" and name not in out)
     return pd.DataFrame(out, index=pd.RangeIndex(len(gen)))
@@ -484,7 +499,7 @@ def provider_attempts(frame: pd.DataFrame) -> pd.DataFrame:
 def _tiers(text: Any) -> pd.Categorical:
     """``routed_service_tier`` as the schema's categorical; a value outside the spec's set
     is kept (an extra category) with one :class:`SchemaWarning` naming it."""
-    codes, uniques = pd.factorize(pd.array(text, dtype=pd.StringDtype()))  # NA: code -1
+    codes, uniques = pd.factorize(pd.array(text, dtype=_KIND_DTYPES["string"]))  # NA: -1
     named, outside = categorize(list(uniques), _TIER.values)  # the distinct values only
     lookup = np.append(np.asarray(named.codes, dtype=np.int64), -1)
     tiers = pd.Categorical.from_codes(lookup[codes], dtype=named.dtype)
@@ -508,8 +523,8 @@ def _served(upstream: np.ndarray | None, gen: np.ndarray, ok: np.ndarray,
                        (int(gen.max()) + 1 if len(gen) else 0), dtype=bool)
     if upstream is not None and len(gen):
         theirs = upstream[gen]
-        mine = pd.array(response_ids, dtype=pd.StringDtype()).to_numpy(dtype=object,
-                                                                       na_value=None)
+        mine = pd.array(response_ids, dtype=_RESPONSE_ID[1]).to_numpy(dtype=object,
+                                                                      na_value=None)
         hit = np.asarray((theirs == mine) & pd.notna(theirs), dtype=bool)
         if hit.any():
             last = _last_per_group(gen, hit)
@@ -697,7 +712,7 @@ def sessions(frame: pd.DataFrame) -> pd.DataFrame:
                  "first_created_at": _utc(first), "last_end_at": _utc(last),
                  "wall_span_s": float_col((last - first) / 1e6),
                  "n_models": int_col(n_models),
-                 "models": pd.array(models, dtype=pd.StringDtype())},
+                 "models": pd.array(models, dtype=_KIND_DTYPES["string"])},
                 groups, [cost, groups.counts()])
     return out
 

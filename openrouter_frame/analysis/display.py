@@ -250,16 +250,28 @@ def series_html(series: pd.Series, units: Mapping[Hashable, str | None] | None =
             f"</tbody></table></div>")
 
 
-class RichSeries(pd.Series):
+class _Rich:
+    """What :class:`RichSeries` and :class:`RichFrame` share: the ``units`` and
+    ``default_unit`` metadata, and a Jupyter display through :meth:`_html`."""
+
+    _metadata = ["units", "default_unit"]
+    units: dict[Hashable, str | None]
+    default_unit: str | None
+
+    def _html(self, units: Mapping[Hashable, str | None] | None,
+              default_unit: str | None) -> str:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return self._html(getattr(self, "units", None), getattr(self, "default_unit", None))
+
+
+class RichSeries(_Rich, pd.Series):
     """A :class:`pandas.Series` that renders as a formatted table in Jupyter.
 
     ``units`` maps labels to a unit of :func:`unit_of`'s (overriding the
     suffix); ``default_unit`` is the unit of labels with no known suffix.
     """
-
-    _metadata = ["units", "default_unit"]
-    units: dict[Hashable, str | None]
-    default_unit: str | None
 
     @property
     def _constructor(self) -> Callable[..., pd.Series]:
@@ -269,21 +281,17 @@ class RichSeries(pd.Series):
     def _constructor_expanddim(self) -> Callable[..., pd.DataFrame]:
         return pd.DataFrame
 
-    def _repr_html_(self) -> str:
-        return series_html(self, getattr(self, "units", None), getattr(self, "default_unit",
-                                                                         None))
+    def _html(self, units: Mapping[Hashable, str | None] | None,
+              default_unit: str | None) -> str:
+        return series_html(self, units, default_unit)
 
 
-class RichFrame(pd.DataFrame):
+class RichFrame(_Rich, pd.DataFrame):
     """A :class:`pandas.DataFrame` that renders as a formatted table in Jupyter.
 
     Columns taken out of it are plain Series; ``units`` and ``default_unit``
     as for :class:`RichSeries`, keyed by column.
     """
-
-    _metadata = ["units", "default_unit"]
-    units: dict[Hashable, str | None]
-    default_unit: str | None
 
     @property
     def _constructor(self) -> Callable[..., pd.DataFrame]:
@@ -293,9 +301,9 @@ class RichFrame(pd.DataFrame):
     def _constructor_sliced(self) -> Callable[..., pd.Series]:
         return pd.Series
 
-    def _repr_html_(self) -> str:  # type: ignore[override]
-        return frame_html(self, getattr(self, "units", None), getattr(self, "default_unit",
-                                                                        None))
+    def _html(self, units: Mapping[Hashable, str | None] | None,
+              default_unit: str | None) -> str:
+        return frame_html(self, units, default_unit)
 
 
 def rich(obj: pd.Series | pd.DataFrame, units: Mapping[Hashable, str | None] | None = None,

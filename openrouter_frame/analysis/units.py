@@ -36,8 +36,15 @@ INFINITY = "\u221e"
 _HUGE = 1e15
 
 
-def _float(value: Any) -> float:
-    """``float(value)``; an integer too large for a float is an infinity, never an error."""
+def float_or_inf(value: Any) -> float:
+    """``float(value)``; an integer too large for a float is an infinity, never an error.
+
+    The one rule for such integers (JSON ``10**400``): the formatters here and
+    :func:`~openrouter_frame.analysis.attempts.real_number` use it.
+
+    >>> float_or_inf(610), float_or_inf(10 ** 400), float_or_inf(-(10 ** 400))
+    (610.0, inf, -inf)
+    """
     try:
         return float(value)
     except OverflowError:
@@ -63,7 +70,7 @@ def format_usd(value: Any) -> str:
     """
     if is_na(value):
         return EM_DASH
-    v = _float(value)
+    v = float_or_inf(value)
     sign = "-" if v < 0 else ""
     v = abs(v)
     if v == 0:
@@ -93,7 +100,7 @@ def format_ms(value: Any) -> str:
     """
     if is_na(value):
         return EM_DASH
-    v = _float(value)
+    v = float_or_inf(value)
     sign = "-" if v < 0 else ""
     v = abs(v)
     if math.isinf(v):

@@ -187,6 +187,11 @@ def records_to_frame(records: Iterable[Mapping[str, Any]], *,
     (3, ['id', 'upstream_id', 'total_cost'])
     """
     schema.check_backend(dtype_backend)
+    return _records_frame(records, dtype_backend)
+
+
+def _records_frame(records: Iterable[Mapping[str, Any]], dtype_backend: str) -> pd.DataFrame:
+    """:func:`records_to_frame` for a backend already checked."""
     records = records if isinstance(records, list) else list(records)
     columns = RecordColumns(records)
     fast = {name: kinds.Chunks(schema.FIELDS[name].kind) for name in schema.COLUMNS}
@@ -253,7 +258,7 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
     bodies = bodies if isinstance(bodies, list) else list(bodies)
     table = _fastjson.read_table(bodies)
     if table is None:
-        return records_to_frame(_fastjson.load_all(bodies, ids), dtype_backend=dtype_backend)
+        return _records_frame(_fastjson.load_all(bodies, ids), dtype_backend)
     out: dict[str, Any] = {}
     row_ids = None
     loaded = _fastjson.Loaded(bodies)
@@ -331,12 +336,12 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
     """
     if dtype_backend is None:
         dtype_backend = _guess_backend(frame)
-    schema.check_backend(dtype_backend)
+    targets = schema.dtypes(dtype_backend)  # the one check of dtype_backend
     out = None
     for name in frame.columns:
         if name not in schema.FIELDS:
             continue
-        target = schema.dtype(name, dtype_backend)
+        target = targets[name]
         col = frame[name]
         if schema.FIELDS[name].kind == "json":
             if isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_nested(

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from .. import schema
 from ..schema import is_na
@@ -136,14 +135,12 @@ def contents_to_frame(contents: Iterable[Mapping[str, Any]], *,
     pandas.DataFrame
         Columns :data:`CONTENT_COLUMNS`, a RangeIndex.
     """
-    schema.check_backend(dtype_backend)
+    table = schema.kind_dtypes(dtype_backend)  # the one check of dtype_backend
+    text, flag = table["string"], table["bool"]
     items = list(contents)
     if ids is not None and len(ids) != len(items):
         raise ValueError(f"got {len(ids)} ids for {len(items)} contents")
     rows = [content_row(c, None if ids is None else ids[i]) for i, c in enumerate(items)]
-    arrow = dtype_backend == "pyarrow"
-    text = pd.ArrowDtype(pa.string()) if arrow else pd.StringDtype()
-    flag: Any = pd.ArrowDtype(pa.bool_()) if arrow else pd.BooleanDtype()
     columns: dict[str, Any] = {}
     for name in CONTENT_COLUMNS:
         values = [r[name] for r in rows]

@@ -7,6 +7,7 @@ list of values, an Arrow array or an already-typed pandas column (a JSON or
 CSV read-back) becomes the kind's dtype, and how each backend stores it.
 The dtype and the Arrow type of each kind are declared in
 :mod:`openrouter_frame.schema` (:func:`~openrouter_frame.schema.kind_dtype`,
+:func:`~openrouter_frame.schema.closed_set_dtype`,
 :data:`~openrouter_frame.schema.ARROW_TYPES`); this module uses them.
 
 Two paths give the same result:
@@ -65,8 +66,10 @@ _ISO = (r"^(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-
         r"(\.\d{1,6})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$")
 _TIMESTAMP = schema.ARROW_TYPES["datetime"]
 _TEXT = schema.ARROW_TYPES["string"]
-_STRING = schema.kind_dtype("string")  # the ``string`` kind's numpy-nullable dtype
-_LABEL = schema.kind_dtype("label")  # the ``label`` kind's: string[pyarrow]
+#: Each kind's numpy-nullable dtype (the schema's table): what the per-value path gives.
+_NUMPY: dict[str, Any] = schema.kind_dtypes()
+_STRING = _NUMPY["string"]  # the ``string`` kind's numpy-nullable dtype
+_LABEL = _NUMPY["label"]  # the ``label`` kind's: string[pyarrow]
 _DICTIONARY = schema.ARROW_TYPES["category"]  # labels and closed sets under ``pyarrow``
 
 
@@ -245,12 +248,8 @@ def _category(arr: pa.Array, categories: Sequence[str], dtype_backend: str) -> A
         return pd.arrays.ArrowExtensionArray(encoded.cast(_DICTIONARY))
     lookup = np.array([position[u] for u in uniques] + [-1], dtype=np.int64)
     codes = lookup[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
-    return pd.Categorical.from_codes(codes, dtype=category_dtype(categories), validate=False)
-
-
-def category_dtype(categories: Sequence[str]) -> pd.CategoricalDtype:
-    """The categorical dtype of a closed set, as :mod:`openrouter_frame.schema` declares it."""
-    return schema.kind_dtype("category", values=tuple(categories))  # type: ignore[return-value]
+    return pd.Categorical.from_codes(codes, dtype=schema.closed_set_dtype(categories),
+                                     validate=False)
 
 
 def categorize(strings: Sequence[Any], categories: Sequence[str]
@@ -268,7 +267,7 @@ def categorize(strings: Sequence[Any], categories: Sequence[str]
     """
     present = {s for s in strings if s is not None}
     outside = sorted(present - set(categories))
-    dtype = category_dtype([*categories, *outside])
+    dtype = schema.closed_set_dtype([*categories, *outside])
     return pd.Categorical(np.asarray(strings, dtype=object), dtype=dtype), outside
 
 
@@ -361,14 +360,14 @@ def _to_float(values: Sequence[Any], bad: Bad) -> np.ndarray:
 
 
 def _convert_float(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
-    return pd.array(_to_float(values, bad), dtype="Float64")
+    return pd.array(_to_float(values, bad), dtype=_NUMPY["float"])
 
 
 def _convert_int(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
     types = set(map(type, values))
     if types <= {int, _NONE}:
         try:
-            return pd.array(values, dtype="Int64")
+            return pd.array(values, dtype=_NUMPY["int"])
         except (OverflowError, TypeError, ValueError):
             pass
     arr = _to_float(values, bad)
@@ -393,7 +392,7 @@ def _bool_or_bad(v: Any, row: int, bad: Bad) -> bool | None:
 def _convert_bool(values: Sequence[Any], bad: Bad) -> pd.api.extensions.ExtensionArray:
     if not set(map(type, values)) <= {bool, _NONE}:
         values = [_bool_or_bad(v, i, bad) for i, v in enumerate(values)]
-    return pd.array(values, dtype="boolean")
+    return pd.array(values, dtype=_NUMPY["bool"])
 
 
 def _str_or_bad(v: Any, row: int, bad: Bad) -> str | None:
@@ -445,7 +444,7 @@ def to_backend(array: Any, field: schema.Field, dtype_backend: str) -> Any:
     """A per-value result (numpy-nullable) as ``field``'s dtype under ``dtype_backend``."""
     if dtype_backend == "numpy_nullable" or field.kind == "json":
         return array
-    target = field.dtype("pyarrow").pyarrow_dtype  # type: ignore[attr-defined]
+    target = schema.ARROW_TYPES[field.kind]
     if field.kind in ("category", "label"):
         arr = pa.array(np.asarray(array, dtype=object), type=_TEXT, from_pandas=True)
         return _dictionary(arr)

@@ -35,11 +35,11 @@ def sample_frame(n: int = 200, seed: int = 0, *,
     (50, 'Float64', 'string')
     """
     check_whole("n", n, minimum=0)
-    schema.check_backend(dtype_backend)
+    targets = schema.dtypes(dtype_backend)  # the one check of dtype_backend
     records = [make_record(id) for id in Simulator(seed=seed).ids(n)]
     frame = pd.DataFrame.from_records(records, columns=_columns(records)) if records else \
         pd.DataFrame(columns=list(schema.COLUMNS))
-    return _typed(frame, dtype_backend)
+    return _typed(frame, targets)
 
 
 def _columns(records: list[dict]) -> list[str]:
@@ -49,7 +49,7 @@ def _columns(records: list[dict]) -> list[str]:
     return list(seen)
 
 
-def _typed(frame: pd.DataFrame, dtype_backend: str) -> pd.DataFrame:
+def _typed(frame: pd.DataFrame, targets: dict[str, object]) -> pd.DataFrame:
     """Cast each schema column to its dtype with plain ``astype``.
 
     The simulator's values are always clean JSON of the right type, so pandas'
@@ -62,6 +62,6 @@ def _typed(frame: pd.DataFrame, dtype_backend: str) -> pd.DataFrame:
             if schema.FIELDS[name].kind == "datetime":
                 col = pd.to_datetime(col, utc=True, format="ISO8601").dt.as_unit(
                     schema.DATETIME_UNIT)
-            col = col.astype(schema.dtype(name, dtype_backend))  # type: ignore[call-overload]
+            col = col.astype(targets[name])  # type: ignore[call-overload]
         out[name] = col
     return pd.DataFrame(out)

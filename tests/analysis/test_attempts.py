@@ -17,6 +17,7 @@ import openrouter_frame as orf  # noqa: F401  (registers df.orgen)
 from openrouter_frame import MissingColumnsError, SchemaWarning, schema
 from openrouter_frame.analysis import attempts
 from openrouter_frame.analysis.attempts import ATTEMPT_DTYPES, provider_attempts
+from openrouter_frame.testing import sample_frame
 
 
 def _item(provider: str, status: int | None, latency: float | None = 100.0, *,
@@ -71,6 +72,31 @@ def test_every_cell_form_gives_the_same_tidy_frame(form: str, na: Any) -> None:
     cells[2] = na
     got = provider_attempts(_frame(cells))
     pd.testing.assert_frame_equal(got, expected)
+
+
+#: The attempts frame's columns and the schema fields whose numpy-nullable dtype each has.
+SCHEMA_DTYPES: dict[str, Any] = {
+    "id": schema.FIELDS["id"].dtype(), "attempt": schema.kind_dtype("int"),
+    **{name: schema.ATTEMPT_FIELDS[name].dtype()
+       for name in ("provider_name", "model_permaslug", "status", "latency", "is_byok",
+                    "endpoint_id", "routed_service_tier")},
+    "upstream_response_id": schema.ATTEMPT_FIELDS["id"].dtype(),
+    "served": schema.kind_dtype("bool"),
+}
+
+
+@pytest.mark.parametrize("backend", schema.DTYPE_BACKENDS)
+@pytest.mark.parametrize("path", ["fast", "per value"])
+def test_dtypes_are_the_schemas_whatever_the_backend(backend: str, path: str) -> None:
+    """Each column has the schema's dtype for its kind (a label is ``string[pyarrow]``
+    under pandas 2.2 too), equal, not merely printed alike, from either reading path."""
+    frame = sample_frame(40, dtype_backend=backend)
+    if path == "per value":  # text cells (a CSV read-back) take the per-value reader
+        frame = frame.assign(provider_responses=frame["provider_responses"].map(json.dumps))
+    got = provider_attempts(frame)
+    assert len(got)
+    assert dict(got.dtypes) == SCHEMA_DTYPES
+    assert ATTEMPT_DTYPES == SCHEMA_DTYPES
 
 
 def test_one_row_per_attempt_in_order() -> None:
