@@ -391,6 +391,7 @@ class Handler(BaseHTTPRequestHandler):
         arrival = time.monotonic()
         number = sim._enter()
         reply = None
+        left = False
         try:
             # Always sleep, if only for 0 s: that yields the GIL like a real server's
             # I/O would, so concurrent requests overlap (and max_in_flight shows it).
@@ -398,6 +399,8 @@ class Handler(BaseHTTPRequestHandler):
             reply = sim._reply(self.command, self.path, self.headers.get("Authorization"),
                                number, arrival)
             sim._count(reply.status)  # before the client can see the answer
+            sim._leave()  # likewise: a client that has its answer sees it counted out
+            left = True
             if reply.drop:
                 self.close_connection = True
                 return
@@ -412,7 +415,8 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             if reply is None:  # the simulator itself failed: the connection drops
                 sim._count(0)
-            sim._leave()
+            if not left:
+                sim._leave()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
