@@ -16,10 +16,9 @@ DuckDB, Spark, Dask):
   stores it: the service's dicts come back exactly, no key added), and
   :data:`EXTRA_COLUMN` holding any keys the service sent outside the schema as
   a JSON object (null when none), so no value is dropped.
-* A record without ``created_at`` goes to
-  ``created_date=__HIVE_DEFAULT_PARTITION__`` (:data:`NULL_PARTITION`), the Hive
-  convention for a null partition value: pyarrow, pandas and Spark read its
-  ``created_date`` as null, and a date range never selects it.
+* A record without ``created_at`` goes to ``created_date=__null__``
+  (:data:`NULL_PARTITION`): :func:`read_dataset` reads it only without a date
+  range; other readers see ``created_date == "__null__"``.
 * Files are written under a hidden temporary name (``.part-<uuid>.parquet.tmp``)
   then renamed, so an interruption leaves only complete files; readers skip
   names starting with ``.`` or ``_``.
@@ -73,8 +72,11 @@ if TYPE_CHECKING:
 
 #: The partition column (``created_date=YYYY-MM-DD``, the UTC day of ``created_at``).
 PARTITION = "created_date"
-#: The directory value of records without ``created_at`` (Hive's null partition).
-NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+#: The directory value of records without ``created_at``.  :func:`read_dataset` reads it
+#: as null; other readers see this text (Hive's own ``__HIVE_DEFAULT_PARTITION__``
+#: would make ``pd.read_parquet`` of the whole dataset fail: pyarrow cannot yet turn a
+#: dictionary partition column holding a null into pandas).
+NULL_PARTITION = "__null__"
 #: Keys the service sent outside the schema, as one JSON object per row (null when none).
 EXTRA_COLUMN = "_extra"
 #: The failures of the last run, inside the dataset directory (readers skip ``_`` names).
