@@ -182,6 +182,8 @@ ENGINES = ["pandas", "dask"]
 
 
 def _read(path: Path, engine: str, **kwargs: object) -> pd.DataFrame:
+    if engine == "dask":
+        pytest.importorskip("dask.dataframe", reason='needs the extra "openrouter-frame[dask]"')
     frame = orf.read_dataset(path, engine=engine, **kwargs)
     if engine == "dask":
         frame = frame.compute(scheduler="sync")  # type: ignore[union-attr]
@@ -204,6 +206,7 @@ def test_a_one_day_range_opens_only_that_days_files(history, tmp_path, engine):
     for file in visible_files(copy):
         if file.suffix == ".parquet" and str(file) not in files:
             file.write_bytes(b"not parquet")
+    _read(copy, engine, end="2000-01-01")  # no file: an empty typed frame (skips without dask)
     with pytest.raises(Exception):  # noqa: B017 - the damage is real
         _read(copy, engine)
     one_day = _read(copy, engine, start=day, end=next_day)
@@ -224,11 +227,26 @@ def test_model_and_column_filters(history, engine):
     expected = by_id(whole.loc[keep, ["id", "model", "total_cost"]])
     assert 0 < len(got) < len(whole)
     pd.testing.assert_frame_equal(got, expected)
+    only_ids = _read(history, engine, models=[model], columns=["id"])  # filter, not read
+    assert list(only_ids.columns) == ["id"]
+    assert only_ids["id"].tolist() == sorted(whole.loc[whole["model"] == model, "id"])
+
+
+def test_keys_outside_the_schema_are_kept_as_json(tmp_path):
+    with serve() as sim:
+        odd = sim.ids(1, start=3)[0]
+        sim.faults.body_for = {odd: {"data": {**sim.record(odd), "new_field": {"a": 1}}}}
+        fetch(sim, sim.ids(10), tmp_path)
+    frame = orf.read_dataset(tmp_path)
+    kept = frame.loc[frame[dataset.EXTRA_COLUMN].notna()]
+    assert kept["id"].tolist() == [odd]
+    assert json.loads(kept[dataset.EXTRA_COLUMN].iloc[0]) == {"new_field": {"a": 1}}
 
 
 @pytest.mark.parametrize("dtype_backend", ["numpy_nullable", "pyarrow"])
 def test_dask_engine_has_the_pandas_dtypes_and_values(history, dtype_backend):
-    import dask.dataframe as dd
+    dd = pytest.importorskip("dask.dataframe",
+                             reason='needs the extra "openrouter-frame[dask]"')
 
     frame = orf.read_dataset(history, dtype_backend=dtype_backend)
     lazy = orf.read_dataset(history, dtype_backend=dtype_backend, engine="dask")
