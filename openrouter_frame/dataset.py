@@ -201,8 +201,9 @@ def fetch_to_dataset(ids: str | Iterable[Any], path: str | os.PathLike[str], *,
     try:
         with _client_for(fetch_kwargs.pop("client", None), **fetch_kwargs) as client:
             pending = [i for i in todo if i not in dates]
+            written = dates if content else None  # the day of each id, for its content
             for chunk in _chunks(pending, chunk_size):
-                _fetch_chunk(client, chunk, root, progress, result, dates, failed)
+                _fetch_chunk(client, chunk, root, progress, result, written, failed)
             if content:
                 _fetch_contents(client, [i for i in todo if i in dates], dates, root,
                                 chunk_size, progress, result, failed)
@@ -218,9 +219,13 @@ def _chunks(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 
 def _fetch_chunk(client: OpenRouterClient, chunk: Sequence[str], root: Path,
-                 progress: bool | None, result: DatasetResult, dates: dict[str, str | None],
+                 progress: bool | None, result: DatasetResult,
+                 dates: dict[str, str | None] | None,
                  failed: list[tuple[str, int | None, str]]) -> None:
-    """Fetch one chunk of records and write them; a 401/402 writes what came, then raises."""
+    """Fetch one chunk of records and write them; a 401/402 writes what came, then raises.
+
+    ``dates``, when given, gets the day of each id written.
+    """
     try:
         fetched = client.fetch(chunk, progress=progress, dtype_backend="pyarrow")
         stopped = None
@@ -230,11 +235,11 @@ def _fetch_chunk(client: OpenRouterClient, chunk: Sequence[str], root: Path,
         fetched, stopped = exc.result, exc
     failed.extend(_failure_rows(fetched.failures))
     table = _records_table(fetched.frame, fetched.records)
-    written = _write(table, root, pc.strftime(table["created_at"], format="%Y-%m-%d"))
-    result.files += written
+    days = pc.strftime(table["created_at"], format="%Y-%m-%d")
+    result.files += _write(table, root, days)
     result.written += table.num_rows
-    day = pc.strftime(table["created_at"], format="%Y-%m-%d").to_pylist()
-    dates.update(zip(table["id"].to_pylist(), day, strict=True))
+    if dates is not None:
+        dates.update(zip(table["id"].to_pylist(), days.to_pylist(), strict=True))
     if stopped is not None:
         raise stopped
 
