@@ -16,6 +16,7 @@ from . import schema
 from .analysis import accessor as _accessor  # noqa: F401  (registers df.orgen)
 from .api import OpenRouterClient, fetch_contents, fetch_generations, generations_to_frame
 from .cache import CacheInfo, GenerationCache, MemoryStore, RecordStore, cache_info, clear_cache
+from .dataset import DatasetResult, fetch_to_dataset, read_dataset
 from .errors import (
     AuthenticationError,
     CacheError,
@@ -55,6 +56,7 @@ __all__ = [
     "AuthenticationError",
     "CacheError",
     "CacheInfo",
+    "DatasetResult",
     "FetchError",
     "FetchResult",
     "FetchWarning",
@@ -78,7 +80,9 @@ __all__ = [
     "clear_cache",
     "fetch_contents",
     "fetch_generations",
+    "fetch_to_dataset",
     "generations_to_frame",
     "ids_from",
+    "read_dataset",
     "schema",
 ]

@@ -7,6 +7,9 @@ Subcommands:
     comments skipped), fetch them with a progress bar on stderr, write the
     typed frame to ``OUT`` and the failures (``id``, ``status``, ``error``)
     to ``OUT.failures.csv``.
+``fetch IDS_FILE --dataset DIR``
+    Add the ids not yet in the parquet dataset ``DIR`` to it
+    (:func:`openrouter_frame.fetch_to_dataset`); failures go to ``DIR/_failures.csv``.
 ``summary FILE [--by COLUMN[,COLUMN...]] [--latency] [--percentiles P,...]``
     Print ``df.orgen.summary()``, ``cost_summary(by=...)`` or, with
     ``--latency``, ``latency_summary(by=...)`` as an aligned table.
@@ -171,12 +174,8 @@ def _client_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"max_workers": args.workers, "cache": cache}
 
 
-def _cmd_fetch(args: argparse.Namespace) -> int:
-    from .api import OpenRouterClient
-    from .errors import OpenRouterError
-
-    out, fmt = _output_path(args)
-    check_writable(out)
+def _read_key_and_ids(args: argparse.Namespace) -> list[str]:
+    """The ids to fetch; a usage error when no key is set or the file lists none."""
     if not os.environ.get("OPENROUTER_API_KEY", "").strip():
         raise UsageError("OPENROUTER_API_KEY is not set: export your OpenRouter API key "
                          "(the key is read from the environment only)")
@@ -184,6 +183,13 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     if not ids:
         raise UsageError(f"{args.ids_file} lists no ids (one id per line; blank lines and "
                          "# comments are skipped): nothing to fetch, nothing written")
+    return ids
+
+
+def _open_client(args: argparse.Namespace) -> tuple[Any, str | None]:
+    """The client of ``args`` and the base URL hint (a usage error when the URL is unusable)."""
+    from .api import OpenRouterClient
+
     try:
         client = OpenRouterClient(None, args.base_url, **_client_options(args))
     except ValueError as exc:  # a base URL that is not https (or loopback http)
@@ -192,6 +198,18 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     if hint and not urlsplit(client.base_url).path.strip("/"):
         client.close()
         raise UsageError(hint)
+    return client, hint
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from .errors import OpenRouterError
+
+    if args.dataset is not None:
+        return _cmd_fetch_dataset(args)
+    out, fmt = _output_path(args)
+    check_writable(out)
+    ids = _read_key_and_ids(args)
+    client, hint = _open_client(args)
     stopped: OpenRouterError | None = None
     with client:
         try:
@@ -228,6 +246,47 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             _err(hint)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _cmd_fetch_dataset(args: argparse.Namespace) -> int:
+    """``fetch IDS_FILE --dataset DIR``: add the ids not yet in DIR to the parquet dataset."""
+    from .dataset import FAILURES_FILE, fetch_to_dataset
+    from .errors import OpenRouterError
+
+    if args.output is not None or args.format is not None:
+        raise UsageError("--dataset writes a parquet dataset: -o and --format do not apply")
+    root = Path(args.dataset)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"the dataset {root} is a file: give a directory")
+    check_writable(root / FAILURES_FILE if root.is_dir() else root)
+    ids = _read_key_and_ids(args)
+    client, hint = _open_client(args)
+    with client:
+        try:
+            result = fetch_to_dataset(ids, root, client=client, progress=not args.no_progress)
+        except OpenRouterError as exc:  # 401/402: what came before is written
+            _err(f"the batch stopped at HTTP {exc.status} ({type(exc).__name__}: "
+                 f"{exc.message}); every record fetched before is in {root}")
+            return EXIT_FAILED
+        except (OSError, ValueError) as exc:
+            _err(f"cannot write the dataset {root}: {exc}")
+            return EXIT_FAILED
+    _err(f"wrote {result.written:,} new generation(s) to {root} ({result.skipped:,} already "
+         f"there, {len(result.files):,} file(s) added)")
+    if not result.ok:
+        _err(f"{len(result.failures):,} id(s) failed; written to {root / FAILURES_FILE}\n"
+             f"{_describe(result.failures)}")
+        statuses = result.failures["status"]
+        if hint and bool((statuses == 404).fillna(False).all()):
+            _err(hint)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _describe(failures: pd.DataFrame) -> str:
+    from .frame import FetchResult
+
+    return FetchResult(failures.iloc[:0], failures).describe_failures(limit=5)
 
 
 #: The path every OpenRouter API URL starts with.
@@ -331,9 +390,15 @@ def build_parser() -> argparse.ArgumentParser:
         "lines and # comments skipped). The key comes from OPENROUTER_API_KEY. Failed ids "
         f"go to OUT{FAILURES_SUFFIX} and make the exit code 1.")
     fetch.add_argument("ids_file", metavar="IDS_FILE", help="file of ids, or - for stdin")
-    fetch.add_argument("-o", "--output", metavar="OUT",
-                       help="file to write (default: IDS_FILE with the format's suffix, "
-                       "or generations.<format> for stdin)")
+    target = fetch.add_mutually_exclusive_group()
+    target.add_argument("-o", "--output", metavar="OUT",
+                        help="file to write (default: IDS_FILE with the format's suffix, "
+                        "or generations.<format> for stdin)")
+    target.add_argument("--dataset", metavar="DIR", default=None,
+                        help="add the records to the parquet dataset DIR "
+                        "(DIR/created_date=YYYY-MM-DD/*.parquet): ids already there are "
+                        "neither fetched nor written again; failures go to "
+                        "DIR/_failures.csv")
     fetch.add_argument("--format", choices=FORMATS,
                        help="output format (default: from OUT's suffix, else parquet)")
     fetch.add_argument("--workers", type=_positive_int, default=16, metavar="N",

@@ -32,12 +32,15 @@ def test_every_contract_is_kept() -> None:
     ("fetch/batch.py", "import pandas as _pd  # noqa", "fetch returns records, never frames"),
     ("testing/data.py", "from ..frame import kinds as _kinds  # noqa",
      "the simulator imports neither fetch nor frame"),
-    ("schema.py", "from . import errors as _errors  # noqa", "cli > api > viewer"),
+    ("schema.py", "from . import errors as _errors  # noqa", "cli > dataset > api > viewer"),
     ("errors.py", "from .frame import result as _result  # noqa",
      "schema and errors import nothing"),
-    ("frame/kinds.py", "from ..analysis import units as _units  # noqa", "cli > api > viewer"),
+    ("frame/kinds.py", "from ..analysis import units as _units  # noqa",
+     "cli > dataset > api > viewer"),
+    ("api.py", "from . import dataset as _dataset  # noqa", "cli > dataset > api > viewer"),
 ], ids=["analysis-imports-fetch", "fetch-imports-pandas", "testing-imports-frame",
-        "schema-imports-errors", "errors-imports-frame", "frame-imports-analysis"])
+        "schema-imports-errors", "errors-imports-frame", "frame-imports-analysis",
+        "api-imports-dataset"])
 def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line: str,
                                               contract: str) -> None:
     shutil.copytree(ROOT / "openrouter_frame", tmp_path / "openrouter_frame",

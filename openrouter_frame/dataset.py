@@ -1,0 +1,469 @@
+"""A team's whole history on disk: a hive-partitioned parquet dataset that grows run by run.
+
+:func:`fetch_to_dataset` streams generation records into
+``PATH/created_date=YYYY-MM-DD/part-<uuid>.parquet`` a chunk of ids at a time
+(bounded memory whatever the number of ids); :func:`read_dataset` reads a date
+range back as a typed pandas frame, or as a ``dask.dataframe.DataFrame`` with
+the same dtypes.
+
+The layout, for readers that are not this package (``pd.read_parquet``,
+DuckDB, Spark, Dask):
+
+* One file per (chunk, UTC day of ``created_at``).  Every file has the same
+  Arrow schema, :data:`GENERATION_SCHEMA`: each schema field as its kind's
+  Arrow type (:data:`openrouter_frame.schema.ARROW_TYPES`), the ``json`` field
+  ``provider_responses`` as JSON text (as :func:`~openrouter_frame.frame.io.write_frame`
+  stores it: the service's dicts come back exactly, no key added), and
+  :data:`EXTRA_COLUMN` holding any keys the service sent outside the schema as
+  a JSON object (null when none), so no value is dropped.
+* A record without ``created_at`` goes to ``created_date=__null__``
+  (:data:`NULL_PARTITION`): :func:`read_dataset` reads it only without a date
+  range; other readers see ``created_date == "__null__"``.
+* Files are written under a hidden temporary name (``.part-<uuid>.parquet.tmp``)
+  then renamed, so an interruption leaves only complete files; readers skip
+  names starting with ``.`` or ``_``.
+* ``PATH/_failures.csv``: the ids the last run could not fetch (``id``,
+  ``status``, ``error``), rewritten by every run.
+* With ``content=True``, contents go to the sibling dataset ``PATH_contents``
+  (:func:`contents_path`), partitioned the same way, one row per id:
+  ``id``, ``prompt``, ``messages`` (JSON text), ``completion``, ``reasoning``,
+  ``error``, ``extra``, ``stored``.
+
+Examples
+--------
+>>> import tempfile, openrouter_frame as orf
+>>> from openrouter_frame.testing import serve
+>>> folder = tempfile.mkdtemp()
+>>> with serve() as sim:
+...     first = orf.fetch_to_dataset(sim.ids(30), folder, api_key=sim.api_key,
+...                                  base_url=sim.base_url)
+...     again = orf.fetch_to_dataset(sim.ids(40), folder, api_key=sim.api_key,
+...                                  base_url=sim.base_url)
+>>> first.written, again.skipped, again.written
+(30, 30, 10)
+>>> len(orf.read_dataset(folder))
+40
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from . import schema
+from .api import CONTENT_FAILED, OpenRouterClient, _client_for, _failure_rows
+from .errors import OpenRouterError
+from .fetch import conceal, normalize_ids
+from .frame import coerce, failures_frame
+from .frame.contents import CONTENT_COLUMNS
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+#: The partition column (``created_date=YYYY-MM-DD``, the UTC day of ``created_at``).
+PARTITION = "created_date"
+#: The directory value of records without ``created_at``.  :func:`read_dataset` reads it
+#: as null; other readers see this text (Hive's own ``__HIVE_DEFAULT_PARTITION__``
+#: would make ``pd.read_parquet`` of the whole dataset fail: pyarrow cannot yet turn a
+#: dictionary partition column holding a null into pandas).
+NULL_PARTITION = "__null__"
+#: Keys the service sent outside the schema, as one JSON object per row (null when none).
+EXTRA_COLUMN = "_extra"
+#: The failures of the last run, inside the dataset directory (readers skip ``_`` names).
+FAILURES_FILE = "_failures.csv"
+#: Ids fetched (and rows written) per chunk: what bounds memory.
+CHUNK_SIZE = 10_000
+PARTITIONS = ("day",)
+ENGINES = ("pandas", "dask")
+DASK_EXTRA = 'pip install "openrouter-frame[dask]"'
+
+
+def _arrow_type(field: schema.Field) -> pa.DataType:
+    return pa.string() if field.kind == "json" else schema.ARROW_TYPES[field.kind]
+
+
+#: The Arrow schema of every records file: the schema's fields, then :data:`EXTRA_COLUMN`.
+GENERATION_SCHEMA = pa.schema(
+    [pa.field(name, _arrow_type(f)) for name, f in schema.FIELDS.items()]
+    + [pa.field(EXTRA_COLUMN, pa.string())])
+#: The Arrow schema of every contents file (``messages`` as JSON text).
+CONTENT_SCHEMA = pa.schema(
+    [pa.field(name, pa.bool_() if name == "stored" else pa.string())
+     for name in CONTENT_COLUMNS])
+_PARTITIONING = ds.HivePartitioning(pa.schema([(PARTITION, pa.string())]),
+                                    null_fallback=NULL_PARTITION)
+
+
+def contents_path(path: str | os.PathLike[str]) -> Path:
+    """Where :func:`fetch_to_dataset` keeps the contents of the dataset at ``path``.
+
+    >>> contents_path("history").name
+    'history_contents'
+    """
+    path = Path(path)
+    return path.with_name(path.name + "_contents")
+
+
+class DatasetResult:
+    """What one :func:`fetch_to_dataset` run did.
+
+    Attributes
+    ----------
+    path : Path
+        The dataset.
+    written : int
+        Records written by this run.
+    skipped : int
+        Ids already in the dataset: neither fetched nor written.
+    files : list of Path
+        The parquet files this run added (records, then contents).
+    failures : pandas.DataFrame
+        ``id``, ``status``, ``error`` of the ids not fetched (also in
+        ``path/_failures.csv``); a content that failed has its error begin ``content:``.
+    contents_written, contents_skipped : int
+        The same counts for the contents dataset (0 without ``content=True``).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.written = self.skipped = self.contents_written = self.contents_skipped = 0
+        self.files: list[Path] = []
+        self.failures = failures_frame([])
+
+    @property
+    def ok(self) -> bool:
+        """True when no id failed."""
+        return self.failures.empty
+
+    def __repr__(self) -> str:
+        return (f"DatasetResult({str(self.path)!r}, {self.written} written, {self.skipped} "
+                f"skipped, {len(self.failures)} failures)")
+
+
+# -- writing ----------------------------------------------------------------------------
+def fetch_to_dataset(ids: str | Iterable[Any], path: str | os.PathLike[str], *,
+                     partition: str = "day", content: bool = False,
+                     chunk_size: int = CHUNK_SIZE, **fetch_kwargs: Any) -> DatasetResult:
+    """Fetch generations into the parquet dataset at ``path``, skipping ids it holds.
+
+    Parameters
+    ----------
+    ids : str or iterable of str
+        Generation ids (as :func:`~openrouter_frame.fetch_generations` takes them).
+    path : str or path
+        The dataset directory (created if missing); see the module docs for its layout.
+    partition : {"day"}
+        One directory per UTC day of ``created_at``.
+    content : bool
+        Also fetch each id's stored prompt and output into :func:`contents_path`
+        (ids whose content is there already are skipped).
+    chunk_size : int
+        Ids fetched and written at a time (memory grows with it, not with ``ids``).
+    **fetch_kwargs
+        ``api_key``, ``base_url``, ``client``, ``max_workers``, ``cache``,
+        ``session``, ``progress``: as :func:`~openrouter_frame.fetch_generations`.
+
+    Returns
+    -------
+    DatasetResult
+        The counts, the files written and the failures.
+
+    Raises
+    ------
+    AuthenticationError, InsufficientCreditsError
+        On 401/402: the records fetched before are written first (the next
+        run continues from there).
+    """
+    if partition not in PARTITIONS:
+        raise ValueError(f"partition must be one of {PARTITIONS}, got {partition!r}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
+    progress = fetch_kwargs.pop("progress", None)
+    if "api_key" in fetch_kwargs:  # no plain key in tracebacks
+        fetch_kwargs["api_key"] = conceal(fetch_kwargs["api_key"])
+    root = Path(path)
+    todo = normalize_ids(ids)
+    root.mkdir(parents=True, exist_ok=True)
+    result = DatasetResult(root)
+    dates = present_ids(root, todo)
+    result.skipped = len(dates)
+    failed: list[tuple[str, int | None, str]] = []
+    try:
+        with _client_for(fetch_kwargs.pop("client", None), **fetch_kwargs) as client:
+            pending = [i for i in todo if i not in dates]
+            written = dates if content else None  # the day of each id, for its content
+            for chunk in _chunks(pending, chunk_size):
+                _fetch_chunk(client, chunk, root, progress, result, written, failed)
+            if content:
+                _fetch_contents(client, [i for i in todo if i in dates], dates, root,
+                                chunk_size, progress, result, failed)
+    finally:
+        result.failures = failures_frame(failed)
+        result.failures.to_csv(root / FAILURES_FILE, index=False)
+    return result
+
+
+def _chunks(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _fetch_chunk(client: OpenRouterClient, chunk: Sequence[str], root: Path,
+                 progress: bool | None, result: DatasetResult,
+                 dates: dict[str, str | None] | None,
+                 failed: list[tuple[str, int | None, str]]) -> None:
+    """Fetch one chunk of records and write them; a 401/402 writes what came, then raises.
+
+    ``dates``, when given, gets the day of each id written.
+    """
+    try:
+        fetched = client.fetch(chunk, progress=progress, dtype_backend="pyarrow")
+        stopped = None
+    except OpenRouterError as exc:
+        if exc.result is None:
+            raise
+        fetched, stopped = exc.result, exc
+    failed.extend(_failure_rows(fetched.failures))
+    table = _records_table(fetched.frame, fetched.records)
+    days = pc.strftime(table["created_at"], format="%Y-%m-%d")
+    result.files += _write(table, root, days)
+    result.written += table.num_rows
+    if dates is not None:
+        dates.update(zip(table["id"].to_pylist(), days.to_pylist(), strict=True))
+    if stopped is not None:
+        raise stopped
+
+
+def _records_table(frame: pd.DataFrame, records: list[dict[str, Any]]) -> pa.Table:
+    """The chunk's frame as a table of :data:`GENERATION_SCHEMA`."""
+    columns = []
+    for name, field in zip(schema.COLUMNS, GENERATION_SCHEMA, strict=False):
+        if field.type == pa.string() and schema.FIELDS[name].kind == "json":
+            columns.append(pa.array(_json_texts(frame[name].tolist()), pa.string()))
+        else:
+            columns.append(pa.array(frame[name].array, field.type) if len(frame)
+                           else pa.array([], field.type))
+    extras = [{k: v for k, v in r.items() if k not in schema.FIELDS} for r in records]
+    columns.append(pa.array(_json_texts([e or None for e in extras]), pa.string()))
+    return pa.Table.from_arrays(columns, schema=GENERATION_SCHEMA)
+
+
+def _json_texts(values: list[Any]) -> list[str | None]:
+    return [None if v is None or (not isinstance(v, list | dict) and pd.isna(v))
+            else json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str)
+            for v in values]
+
+
+def _write(table: pa.Table, root: Path, days: pa.Array | pa.ChunkedArray) -> list[Path]:
+    """Write ``table``'s rows, one file per day of ``days``; each file complete or absent."""
+    written: list[Path] = []
+    if table.num_rows == 0:
+        return written
+    for day in pc.unique(days).to_pylist():
+        mask = pc.is_null(days) if day is None else pc.equal(days, day)
+        rows = table.filter(mask)
+        folder = root / f"{PARTITION}={NULL_PARTITION if day is None else day}"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"part-{uuid.uuid4().hex}.parquet"
+        temporary = folder / f".{name}.tmp"
+        try:
+            pq.write_table(rows, temporary)
+            os.replace(temporary, folder / name)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        written.append(folder / name)
+    return written
+
+
+def _fetch_contents(client: OpenRouterClient, ids: list[str], dates: dict[str, str | None],
+                    root: Path, chunk_size: int, progress: bool | None,
+                    result: DatasetResult, failed: list[tuple[str, int | None, str]]) -> None:
+    """Fetch the contents of ``ids`` (all in the records dataset) not yet in the sibling."""
+    sibling = contents_path(root)
+    have = present_ids(sibling, ids, contents=True)
+    result.contents_skipped = len(have)
+    for chunk in _chunks([i for i in ids if i not in have], chunk_size):
+        try:
+            fetched = client.fetch_contents(chunk, progress=progress, dtype_backend="pyarrow")
+            stopped = None
+        except OpenRouterError as exc:
+            if exc.result is None:
+                raise
+            fetched, stopped = exc.result, exc
+        failed.extend((i, status, CONTENT_FAILED + error)
+                      for i, status, error in _failure_rows(fetched.failures))
+        frame = fetched.frame
+        columns = [pa.array(_json_texts(frame[name].tolist()) if name == "messages"
+                            else frame[name].array, CONTENT_SCHEMA.field(name).type)
+                   for name in CONTENT_COLUMNS]
+        table = pa.Table.from_arrays(columns, schema=CONTENT_SCHEMA)
+        days = pa.array([dates[i] for i in table["id"].to_pylist()], pa.string())
+        result.files += _write(table, sibling, days)
+        result.contents_written += table.num_rows
+        if stopped is not None:
+            raise stopped
+
+
+# -- reading ----------------------------------------------------------------------------
+def _open(path: Path, file_schema: pa.Schema) -> ds.Dataset | None:
+    if not path.is_dir():
+        return None
+    return ds.dataset(path, schema=file_schema.append(pa.field(PARTITION, pa.string())),
+                      format="parquet", partitioning=_PARTITIONING)
+
+
+def present_ids(path: str | os.PathLike[str], ids: Sequence[str], *,
+                contents: bool = False) -> dict[str, str | None]:
+    """The ids of ``ids`` already in the dataset at ``path``, each with its ``created_date``.
+
+    Reads only the ``id`` column (and the partition names), filtered by
+    ``ids``: memory follows ``ids``, not the dataset.  A missing ``path``
+    holds none.  ``contents=True``: ``path`` is a contents dataset.
+    """
+    dataset = _open(Path(path), CONTENT_SCHEMA if contents else GENERATION_SCHEMA)
+    if dataset is None or not ids:
+        return {}
+    found: dict[str, str | None] = {}
+    wanted = pa.array(list(ids), pa.string())
+    scanner = dataset.scanner(columns=["id", PARTITION], filter=pc.field("id").isin(wanted))
+    for batch in scanner.to_batches():
+        found.update(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(),
+                         strict=True))
+    return found
+
+
+def _day(value: Any, name: str) -> str:
+    """``value`` (a date, a midnight timestamp or ``YYYY-MM-DD``) as ``YYYY-MM-DD``."""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    if stamp != stamp.normalize():
+        raise ValueError(f"{name} must be a day (the dataset is partitioned by UTC day), "
+                         f"got {value!r}")
+    return stamp.strftime("%Y-%m-%d")
+
+
+def _filters(start: Any, end: Any, models: str | Sequence[str] | None
+             ) -> tuple[ds.Expression | None, ds.Expression | None, list[str] | None]:
+    """(the partition filter, the row filter, the models) of a read."""
+    days = None
+    if start is not None:
+        days = pc.field(PARTITION) >= _day(start, "start")
+    if end is not None:
+        before = pc.field(PARTITION) < _day(end, "end")
+        days = before if days is None else days & before
+    if models is None:
+        return days, None, None
+    chosen = [models] if isinstance(models, str) else list(models)
+    return days, pc.field("model").isin(pa.array(chosen, pa.string())), chosen
+
+
+def selected_files(path: str | os.PathLike[str], *, start: Any = None, end: Any = None
+                   ) -> list[str]:
+    """The records files a read of days ``[start, end)`` opens: the partition pruning.
+
+    Both engines of :func:`read_dataset` read exactly these files.
+    """
+    dataset = _open(Path(path), GENERATION_SCHEMA)
+    if dataset is None:
+        raise FileNotFoundError(f"no dataset at {path}")
+    days, _, _ = _filters(start, end, None)
+    return sorted(f.path for f in dataset.get_fragments(filter=days))
+
+
+def _columns(columns: Sequence[str] | None) -> list[str]:
+    if columns is None:
+        return list(GENERATION_SCHEMA.names)
+    unknown = [c for c in columns if c not in GENERATION_SCHEMA.names]
+    if unknown:
+        raise ValueError(f"unknown column(s) {unknown}: a dataset has the schema's columns "
+                         f"and {EXTRA_COLUMN!r}")
+    return list(columns)
+
+
+def _typed(frame: pd.DataFrame, dtype_backend: str) -> pd.DataFrame:
+    """A read-back frame with the schema's dtypes (``provider_responses`` as lists of dicts).
+
+    :data:`EXTRA_COLUMN` is the backend's text dtype.
+    """
+    frame = coerce(frame, dtype_backend=dtype_backend)
+    if EXTRA_COLUMN in frame.columns:
+        frame[EXTRA_COLUMN] = frame[EXTRA_COLUMN].astype(
+            schema.kind_dtypes(dtype_backend)["string"])  # type: ignore[call-overload]
+    return frame
+
+
+def read_dataset(path: str | os.PathLike[str], *, start: Any = None, end: Any = None,
+                 columns: Sequence[str] | None = None,
+                 models: str | Sequence[str] | None = None, engine: str = "pandas",
+                 dtype_backend: str = "numpy_nullable") -> pd.DataFrame | dd.DataFrame:
+    """Read the dataset :func:`fetch_to_dataset` wrote as a typed frame.
+
+    Parameters
+    ----------
+    path : str or path
+        The dataset directory.
+    start, end : date, ``"YYYY-MM-DD"`` or midnight timestamp, optional
+        The UTC days ``start <= created_date < end`` (``end`` excluded, so
+        ``start="2026-11-12", end="2026-11-13"`` is one day).  Only those
+        days' files are opened (:func:`selected_files`); records without
+        ``created_at`` are read only when neither is given.
+    columns : list of str, optional
+        The columns to read (default: the schema's, then ``_extra``).
+    models : str or list of str, optional
+        Keep only these models (pushed down to the parquet scan).
+    engine : {"pandas", "dask"}
+        ``"dask"`` returns a lazy ``dask.dataframe.DataFrame`` with the same
+        dtypes (needs ``pip install "openrouter-frame[dask]"``).
+    dtype_backend : {"numpy_nullable", "pyarrow"}
+        The schema's dtypes of this backend (:func:`openrouter_frame.schema.dtypes`).
+
+    Returns
+    -------
+    pandas.DataFrame or dask.dataframe.DataFrame
+    """
+    schema.check_backend(dtype_backend)
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    names = _columns(columns)
+    _, rows, chosen = _filters(start, end, models)
+    files = selected_files(path, start=start, end=end)
+    if engine == "dask":
+        return _read_dask(files, names, chosen, dtype_backend)
+    dataset = ds.dataset(files, schema=GENERATION_SCHEMA, format="parquet")
+    table = dataset.to_table(columns=names, filter=rows)
+    return _typed(table.to_pandas(types_mapper=pd.ArrowDtype), dtype_backend)
+
+
+def _read_dask(files: list[str], names: list[str], models: list[str] | None,
+               dtype_backend: str) -> dd.DataFrame:
+    try:
+        import dask
+        import dask.dataframe as dd
+    except ImportError as exc:
+        raise ImportError(f'engine="dask" needs dask: {DASK_EXTRA}') from exc
+    meta = _typed(GENERATION_SCHEMA.empty_table().select(names).to_pandas(
+        types_mapper=pd.ArrowDtype), dtype_backend)
+    with dask.config.set({"dataframe.convert-string": False}):
+        if not files:
+            return dd.from_pandas(meta, npartitions=1)
+        filters = None if models is None else [("model", "in", models)]
+        read = dd.read_parquet(files, columns=names, filters=filters, dtype_backend="pyarrow",
+                               dataset={"schema": GENERATION_SCHEMA})
+        return read.map_partitions(_typed, dtype_backend, meta=meta)
+
+
+__all__ = ["CHUNK_SIZE", "CONTENT_SCHEMA", "DatasetResult", "EXTRA_COLUMN", "FAILURES_FILE",
+           "GENERATION_SCHEMA", "NULL_PARTITION", "PARTITION", "contents_path",
+           "fetch_to_dataset", "present_ids", "read_dataset", "selected_files"]
