@@ -182,8 +182,6 @@ ENGINES = ["pandas", "dask"]
 
 
 def _read(path: Path, engine: str, **kwargs: object) -> pd.DataFrame:
-    if engine == "dask":
-        pytest.importorskip("dask.dataframe", reason='needs the extra "openrouter-frame[dask]"')
     frame = orf.read_dataset(path, engine=engine, **kwargs)
     if engine == "dask":
         frame = frame.compute(scheduler="sync")  # type: ignore[union-attr]
@@ -206,7 +204,7 @@ def test_a_one_day_range_opens_only_that_days_files(history, tmp_path, engine):
     for file in visible_files(copy):
         if file.suffix == ".parquet" and str(file) not in files:
             file.write_bytes(b"not parquet")
-    _read(copy, engine, end="2000-01-01")  # no file: an empty typed frame (skips without dask)
+    _read(copy, engine, end="2000-01-01")  # no file: an empty typed frame
     with pytest.raises(Exception):  # noqa: B017 - the damage is real
         _read(copy, engine)
     one_day = _read(copy, engine, start=day, end=next_day)
@@ -245,8 +243,7 @@ def test_keys_outside_the_schema_are_kept_as_json(tmp_path):
 
 @pytest.mark.parametrize("dtype_backend", ["numpy_nullable", "pyarrow"])
 def test_dask_engine_has_the_pandas_dtypes_and_values(history, dtype_backend):
-    dd = pytest.importorskip("dask.dataframe",
-                             reason='needs the extra "openrouter-frame[dask]"')
+    import dask.dataframe as dd  # the test extra brings the dask extra: no skip
 
     frame = orf.read_dataset(history, dtype_backend=dtype_backend)
     lazy = orf.read_dataset(history, dtype_backend=dtype_backend, engine="dask")
