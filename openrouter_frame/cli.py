@@ -238,14 +238,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     if stopped is not None:
         _err(f"the batch stopped at HTTP {stopped.status} ({type(stopped).__name__}); "
              "the ids it did not try are listed as failures")
-    if not result.failures.empty:
-        _err(f"{len(result.failures):,} id(s) failed; written to {failures_path}\n"
-             f"{result.describe_failures(limit=5)}")
-        statuses = result.failures["status"]
-        if hint and bool((statuses == 404).fillna(False).all()):
-            _err(hint)
-        return EXIT_FAILED
-    return EXIT_OK
+    return _report_failures(result.failures, failures_path, hint)
 
 
 def _cmd_fetch_dataset(args: argparse.Namespace) -> int:
@@ -273,20 +266,21 @@ def _cmd_fetch_dataset(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     _err(f"wrote {result.written:,} new generation(s) to {root} ({result.skipped:,} already "
          f"there, {len(result.files):,} file(s) added)")
-    if not result.ok:
-        _err(f"{len(result.failures):,} id(s) failed; written to {root / FAILURES_FILE}\n"
-             f"{_describe(result.failures)}")
-        statuses = result.failures["status"]
-        if hint and bool((statuses == 404).fillna(False).all()):
-            _err(hint)
-        return EXIT_FAILED
-    return EXIT_OK
+    return _report_failures(result.failures, root / FAILURES_FILE, hint)
 
 
-def _describe(failures: pd.DataFrame) -> str:
+def _report_failures(failures: pd.DataFrame, written_to: Path, hint: str | None) -> int:
+    """Say which ids failed and where they are listed (with the base-URL hint when every
+    failure is a 404); the exit code: :data:`EXIT_FAILED` if any failed, else :data:`EXIT_OK`."""
+    if failures.empty:
+        return EXIT_OK
     from .frame import FetchResult
 
-    return FetchResult(failures.iloc[:0], failures).describe_failures(limit=5)
+    described = FetchResult(failures.iloc[:0], failures).describe_failures(limit=5)
+    _err(f"{len(failures):,} id(s) failed; written to {written_to}\n{described}")
+    if hint and bool((failures["status"] == 404).fillna(False).all()):
+        _err(hint)
+    return EXIT_FAILED
 
 
 #: The path every OpenRouter API URL starts with.

@@ -50,7 +50,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +64,7 @@ from . import schema
 from .api import CONTENT_FAILED, OpenRouterClient, _client_for, _failure_rows
 from .errors import OpenRouterError
 from .fetch import conceal, normalize_ids
-from .frame import coerce, failures_frame
+from .frame import FetchResult, coerce, failures_frame
 from .frame.contents import CONTENT_COLUMNS
 
 if TYPE_CHECKING:
@@ -218,6 +218,21 @@ def _chunks(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield ids[start:start + size]
 
 
+def _kept(fetch: Callable[..., FetchResult], chunk: Sequence[str], progress: bool | None
+          ) -> tuple[FetchResult, OpenRouterError | None]:
+    """``fetch(chunk)`` as a pyarrow-typed result, and the 401/402 that stopped it (else None).
+
+    A stopped batch's error carries what came before it (``.result``): that is
+    returned to be written, and the error to be raised after the write.
+    """
+    try:
+        return fetch(chunk, progress=progress, dtype_backend="pyarrow"), None
+    except OpenRouterError as exc:
+        if exc.result is None:
+            raise
+        return exc.result, exc
+
+
 def _fetch_chunk(client: OpenRouterClient, chunk: Sequence[str], root: Path,
                  progress: bool | None, result: DatasetResult,
                  dates: dict[str, str | None] | None,
@@ -226,13 +241,7 @@ def _fetch_chunk(client: OpenRouterClient, chunk: Sequence[str], root: Path,
 
     ``dates``, when given, gets the day of each id written.
     """
-    try:
-        fetched = client.fetch(chunk, progress=progress, dtype_backend="pyarrow")
-        stopped = None
-    except OpenRouterError as exc:
-        if exc.result is None:
-            raise
-        fetched, stopped = exc.result, exc
+    fetched, stopped = _kept(client.fetch, chunk, progress)
     failed.extend(_failure_rows(fetched.failures))
     table = _records_table(fetched.frame, fetched.records)
     days = pc.strftime(table["created_at"], format="%Y-%m-%d")
@@ -294,13 +303,7 @@ def _fetch_contents(client: OpenRouterClient, ids: list[str], dates: dict[str, s
     have = present_ids(sibling, ids, contents=True)
     result.contents_skipped = len(have)
     for chunk in _chunks([i for i in ids if i not in have], chunk_size):
-        try:
-            fetched = client.fetch_contents(chunk, progress=progress, dtype_backend="pyarrow")
-            stopped = None
-        except OpenRouterError as exc:
-            if exc.result is None:
-                raise
-            fetched, stopped = exc.result, exc
+        fetched, stopped = _kept(client.fetch_contents, chunk, progress)
         failed.extend((i, status, CONTENT_FAILED + error)
                       for i, status, error in _failure_rows(fetched.failures))
         frame = fetched.frame
