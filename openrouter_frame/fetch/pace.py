@@ -2,24 +2,26 @@
 
 Until the server first answers 429 a fetcher is unpaced: its workers send as
 fast as they can (nothing is known to limit them, and a server without a rate
-limit is never slowed).  The first 429 shows that a limit binds; from then on
-:class:`Pace` spaces the requests of every worker evenly (one slot every
-``1 / rate`` seconds, a token bucket of size one) at a rate it learns:
-
-* from what the server says: answers that carry ``X-RateLimit-Limit``,
-  ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (epoch ms, or seconds)
-  tell a token bucket's state, and ``(Limit - Remaining) / (Reset - now)`` is
-  its refill rate; the pace is :data:`SAFETY` times the median of the recent
-  readings (only readings of a bucket at least half spent are kept: the
-  rounding of ``Remaining`` and of ``Reset`` weighs less there);
-* else from what got through: :data:`BACK_OFF` times the rate of successful
-  answers since the gate last opened (at most the last second of them).
+limit is never slowed).  The first 429 shows that a limit binds; from then on,
+when the server tells its limit, :class:`Pace` spaces the requests of every
+worker evenly (one slot every ``1 / rate`` seconds, a token bucket of size
+one) at the rate it says: answers that carry ``X-RateLimit-Limit``,
+``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (epoch ms, or seconds)
+tell a token bucket's state, and ``(Limit - Remaining) / (Reset - now)`` is
+its refill rate.  The pace is :data:`SAFETY` times the median of the recent
+readings (only readings of a bucket at least half spent are kept: the
+rounding of ``Remaining`` and of ``Reset`` weighs less there).
 
 Later 429s are AIMD's multiplicative decrease (the rate times
 :data:`BACK_OFF`, once per 429 episode: a 429 to a request sent before the
 last decrease is part of the same episode), and each success its additive
 increase (:data:`INCREASE` of the rate per second), never above the rate the
-server's headers give.  The pace never replaces the 429 gate
+server's headers give.
+
+A server that sends no such headers on its answers leaves the batch unpaced:
+its 429s are only waited out.  (Learning a rate from 429s alone cannot tell a
+rate limit from 429s that come whatever the rate: cutting the rate on each
+makes a batch crawl.)  The pace never replaces the 429 gate
 (:class:`~.retry.Gate`): a request waits for both, the gate last.
 """
 
@@ -35,14 +37,12 @@ from .retry import Gate
 
 #: Share of the server's refill rate the pace aims at (what it says is not exact).
 SAFETY = 0.97
-#: On a 429: the new rate, as a share of what got through (or of the old rate).
+#: On a later 429: the new rate, as a share of the old.
 BACK_OFF = 0.9
 #: Additive increase: the rate grows by this share of itself per second of successes.
 INCREASE = 0.01
 #: Readings of the server's refill rate the median is taken of.
 READINGS = 15
-#: Seconds of successes the rate that got through is measured over.
-WINDOW = 1.0
 #: The slowest pace (requests per second).
 FLOOR = 0.5
 
@@ -71,13 +71,13 @@ class Pace:
     Examples
     --------
     >>> pace = Pace()
+    >>> full = str(round((time.time() + 0.1) * 1000))  # an empty bucket of 20, full in 0.1 s
+    >>> pace.observe(200, {"X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0",
+    ...                    "X-RateLimit-Reset": full}, time.monotonic())
     >>> pace.rate is None  # unpaced until a 429
     True
-    >>> now = time.monotonic()
-    >>> for k in range(20):
-    ...     pace.observe(200, {}, now - 0.5)
-    >>> pace.observe(429, {"Retry-After": "1"}, now)
-    >>> pace.throttled, pace.decreases, pace.rate is not None
+    >>> pace.observe(429, {"Retry-After": "1"}, time.monotonic())
+    >>> pace.throttled, pace.decreases, 150 < pace.rate < 200
     (1, 1, True)
     """
 
@@ -89,10 +89,7 @@ class Pace:
         self._lock = threading.Lock()
         self._next = 0.0  # the next free slot (monotonic time)
         self._cut_at = float("-inf")  # when the rate was last cut
-        self._opened = float("-inf")  # when the gate last opened after a 429
-        self._first = float("inf")  # when the first request observed was sent
         self._readings: deque[float] = deque(maxlen=READINGS)
-        self._successes: deque[float] = deque()
 
     def __repr__(self) -> str:
         rate = "unpaced" if self.rate is None else f"{self.rate:.1f}/s"
@@ -123,11 +120,11 @@ class Pace:
     def observe(self, status: int | None, headers: Any, sent: float,
                 wait: float | None = None) -> None:
         """Learn from one answer: its ``status`` and ``headers``, when it was ``sent``
-        (monotonic), and for a 429 the seconds the gate now holds (``wait``)."""
+        (monotonic), and for a 429 the seconds the gate now holds (``wait``, unused:
+        the gate waits it out)."""
         now = time.monotonic()
         reading = _refill_rate(headers) if status == 200 else None
         with self._lock:
-            self._first = min(self._first, sent)
             if reading is not None:
                 self._readings.append(reading)
                 self.server_rate = statistics.median(self._readings)
@@ -135,11 +132,7 @@ class Pace:
                 self.throttled += 1
                 if self.adaptive and sent >= self._cut_at:
                     self._cut(now)
-                self._opened = max(self._opened, now + (wait or 0.0))
             elif status == 200:
-                self._successes.append(now)
-                while self._successes and self._successes[0] < now - WINDOW:
-                    self._successes.popleft()
                 if self.rate is not None:  # per success: INCREASE * rate per second
                     self.rate = min(self.rate + INCREASE, self._ceiling())
 
@@ -147,22 +140,14 @@ class Pace:
         return float("inf") if self.server_rate is None else SAFETY * self.server_rate
 
     def _cut(self, now: float) -> None:
-        """A new 429 episode: the multiplicative decrease (or the first rate)."""
-        self._cut_at, self.decreases = now, self.decreases + 1
-        if self.server_rate is not None and (self.rate is None
-                                             or self.rate > self._ceiling()):
-            self.rate = self._ceiling()
+        """A new 429 episode: the first rate (the server's), or the multiplicative decrease."""
+        if self.server_rate is None:  # the server never said: only wait out its 429s
             return
-        span = min(WINDOW, now - max(self._opened, self._first))  # since the gate opened
-        got = sum(1 for t in self._successes if t >= now - span)
-        through = got / span if got and span > 0 else None
-        if self.rate is None:
-            self.rate = max(FLOOR, BACK_OFF * through) if through else None
-            if self.rate is None:  # nothing got through yet: learn on the next 429
-                self.decreases -= 1
-                self._cut_at = float("-inf")
+        self._cut_at, self.decreases = now, self.decreases + 1
+        if self.rate is None or self.rate > self._ceiling():
+            self.rate = self._ceiling()
         else:
-            self.rate = max(FLOOR, BACK_OFF * min(self.rate, through or self.rate))
+            self.rate = max(FLOOR, BACK_OFF * self.rate)
 
 
 def _refill_rate(headers: Any) -> float | None:
