@@ -6,6 +6,8 @@ Runs, in turn, each benchmark script of this directory that exists:
   and memory, against ``pd.DataFrame(records)`` / ``json.loads``;
 * ``fetch.py``: fetching 2,000 ids at 50 ms simulator latency with 32 workers,
   against the ideal ``n * latency / workers``;
+* ``ratelimit.py``: fetching 5,000 ids at a rate limit of 200 requests/s with
+  64 workers, the adaptive client against the plain 429-gate client;
 * ``summaries.py``: ``df.orgen`` summaries against bare pandas groupbys;
 * ``viewer.py``: the viewer's response time against plain pandas;
 * ``cache.py``: cached ids to a typed frame;
@@ -41,7 +43,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from _common import print_table  # noqa: E402
 
-SCRIPTS = ("records", "fetch", "summaries", "viewer", "cache", "attempts", "open_sets")
+SCRIPTS = ("records", "fetch", "ratelimit", "summaries", "viewer", "cache", "attempts", "open_sets")
 
 
 def machine() -> str:

@@ -73,7 +73,7 @@ class OpenRouterClient(GenerationFetcher):
         Where to keep fetched records; see :mod:`openrouter_frame.cache`.
     **options
         ``session``, ``max_workers``, ``timeout``, ``max_retries``, ``app_url``,
-        ``app_title``, ``not_found_grace``, ``backoff_factor``, ``backoff_max``:
+        ``app_title``, ``not_found_grace``, ``backoff_factor``, ``backoff_max``, ``adaptive``:
         see :class:`~openrouter_frame.fetch.GenerationFetcher`.
 
     Examples

@@ -26,6 +26,7 @@ from . import auth
 from .deadline import WATCHDOG, socket_of
 from .envelope import read_envelope
 from .ids import check_sendable
+from .pace import Pace
 from .retry import (
     FATAL_STATUSES,
     NOT_FOUND_GRACE,
@@ -110,6 +111,11 @@ class GenerationFetcher:
     backoff_factor, backoff_max : float
         Backoff before retry *n* is ``backoff_factor * 2**(n-1)`` seconds, at
         most ``backoff_max``, times a random jitter in [0.5, 1].
+    adaptive : bool
+        Once the server answers 429, send at the rate it allows (learned from
+        its ``X-RateLimit-*`` headers, else from what gets through) instead
+        of in bursts that trip it again (see :mod:`.pace`; default on).
+        ``False`` only waits out each 429.
 
     Examples
     --------
@@ -138,6 +144,7 @@ class GenerationFetcher:
         not_found_grace: float = NOT_FOUND_GRACE,
         backoff_factor: float = 0.5,
         backoff_max: float = 30.0,
+        adaptive: bool = True,
     ) -> None:
         api_key = auth.conceal(api_key)  # type: ignore[assignment]  # first, see conceal
         self._key = auth.conceal(
@@ -169,12 +176,18 @@ class GenerationFetcher:
             resolve_environment(session, self.base_url)
         self.session = session
         self._gate = Gate()
+        self._pace = Pace(adaptive)
         self._senders: dict[str, Sender] = {}
 
     @property
     def gate(self) -> Gate:
         """The shared 429 gate: how long a rate limit holds every worker back."""
         return self._gate
+
+    @property
+    def pace(self) -> Pace:
+        """The rate requests are sent at, learned from 429s and ``X-RateLimit-*`` headers."""
+        return self._pace
 
     # -- plumbing -----------------------------------------------------------
     def _repr_extra(self) -> str:
@@ -220,7 +233,8 @@ class GenerationFetcher:
         body is read when only the body gives the reset).
         """
         key = self.require_key()
-        deadline = time.monotonic() + self.timeout
+        deadline = sent = time.monotonic()
+        deadline += self.timeout
         try:
             response = self._sender(path).send(id, key, self._gate, stop)
         except requests.RequestException as exc:
@@ -230,6 +244,7 @@ class GenerationFetcher:
             wait = server_wait(response.headers)
             if status == 429 and wait is not None:
                 self._gate.hold(wait)  # at once; a reset in the body may lengthen it below
+            self._pace.observe(status, response.headers, sent, wait)
             sock = socket_of(response.raw)
             token = None if sock is None else WATCHDOG.arm(deadline, sock)
             failure = ""
@@ -296,7 +311,7 @@ class GenerationFetcher:
         not_found_since: float | None = None
         settling = self.not_found_grace > 0 and may_be_settling(id)
         while True:
-            self._gate.wait(stop)
+            self._pace.acquire(self._gate, stop)  # the gate, then this request's slot
             if stop.is_set():
                 raise Stopped(id)
             status, received, wait, message = self._attempt(id, attempt, stop, path)

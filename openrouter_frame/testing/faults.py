@@ -68,6 +68,23 @@ class Faults:
         A 429 carries its reset time only in the JSON body, as
         ``error.metadata.headers["X-RateLimit-Reset"]`` (epoch ms, a string),
         with no ``Retry-After`` or ``X-RateLimit-*`` header.
+    rate_limit_rps : float
+        A real rate limit (0: none): a token bucket per key (per
+        ``Authorization`` header) refilled at ``rate_limit_rps`` tokens per
+        second, holding at most ``rate_limit_burst`` tokens, full at start.
+        Each authenticated request takes a token; one that finds none gets a
+        429 whose ``Retry-After`` is the time until a token is free, rounded
+        up to a multiple of ``retry_after_unit``.  Every answer in this mode
+        carries ``X-RateLimit-Limit`` (the bucket's size),
+        ``X-RateLimit-Remaining`` (whole tokens left) and
+        ``X-RateLimit-Reset`` (epoch ms when the bucket is full again), so
+        ``(Limit - Remaining) / (Reset - now)`` is the refill rate.
+    rate_limit_burst : float
+        The bucket's size (0: a tenth of a second's worth, at least 1).
+    retry_after_unit : float
+        A rate-limit 429's ``Retry-After`` is a whole number of these seconds
+        (default 1: whole seconds, as the service sends; a fraction, sent as
+        a decimal, for fast tests).
     """
 
     rate_limit: float = 0.0
@@ -83,6 +100,9 @@ class Faults:
     credits_after: int | None = None
     fresh_for: float = 0.0
     reset_in_body: bool = False
+    rate_limit_rps: float = 0.0
+    rate_limit_burst: float = 0.0
+    retry_after_unit: float = 1.0
 
     def __post_init__(self) -> None:
         rates = [getattr(self, name) for name in RANDOM_FAULTS]
@@ -90,6 +110,18 @@ class Faults:
             raise ValueError(f"fault rates must be in [0, 1] and sum to <= 1, got {rates}")
         if self.retry_after < 0 or self.fresh_for < 0:
             raise ValueError("retry_after and fresh_for must be >= 0")
+        if self.rate_limit_rps < 0 or self.rate_limit_burst < 0 or self.retry_after_unit <= 0:
+            raise ValueError("rate_limit_rps and rate_limit_burst must be >= 0, "
+                             "retry_after_unit > 0")
+
+    @property
+    def burst(self) -> float:
+        """The rate limit's bucket size: ``rate_limit_burst``, else a tenth of a second's worth.
+
+        >>> Faults(rate_limit_rps=200).burst, Faults(rate_limit_rps=5).burst
+        (20.0, 1.0)
+        """
+        return self.rate_limit_burst or max(1.0, self.rate_limit_rps / 10)
         self.status_for = dict(self.status_for)
         self.body_for = dict(self.body_for)
 

@@ -115,6 +115,8 @@ class Simulator:
         # client -> (last 429 sent at, wait until); (client, id) -> wait until
         self._holds: dict[str | None, tuple[float, float]] = {}
         self._limited: dict[tuple[str | None, str | None], float] = {}
+        # client -> (tokens, at): the rate limit's token bucket (faults.rate_limit_rps)
+        self._buckets: dict[str | None, tuple[float, float]] = {}
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -230,8 +232,27 @@ class Simulator:
         with self._lock:
             self.stats.in_flight -= 1
 
-    def _rate_limited(self, client: str | None, id: str) -> _Reply:
-        wait = self.faults.retry_after
+    def _take_token(self, client: str | None) -> tuple[float, dict[str, str]]:
+        """Take a token from ``client``'s bucket: (seconds until one is free, or 0 when
+        taken; the ``X-RateLimit-*`` headers that tell the bucket's state)."""
+        rate, size = self.faults.rate_limit_rps, self.faults.burst
+        with self._lock:
+            now = time.monotonic()
+            tokens, at = self._buckets.get(client, (size, now))
+            tokens = min(size, tokens + (now - at) * rate)
+            wait = 0.0 if tokens >= 1 else (1 - tokens) / rate
+            if not wait:
+                tokens -= 1
+            self._buckets[client] = (tokens, now)
+        full = time.time() + (size - tokens) / rate
+        return wait, {"X-RateLimit-Limit": f"{size:g}",
+                      "X-RateLimit-Remaining": str(int(tokens)),
+                      "X-RateLimit-Reset": str(math.ceil(full * 1000))}
+
+    def _rate_limited(self, client: str | None, id: str | None,
+                      wait: float | None = None, headers: dict[str, str] | None = None
+                      ) -> _Reply:
+        wait = self.faults.retry_after if wait is None else wait
         now = time.monotonic()
         with self._lock:
             old = self._holds.get(client)
@@ -250,10 +271,18 @@ class Simulator:
             "X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0",
             "X-RateLimit-Reset": reset,
         }
+        reply.headers.update(headers or {})
         return reply
 
     def _reply(self, method: str, target: str, auth: str | None, number: int,
                arrival: float) -> _Reply:
+        reply, limits = self._respond(method, target, auth, number, arrival)
+        reply.headers.update(limits)
+        return reply
+
+    def _respond(self, method: str, target: str, auth: str | None, number: int,
+                 arrival: float) -> tuple[_Reply, dict[str, str]]:
+        """The reply, and the rate limit's headers to add to it (when it is on)."""
         faults = self.faults
         url = urlsplit(target)
         values = parse_qs(url.query, keep_blank_values=True).get("id")
@@ -261,13 +290,26 @@ class Simulator:
         self._check_early(auth, id, arrival)
         path = url.path.rstrip("/")
         if path not in ("/api/v1/generation", "/api/v1/generation/content"):
-            return _error(404, "Not Found")
+            return _error(404, "Not Found"), {}
         if method != "GET":
-            return _error(405)
+            return _error(405), {}
         if auth is None or not auth.startswith("Bearer "):
-            return _error(401, "No auth credentials found")
+            return _error(401, "No auth credentials found"), {}
         if not hmac.compare_digest(auth[7:].strip().encode(), self.api_key.encode()):
-            return _error(401)
+            return _error(401), {}
+        if not faults.rate_limit_rps:
+            return self._serve(id, path, auth, number), {}
+        wait, limits = self._take_token(auth)
+        if wait:
+            unit = faults.retry_after_unit
+            wait = max(unit, round(math.ceil(wait / unit - 1e-9) * unit, 6))
+            return self._rate_limited(auth, id, wait, limits), {}
+        return self._serve(id, path, auth, number), limits
+
+    def _serve(self, id: str | None, path: str, auth: str | None, number: int) -> _Reply:
+        """The answer to a request whose key is good (and, under a rate limit, that got a
+        token)."""
+        faults = self.faults
         if faults.revoke_after is not None and number > faults.revoke_after:
             return _error(401, "User not found. (key revoked)")
         if faults.credits_after is not None and number > faults.credits_after:
