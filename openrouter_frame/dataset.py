@@ -47,7 +47,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -66,6 +65,7 @@ from .errors import OpenRouterError
 from .fetch import conceal, normalize_ids
 from .frame import FetchResult, coerce, failures_frame
 from .frame.contents import CONTENT_COLUMNS
+from .frame.kinds import json_texts
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -258,19 +258,13 @@ def _records_table(frame: pd.DataFrame, records: list[dict[str, Any]]) -> pa.Tab
     columns = []
     for name, field in zip(schema.COLUMNS, GENERATION_SCHEMA, strict=False):
         if field.type == pa.string() and schema.FIELDS[name].kind == "json":
-            columns.append(pa.array(_json_texts(frame[name].tolist()), pa.string()))
+            columns.append(pa.array(json_texts(frame[name].tolist()), pa.string()))
         else:
             columns.append(pa.array(frame[name].array, field.type) if len(frame)
                            else pa.array([], field.type))
     extras = [{k: v for k, v in r.items() if k not in schema.FIELDS} for r in records]
-    columns.append(pa.array(_json_texts([e or None for e in extras]), pa.string()))
+    columns.append(pa.array(json_texts([e or None for e in extras]), pa.string()))
     return pa.Table.from_arrays(columns, schema=GENERATION_SCHEMA)
-
-
-def _json_texts(values: list[Any]) -> list[str | None]:
-    return [None if v is None or (not isinstance(v, list | dict) and pd.isna(v))
-            else json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str)
-            for v in values]
 
 
 def _write(table: pa.Table, root: Path, days: pa.Array | pa.ChunkedArray) -> list[Path]:
@@ -307,7 +301,7 @@ def _fetch_contents(client: OpenRouterClient, ids: list[str], dates: dict[str, s
         failed.extend((i, status, CONTENT_FAILED + error)
                       for i, status, error in _failure_rows(fetched.failures))
         frame = fetched.frame
-        columns = [pa.array(_json_texts(frame[name].tolist()) if name == "messages"
+        columns = [pa.array(json_texts(frame[name].tolist()) if name == "messages"
                             else frame[name].array, CONTENT_SCHEMA.field(name).type)
                    for name in CONTENT_COLUMNS]
         table = pa.Table.from_arrays(columns, schema=CONTENT_SCHEMA)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schema
+from . import kinds
 from .build import records_to_frame
 
 FORMATS = ("parquet", "csv", "jsonl")
@@ -67,9 +68,8 @@ def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     out = frame.copy(deep=False)
     for name in names:
-        out[name] = pd.Series(
-            [None if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-             for v in frame[name].tolist()], index=frame.index, dtype=object)
+        out[name] = pd.Series(kinds.json_texts(frame[name].tolist()), index=frame.index,
+                              dtype=object)
     return out
 
 

@@ -545,6 +545,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def json_texts(values: Sequence[Any]) -> list[str | None]:
+    """Each ``json`` cell as compact JSON text, a missing one (:func:`schema.is_na`) as ``None``.
+
+    The inverse of :func:`json_readback`, for files that store JSON cells as text
+    (:func:`~openrouter_frame.frame.io.write_frame`, the parquet dataset).
+
+    >>> json_texts([[{"status": 200, "provider_name": "Été"}], None, float("nan")])
+    ['[{"status":200,"provider_name":"Été"}]', None, None]
+    """
+    return [None if schema.is_na(v) else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+            for v in values]
+
+
 def json_readback_many(values: Sequence[Any]) -> list[Any]:
     """:func:`json_readback` of each value, in one Arrow conversion for a parquet read.
 
