@@ -16,7 +16,7 @@ from . import schema
 from .analysis import accessor as _accessor  # noqa: F401  (registers df.orgen)
 from .api import OpenRouterClient, fetch_contents, fetch_generations, generations_to_frame
 from .cache import CacheInfo, GenerationCache, MemoryStore, RecordStore, cache_info, clear_cache
-from .dataset import DatasetResult, fetch_to_dataset, read_dataset
+from .dataset import DatasetResult, fetch_to_dataset, read_dataset, write_dataset
 from .errors import (
     AuthenticationError,
     CacheError,
@@ -85,4 +85,5 @@ __all__ = [
     "ids_from",
     "read_dataset",
     "schema",
+    "write_dataset",
 ]

@@ -2,7 +2,9 @@
 
 :func:`fetch_to_dataset` streams generation records into
 ``PATH/created_date=YYYY-MM-DD/part-<uuid>.parquet`` a chunk of ids at a time
-(bounded memory whatever the number of ids); :func:`read_dataset` reads a date
+(bounded memory whatever the number of ids); :func:`write_dataset` writes records
+already at hand (Arrow tables, record batches, lists of records) with the same
+writer, no HTTP; :func:`read_dataset` reads a date
 range back as a typed pandas frame, or as a ``dask.dataframe.DataFrame`` with
 the same dtypes.
 
@@ -63,7 +65,7 @@ from . import schema
 from .api import CONTENT_FAILED, OpenRouterClient, _client_for, _failure_rows
 from .errors import OpenRouterError
 from .fetch import conceal, normalize_ids
-from .frame import FetchResult, coerce, failures_frame
+from .frame import FetchResult, coerce, failures_frame, records_to_frame
 from .frame.contents import CONTENT_COLUMNS
 from .frame.kinds import json_texts
 
@@ -244,13 +246,23 @@ def _fetch_chunk(client: OpenRouterClient, chunk: Sequence[str], root: Path,
     fetched, stopped = _kept(client.fetch, chunk, progress)
     failed.extend(_failure_rows(fetched.failures))
     table = _records_table(fetched.frame, fetched.records)
-    days = pc.strftime(table["created_at"], format="%Y-%m-%d")
-    result.files += _write(table, root, days)
-    result.written += table.num_rows
+    days = _append(table, root, result)
     if dates is not None:
         dates.update(zip(table["id"].to_pylist(), days.to_pylist(), strict=True))
     if stopped is not None:
         raise stopped
+
+
+def _append(table: pa.Table, root: Path, result: DatasetResult) -> pa.Array | pa.ChunkedArray:
+    """Write a table of :data:`GENERATION_SCHEMA` into its days' partitions; return the days.
+
+    The one writer of records files: :func:`fetch_to_dataset` and
+    :func:`write_dataset` both call it.
+    """
+    days = pc.strftime(table["created_at"], format="%Y-%m-%d")
+    result.files += _write(table, root, days)
+    result.written += table.num_rows
+    return days
 
 
 def _records_table(frame: pd.DataFrame, records: list[dict[str, Any]]) -> pa.Table:
@@ -272,9 +284,12 @@ def _write(table: pa.Table, root: Path, days: pa.Array | pa.ChunkedArray) -> lis
     written: list[Path] = []
     if table.num_rows == 0:
         return written
-    for day in pc.unique(days).to_pylist():
-        mask = pc.is_null(days) if day is None else pc.equal(days, day)
-        rows = table.filter(mask)
+    unique = pc.unique(days).to_pylist()
+    for day in unique:
+        if len(unique) == 1:  # one day (a batch made a day at a time): no copy
+            rows = table
+        else:
+            rows = table.filter(pc.is_null(days) if day is None else pc.equal(days, day))
         folder = root / f"{PARTITION}={NULL_PARTITION if day is None else day}"
         folder.mkdir(parents=True, exist_ok=True)
         name = f"part-{uuid.uuid4().hex}.parquet"
@@ -287,6 +302,152 @@ def _write(table: pa.Table, root: Path, days: pa.Array | pa.ChunkedArray) -> lis
             raise
         written.append(folder / name)
     return written
+
+
+def records_table(records: Sequence[dict[str, Any]]) -> pa.Table:
+    """Generation records (the service's ``data`` objects) as a table of :data:`GENERATION_SCHEMA`.
+
+    Typed as :func:`~openrouter_frame.records_to_frame` types them; keys outside
+    the schema go to :data:`EXTRA_COLUMN`.  What :func:`write_dataset` does with
+    a list of records.
+
+    Examples
+    --------
+    >>> from openrouter_frame.testing import Simulator
+    >>> sim = Simulator()
+    >>> table = records_table([sim.record(i) for i in sim.ids(3)])
+    >>> table.num_rows, table.schema == GENERATION_SCHEMA
+    (3, True)
+    """
+    records = list(records)
+    return _records_table(records_to_frame(records, dtype_backend="pyarrow"), records)
+
+
+def _as_table(item: pa.Table | pa.RecordBatch | Sequence[dict[str, Any]]) -> pa.Table:
+    """One item of :func:`write_dataset`'s input as a table of :data:`GENERATION_SCHEMA`."""
+    if isinstance(item, pa.RecordBatch):
+        item = pa.Table.from_batches([item])
+    if not isinstance(item, pa.Table):
+        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence):
+            raise TypeError("write_dataset takes Arrow tables, record batches, lists of "
+                            f"records or records, got {type(item).__name__}")
+        return records_table(item)
+    names = GENERATION_SCHEMA.names
+    missing = [n for n in names if n not in item.column_names and n != EXTRA_COLUMN]
+    unknown = [n for n in item.column_names if n not in names]
+    if missing or unknown:
+        raise ValueError(f"a table written to a dataset needs the schema's columns: "
+                         f"missing {missing}, not in the schema {unknown} (keys outside "
+                         f"the schema go to {EXTRA_COLUMN!r} as a JSON object)")
+    if EXTRA_COLUMN not in item.column_names:
+        item = item.append_column(EXTRA_COLUMN, pa.nulls(item.num_rows, pa.string()))
+    try:
+        return item.select(names).cast(GENERATION_SCHEMA)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise ValueError(f"a table written to a dataset must have the dataset's Arrow "
+                         f"types (dataset.GENERATION_SCHEMA): {exc}") from exc
+
+
+def _tables(data: Any, chunk_size: int) -> Iterator[pa.Table]:
+    """``data`` (see :func:`write_dataset`) as tables of at most ``chunk_size`` records each.
+
+    Records given one by one are gathered ``chunk_size`` at a time; tables,
+    batches and lists of records pass as they come.
+    """
+    if isinstance(data, (pa.Table, pa.RecordBatch)):
+        data = [data]
+    elif isinstance(data, Sequence) and data and isinstance(data[0], dict):
+        data = [data]
+    pending: list[dict[str, Any]] = []
+    for item in data:
+        if isinstance(item, dict):
+            pending.append(item)
+            if len(pending) >= chunk_size:
+                yield records_table(pending)
+                pending = []
+            continue
+        if pending:
+            yield records_table(pending)
+            pending = []
+        yield _as_table(item)
+    if pending:
+        yield records_table(pending)
+
+
+def write_dataset(data: Any, path: str | os.PathLike[str], *, partition: str = "day",
+                  skip_present: bool = True, chunk_size: int = CHUNK_SIZE) -> DatasetResult:
+    """Write generation records into the parquet dataset at ``path``, without any HTTP.
+
+    The writer :func:`fetch_to_dataset` uses, for records that are already at
+    hand (a log, another store, a benchmark's generator).  ``data`` is
+    consumed one item at a time, so memory follows the largest item, not the
+    dataset.
+
+    Parameters
+    ----------
+    data : table, record batch, list of records, or an iterable of those or of records
+        Arrow tables or record batches with the columns of
+        :data:`GENERATION_SCHEMA` (``_extra`` may be left out) in its types or
+        types that cast to them; lists of generation records (the service's
+        ``data`` objects, typed as :func:`~openrouter_frame.records_to_frame`
+        types them; keys outside the schema are kept in ``_extra``); or single
+        records, gathered ``chunk_size`` at a time.
+    path : str or path
+        The dataset directory (created if missing); see the module docs for its layout.
+    partition : {"day"}
+        One directory per UTC day of ``created_at``.
+    skip_present : bool
+        Leave out the rows whose id is in the dataset already (or earlier in
+        ``data``), as :func:`fetch_to_dataset` does: each item costs a scan of
+        the dataset's ``id`` column for its ids.  ``False`` writes every row as
+        given (a fresh dataset, or ids known to be new).
+    chunk_size : int
+        Records gathered per file when ``data`` yields records one by one.
+
+    Returns
+    -------
+    DatasetResult
+        ``written``, ``skipped`` (rows left out by ``skip_present``) and ``files``.
+
+    Raises
+    ------
+    ValueError
+        A table lacks a schema column, has one the schema does not know, or
+        holds a type that does not cast to the dataset's.
+    TypeError
+        An item is none of the above.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from openrouter_frame.testing import Simulator
+    >>> sim = Simulator()
+    >>> folder = tempfile.mkdtemp()
+    >>> first = write_dataset([sim.record(i) for i in sim.ids(20)], folder)
+    >>> again = write_dataset((sim.record(i) for i in sim.ids(25)), folder, chunk_size=10)
+    >>> first.written, again.skipped, again.written, len(read_dataset(folder))
+    (20, 20, 5, 25)
+    """
+    if partition not in PARTITIONS:
+        raise ValueError(f"partition must be one of {PARTITIONS}, got {partition!r}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    result = DatasetResult(root)
+    for table in _tables(data, chunk_size):
+        if skip_present and table.num_rows:
+            ids = table["id"].to_pylist()
+            present = present_ids(root, ids)
+            keep = [i not in present for i in ids]
+            seen: set[str] = set()
+            for k, i in enumerate(ids):  # a repeated id: its first row only
+                keep[k] = keep[k] and i not in seen
+                seen.add(i)
+            result.skipped += len(ids) - sum(keep)
+            table = table.filter(pa.array(keep, pa.bool_()))
+        _append(table, root, result)
+    return result
 
 
 def _fetch_contents(client: OpenRouterClient, ids: list[str], dates: dict[str, str | None],
@@ -463,4 +624,5 @@ def _read_dask(files: list[str], names: list[str], models: list[str] | None,
 
 __all__ = ["CHUNK_SIZE", "CONTENT_SCHEMA", "DatasetResult", "EXTRA_COLUMN", "FAILURES_FILE",
            "GENERATION_SCHEMA", "NULL_PARTITION", "PARTITION", "contents_path",
-           "fetch_to_dataset", "present_ids", "read_dataset", "selected_files"]
+           "fetch_to_dataset", "present_ids", "read_dataset", "records_table", "selected_files",
+           "write_dataset"]

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -335,3 +336,72 @@ def test_bad_arguments_say_what_is_wrong(history, call, message):
 def test_reading_a_missing_dataset_raises(tmp_path):
     with pytest.raises(FileNotFoundError, match="no dataset"):
         orf.read_dataset(tmp_path / "nowhere")
+
+
+# -- write_dataset: the same writer, records at hand ---------------------------------------
+def read_files(path: Path) -> list[dict[str, object]]:
+    """Every row of a dataset's records files, as written (no partition column), by id."""
+    files = [p for p in visible_files(path) if p.suffix == ".parquet"]
+    return pa.concat_tables([pq.read_table(p) for p in files]).sort_by("id").to_pylist()
+
+
+def test_write_dataset_writes_what_fetch_to_dataset_writes(history, sim, tmp_path):
+    records = [sim.record(i) for i in sim.ids(150)]
+    result = orf.write_dataset(records, tmp_path / "written")
+    assert (result.written, result.skipped) == (150, 0)
+    assert {p.parent.name for p in result.files} == {
+        p.parent.name for p in visible_files(history) if p.suffix == ".parquet"}
+    assert read_files(tmp_path / "written") == read_files(history)
+
+
+@pytest.mark.parametrize("shape", ["table", "batches", "tables-without-extra", "records"],
+                         ids=["one-table", "record-batches", "no-extra-column",
+                              "records-one-by-one"])
+def test_write_dataset_takes_tables_batches_and_records(sim, tmp_path, shape):
+    records = [sim.record(i) for i in sim.ids(60)]
+    table = dataset.records_table(records)
+    data = {"table": table,
+            "batches": iter(table.to_batches(max_chunksize=25)),
+            "tables-without-extra": [table.slice(0, 30).drop_columns([dataset.EXTRA_COLUMN]),
+                                     table.slice(30)],
+            "records": iter(records)}[shape]
+    result = orf.write_dataset(data, tmp_path, chunk_size=25)
+    assert result.written == 60
+    back = by_id(orf.read_dataset(tmp_path, columns=["id", "total_cost"]))
+    ordered = sorted(records, key=lambda r: r["id"])
+    assert back["id"].tolist() == [r["id"] for r in ordered]
+    assert back["total_cost"].tolist() == [r["total_cost"] for r in ordered]
+
+
+def test_write_dataset_skips_present_ids_unless_told(sim, tmp_path):
+    table = dataset.records_table([sim.record(i) for i in sim.ids(40)])
+    first = orf.write_dataset(table.slice(0, 30), tmp_path)
+    again = orf.write_dataset([table, table.slice(35)], tmp_path)  # 30 known, 5 repeated
+    assert (first.written, again.written, again.skipped) == (30, 10, 35)
+    assert orf.read_dataset(tmp_path, columns=["id"])["id"].is_unique
+    appended = orf.write_dataset(table.slice(0, 5), tmp_path, skip_present=False)
+    assert (appended.written, appended.skipped) == (5, 0)
+    assert len(orf.read_dataset(tmp_path, columns=["id"])) == 45
+
+
+def test_write_dataset_keeps_keys_outside_the_schema(sim, tmp_path):
+    records = [dict(sim.record(i), team="search") for i in sim.ids(3)]
+    orf.write_dataset(records, tmp_path)
+    extras = orf.read_dataset(tmp_path)[dataset.EXTRA_COLUMN]
+    assert [json.loads(e) for e in extras] == [{"team": "search"}] * 3
+
+
+@pytest.mark.parametrize(("change", "error", "message"), [
+    (lambda t: t.drop_columns(["model"]), ValueError, r"missing \['model'\]"),
+    (lambda t: t.append_column("team", pa.nulls(t.num_rows)), ValueError,
+     r"not in the schema \['team'\]"),
+    (lambda t: t.set_column(t.schema.get_field_index("total_cost"), "total_cost",
+                            pa.array(["a lot"] * t.num_rows)), ValueError, "Arrow types"),
+    (lambda t: "gen-1", TypeError, "got str"),
+    (lambda t: 42, TypeError, "got int"),
+], ids=["missing-column", "unknown-column", "wrong-type", "a-string", "an-int"])
+def test_write_dataset_bad_input_says_what_is_wrong(sim, tmp_path, change, error, message):
+    table = dataset.records_table([sim.record(i) for i in sim.ids(4)])
+    with pytest.raises(error, match=message):
+        orf.write_dataset([change(table)], tmp_path)
+    assert not [p for p in visible_files(tmp_path) if p.suffix == ".parquet"]
