@@ -39,7 +39,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,7 +48,7 @@ import pandas as pd
 from pyarrow import json as pa_json
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import figures_only, median_time, print_table, verdict  # noqa: E402
+from _common import PeakRSS, figures_only, median_time, print_table, verdict  # noqa: E402
 
 from openrouter_frame.frame import raw_to_frame, records_to_frame  # noqa: E402
 from openrouter_frame.testing import Simulator  # noqa: E402
@@ -210,73 +209,12 @@ _SCENARIOS: dict[str, tuple[str, Callable[[int], Any], Callable[[Any], Any]]] = 
 }
 
 
-class _PeakRSS:
-    """Peak resident memory of this process while a block runs (Linux /proc, else polling)."""
-
-    def __enter__(self) -> _PeakRSS:
-        self.start = _rss()
-        self._reset = _reset_peak()
-        self.peak = self.start
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-        self._thread.start()
-        return self
-
-    def _poll(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, _rss())
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss(), _hwm() if self._reset else 0)
-
-
-def _status(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def _rss() -> int:
-    try:
-        return _status("VmRSS")
-    except OSError:  # not Linux: psutil if present, else ru_maxrss
-        try:
-            import psutil
-
-            return int(psutil.Process().memory_info().rss)
-        except ImportError:
-            import resource
-
-            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _reset_peak() -> bool:
-    """Reset the kernel's peak-RSS counter (VmHWM); False where that is not possible."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _hwm() -> int:
-    try:
-        return _status("VmHWM")
-    except OSError:
-        return 0
-
-
 def measure(scenario: str, rows: int) -> dict[str, int]:
     """Build the scenario's data, then the peak extra RSS while its operation runs."""
     _, build, op = _SCENARIOS[scenario]
     data = build(rows)
     gc.collect()
-    with _PeakRSS() as peak:
+    with PeakRSS() as peak:
         result = op(data)
     del result
     if isinstance(data, _Cache):
