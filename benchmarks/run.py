@@ -12,14 +12,17 @@ Runs, in turn, each benchmark script of this directory that exists:
 * ``viewer.py``: the viewer's response time against plain pandas;
 * ``cache.py``: cached ids to a typed frame;
 * ``attempts.py``: ``provider_attempts`` and its summaries against plain pandas;
-* ``open_sets.py``: candidate dtypes for open label sets (memory, groupby, concat).
+* ``open_sets.py``: candidate dtypes for open label sets (memory, groupby, concat);
+* ``scale.py``: 10,000,000 records written to a parquet dataset, then
+  ``summary()`` + ``cost_summary()`` on Dask (2 workers) and pandas, against
+  DuckDB on the same files (``--quick``: 100,000 records).
 
 Each script prints its own table; this one adds the machine and a closing
 table of what ran.  A script is imported and its ``main(argv)`` called (or
 ``run(quick)``, whose rows are printed); one that fails is reported and the
 rest still run.
 
-    python benchmarks/run.py                 # full size (1,000,000 rows; minutes)
+    python benchmarks/run.py                 # full size (1,000,000 rows; scale.py 10M; minutes)
     python benchmarks/run.py --quick         # 10,000 rows, same code paths (CI)
     python benchmarks/run.py --rows 200000 --only records summaries
 """
@@ -43,7 +46,8 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from _common import print_table  # noqa: E402
 
-SCRIPTS = ("records", "fetch", "ratelimit", "summaries", "viewer", "cache", "attempts", "open_sets")
+SCRIPTS = ("records", "fetch", "ratelimit", "summaries", "viewer", "cache", "attempts", "open_sets",
+           "scale")
 
 
 def machine() -> str:
