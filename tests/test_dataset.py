@@ -24,6 +24,7 @@ from openrouter_frame.dataset import (
 )
 from openrouter_frame.errors import InsufficientCreditsError, SchemaWarning
 from openrouter_frame.frame.contents import CONTENT_COLUMNS
+from openrouter_frame.frame.nested import to_cells
 from openrouter_frame.testing import Simulator, serve
 
 DAY_DIR = re.compile(r"created_date=(\d{4}-\d{2}-\d{2}|__null__)")
@@ -55,15 +56,13 @@ def history(tmp_path_factory: pytest.TempPathFactory, sim: Simulator) -> Path:
 def test_files_read_back_with_the_schema_types_without_our_code(history, sim):
     back = pd.read_parquet(history, dtype_backend="pyarrow")
     expected = schema.dtypes("pyarrow")
-    for name in schema.COLUMNS:
-        if schema.FIELDS[name].kind == "json":  # stored as JSON text: the service's dicts
-            assert str(back[name].dtype) == "string[pyarrow]"
-        else:
-            assert back[name].dtype == expected[name], name
+    for name in schema.COLUMNS:  # provider_responses too: a list of structs, no JSON text
+        assert back[name].dtype == expected[name], name
+    assert back["provider_responses"].dtype.pyarrow_dtype == schema.ATTEMPTS_TYPE
     assert sorted(back["id"]) == sorted(sim.ids(150))
-    for id, text in zip(back["id"], back["provider_responses"], strict=True):
-        sent = sim.record(id).get("provider_responses")
-        assert (None if pd.isna(text) else json.loads(text)) == sent
+    cells = to_cells(pa.chunked_array(back["provider_responses"].array._pa_array))
+    for id, cell in zip(back["id"], cells, strict=True):
+        assert cell == sim.record(id).get("provider_responses")
     # hive layout: every row sits in the directory of its created_at's UTC day
     for file in visible_files(history):
         if file.name == FAILURES_FILE:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from .. import schema
-from . import kinds
+from ..errors import SchemaWarning
+from . import kinds, nested
 from .build import records_to_frame
 
 FORMATS = ("parquet", "csv", "jsonl")
@@ -40,18 +43,22 @@ def format_of(path: str | Path, given: str | None = None) -> str:
 def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     """Write ``frame`` as parquet, CSV or JSON lines (timestamps as ISO 8601, UTC).
 
-    In parquet and CSV, ``json`` fields (``provider_responses``) are written
-    as JSON text, so that :func:`read_frame` and
-    :func:`~openrouter_frame.frame.coerce` give back exactly the lists of
-    dicts the service sent (an Arrow list of structs would add every other
-    item's keys to each dict).  In CSV a missing value is written as
+    In parquet, ``provider_responses`` is written as the Arrow list of
+    structs :data:`~openrouter_frame.schema.ATTEMPTS_TYPE` whatever the
+    backend (its ``_extra`` child keeps what the typed children cannot, so
+    :func:`~openrouter_frame.frame.coerce` of a read-back gives the cells
+    as sent, and a reader needs no JSON parsing); a column holding a cell
+    that is not a list is written as JSON text instead, with a
+    :class:`~openrouter_frame.SchemaWarning`.  In CSV it is JSON text.  In CSV a missing value is written as
     ``<NA>`` (:data:`CSV_NA`) and an empty string as an empty field, so that
     ``origin=""`` comes back as ``""``, not as missing: :func:`read_frame`
     reads it so, and so does ``pd.read_csv(path, keep_default_na=False,
     na_values=["<NA>"])`` (:data:`CSV_READ_OPTIONS`); a plain
     ``pd.read_csv(path)`` reads both as missing.
     """
-    if fmt != "jsonl":
+    if fmt == "parquet":
+        frame = _json_as_structs(frame)
+    elif fmt == "csv":
         frame = _json_as_text(frame)
     if fmt == "parquet":
         frame.to_parquet(path, index=False)
@@ -68,8 +75,31 @@ def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     out = frame.copy(deep=False)
     for name in names:
-        out[name] = pd.Series(kinds.json_texts(frame[name].tolist()), index=frame.index,
-                              dtype=object)
+        col = frame[name]
+        cells = nested.to_cells(pa.chunked_array(col.array._pa_array)) \
+            if isinstance(col.dtype, pd.ArrowDtype) else col.tolist()  # type: ignore[attr-defined]
+        out[name] = pd.Series(kinds.json_texts(cells), index=frame.index, dtype=object)
+    return out
+
+
+def _json_as_structs(frame: pd.DataFrame) -> pd.DataFrame:
+    """``provider_responses`` as the Arrow list of structs (JSON text, with a warning, when
+    a cell is not a list)."""
+    names = [n for n in schema.names(kind="json") if n in frame.columns]
+    if not names:
+        return frame
+    out = frame.copy(deep=False)
+    for name in names:
+        col = frame[name]
+        if isinstance(col.dtype, pd.ArrowDtype) and col.dtype.pyarrow_dtype == nested.TYPE:
+            continue
+        arr = nested.to_arrow(col)
+        if arr is None:
+            warnings.warn(f"field {name!r}: a cell is not a list of attempts; written as JSON "
+                          "text", SchemaWarning, stacklevel=3)
+            out[name] = _json_as_text(frame[[name]])[name]
+        else:
+            out[name] = pd.Series(pd.arrays.ArrowExtensionArray(arr), index=frame.index)
     return out
 
 

@@ -583,32 +583,6 @@ def is_struct_readback(values: Sequence[Any]) -> bool:
         and any(v is not None for v in values)
 
 
-def drop_struct_fill(values: list[Any], item_fields: dict[str, schema.Field]) -> list[Any]:
-    """List-of-dict cells read back from an Arrow list of structs, with the keys the struct
-    added taken out again.
-
-    A struct has one set of keys for every item, so an item that lacked a key
-    comes back with it set to ``None``.  A key of ``item_fields`` that the
-    spec says is never ``null`` (``Field.nullable`` false) can only have been
-    absent, so it is removed; a nullable one (``status``) and any key the
-    schema does not know keep their ``None``: whether it was sent or not is
-    lost in the struct, and keeping it drops nothing the service sent.
-
-    >>> from openrouter_frame import schema
-    >>> drop_struct_fill([[{"status": None, "latency": None, "id": "x"}], None],
-    ...                  schema.ATTEMPT_FIELDS)
-    [[{'status': None, 'id': 'x'}], None]
-    """
-    absent = {name for name, field in item_fields.items() if not field.nullable}
-
-    def item(value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        return {k: v for k, v in value.items() if v is not None or k not in absent}
-
-    return [[item(v) for v in cell] if isinstance(cell, list) else cell for cell in values]
-
-
 def dtype_matches(actual: Any, target: Any) -> bool:
     """Whether a column of dtype ``actual`` already has the schema's dtype ``target``.
 
