@@ -197,8 +197,9 @@ class Reduced:
         return Groups(np.zeros(0, dtype=np.intp), self.index).label_ranks()
 
     def groups(self) -> Groups:
-        """The groups as a :class:`~.groups.Groups` with no rows (for ``table`` and ``fold``)."""
-        return Groups(np.zeros(0, dtype=np.intp), self.index)
+        """The groups as a :class:`~.groups.Groups` of one row each: ``fold`` then maps
+        group ``g`` to its folded group ``codes[g]``."""
+        return Groups(np.arange(self.n, dtype=np.intp), self.index)
 
 
 class _FrameReduced(Reduced):

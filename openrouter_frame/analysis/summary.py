@@ -554,33 +554,77 @@ def cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None,
     keep = ~np.isnat(when)
     labels = list(folded.index)
     if not keep.any():
+        return _per_period(None, None, labels, by)
+    every = bool(keep.all())
+    periods, bins = _bins(when if every else when[keep], freq)
+    width = len(labels)
+    if width > 1:
+        bins = bins * width + (folded.codes if every else folded.codes[keep])
+    sums = np.bincount(bins, weights=cost if every else cost[keep],
+                       minlength=len(periods) * width).reshape(len(periods), width)
+    return _per_period(sums, periods, labels, by)
+
+
+def cost_over_time_inputs(frame: pd.DataFrame) -> Inputs:
+    """The per-row values :func:`cost_over_time` reduces: ``total_cost``, NA as 0."""
+    return Inputs({"total_cost": np.nan_to_num(floats(frame, "total_cost"), nan=0.0)})
+
+
+def cost_over_time_bins(frame: pd.DataFrame, freq: str, ends: tuple[Any, Any]
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's cost (NA as 0) and period number among the periods from ``ends[0]`` to
+    ``ends[1]`` (-1 for a row without ``created_at``): what a partition contributes."""
+    when = timestamps(frame)
+    keep = ~np.isnat(when)
+    bins = np.full(len(frame), -1, dtype=np.int64)
+    if keep.any():
+        bins[keep] = _bins(when[keep], freq, ends)[1]
+    return np.nan_to_num(floats(frame, "total_cost"), nan=0.0), bins
+
+
+def cost_over_time_finish(r: Reduced, sums: np.ndarray | None, periods: pd.DatetimeIndex | None,
+                          by: By, top: int) -> pd.DataFrame:
+    """:func:`cost_over_time` from reductions: ``r`` of :func:`cost_over_time_inputs` and
+    ``sums``, the cost per (group, period) of ``periods`` (``None`` when nothing is dated)."""
+    if by is None:
+        remap, labels = np.zeros(r.n, dtype=np.intp), ["total_cost_usd"]
+    else:
+        folded = r.groups().fold(r.sums("total_cost"), top)
+        remap, labels = folded.codes, list(folded.index)
+    if sums is None or periods is None:
+        return _per_period(None, None, labels, by)
+    out = np.zeros((len(labels), len(periods)))
+    np.add.at(out, remap, sums)
+    return _per_period(out.T, periods, labels, by)
+
+
+def _per_period(sums: np.ndarray | None, periods: pd.DatetimeIndex | None, labels: list[Any],
+                by: By) -> pd.DataFrame:
+    """The result of :func:`cost_over_time`: ``sums`` (periods x labels) on ``periods``."""
+    if sums is None or periods is None:
         empty = pd.DatetimeIndex([], dtype="datetime64[us, UTC]", name="created_at")
         out = pd.DataFrame({label: pd.Series([], dtype="float64") for label in labels},
                            index=empty)
     else:
-        every = bool(keep.all())
-        periods, bins = _bins(when if every else when[keep], freq)
-        width = len(labels)
-        if width > 1:
-            bins = bins * width + (folded.codes if every else folded.codes[keep])
-        sums = np.bincount(bins, weights=cost if every else cost[keep],
-                           minlength=len(periods) * width).reshape(len(periods), width)
         out = pd.DataFrame(sums, index=periods, columns=pd.Index(labels, dtype=object))
     out.columns.name = " / ".join(normalize_by(by)) or None
     return out
 
 
-def _bins(when: np.ndarray, freq: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
+def _bins(when: np.ndarray, freq: str, ends: tuple[Any, Any] | None = None
+          ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """The periods :meth:`~pandas.Series.resample` makes for ``when`` (naive UTC, no NaT),
     and each instant's period number: a bin count, without sorting the instants.
 
-    The periods come from resampling just the first and last instant, so their
+    The periods come from resampling just the first and last instant (``ends``,
+    naive UTC, when ``when`` is a part of the data: a Dask partition), so their
     edges, closed side and labels are pandas' own.
     """
     ints = when.view("int64")
     unit = np.datetime_data(when.dtype)[0]
-    ends = np.array([ints.min(), ints.max()]).view(when.dtype)
-    probe = pd.Series([0.0, 0.0], index=pd.DatetimeIndex(ends).tz_localize("UTC"))
+    span = (np.array([ints.min(), ints.max()]).view(when.dtype) if ends is None
+            else np.array(ends, dtype=when.dtype))
+    probe = pd.Series([0.0, 0.0], index=pd.DatetimeIndex(span).tz_localize("UTC"))
     periods = probe.resample(freq).sum().index.rename("created_at")
     edges = periods.tz_localize(None).as_unit(unit).asi8
     right = getattr(pd.Grouper(freq=freq), "closed", "left") == "right"
