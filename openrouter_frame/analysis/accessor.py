@@ -71,10 +71,25 @@ def typed_frame(obj: pd.DataFrame) -> pd.DataFrame:
     """
     nested = [c for c in obj.columns
               if c in schema.FIELDS and schema.FIELDS[c].kind == "json"]
+    if _typed_already(obj, nested):
+        return obj
     if not nested:
         return coerce(obj)
     typed = coerce(obj.drop(columns=nested))
     return typed.assign(**{c: obj[c] for c in nested})[list(obj.columns)]
+
+
+#: The schema's dtypes of each backend (a frame of either is typed already).
+_DTYPES = {backend: schema.dtypes(backend) for backend in schema.DTYPE_BACKENDS}
+
+
+def _typed_already(obj: pd.DataFrame, nested: list[str]) -> bool:
+    """Whether every schema column of ``obj`` but ``nested`` has its dtype of one backend."""
+    if not obj.columns.is_unique:
+        return False
+    columns = [c for c in obj.columns if c in schema.FIELDS and c not in nested]
+    dtypes = obj.dtypes
+    return any(all(dtypes[c] == table[c] for c in columns) for table in _DTYPES.values())
 
 
 @pd.api.extensions.register_dataframe_accessor("orgen")

@@ -54,8 +54,8 @@ import pandas as pd
 from ..schema import NA_LABEL
 from .groups import Groups, key_codes, label_index, label_text
 
-__all__ = ["ALPHA", "Inputs", "Reduced", "combine", "from_partials", "partial", "reduce_frame",
-           "sketch_codes", "sketch_values"]
+__all__ = ["ALPHA", "Inputs", "Reduced", "combine", "from_partials", "group_labels", "partial",
+           "reduce_frame", "sketch_codes", "sketch_quantiles", "sketch_values"]
 
 #: Relative accuracy of a percentile computed from partials (0.5 %).
 ALPHA = 0.005
@@ -96,7 +96,7 @@ def sketch_values(codes: np.ndarray) -> np.ndarray:
     return np.where(codes == 0, 0.0, np.sign(codes) * size)
 
 
-def _sketch_quantiles(codes: np.ndarray, counts: np.ndarray, qs: np.ndarray) -> np.ndarray:
+def sketch_quantiles(codes: np.ndarray, counts: np.ndarray, qs: np.ndarray) -> np.ndarray:
     """Percentiles of one group's sketch (codes sorted), interpolated as pandas does."""
     n = int(counts.sum())
     if n == 0:
@@ -270,7 +270,8 @@ def reduce_frame(groups: Groups, inputs: Inputs) -> Reduced:
 
 
 # -- partials: one partition's reductions, merged in a tree ---------------------------------
-def _labels(groups: Groups) -> list[tuple[Hashable, ...]]:
+def group_labels(groups: Groups) -> list[tuple[Hashable, ...]]:
+    """Each group's labels as a tuple (``("all",)`` for no keys): how partials name groups."""
     index = groups.index
     if isinstance(index, pd.MultiIndex):
         return list(index)
@@ -288,7 +289,7 @@ def partial(groups: Groups, inputs: Inputs, bins: dict[str, tuple[np.ndarray, np
     bin), for ``bins[x] = (values, bin per row)``).  :func:`combine` merges such
     tables; the merged one is a partial too.
     """
-    labels = _labels(groups)
+    labels = group_labels(groups)
     n = groups.n
     codes = groups.codes
     parts: list[tuple[np.ndarray, str, Any, np.ndarray]] = [
@@ -430,7 +431,7 @@ class _MergedReduced(Reduced):
         for g in range(self.n):  # one slice per group, never per row
             lo, hi = bounds[g], bounds[g + 1]
             if hi > lo:
-                out[g] = _sketch_quantiles(codes[lo:hi], counts[lo:hi], probs)
+                out[g] = sketch_quantiles(codes[lo:hi], counts[lo:hi], probs)
         return out
 
     def tally(self, name: str) -> tuple[np.ndarray, list[str]]:
@@ -449,6 +450,14 @@ class _MergedReduced(Reduced):
         for i in rows:
             out[where[i]].append(texts[i])
         return out
+
+    def sketch(self, name: str, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The merged sketch of ``values[name]`` over the groups ``groups``: bucket codes
+        (sorted) and their counts."""
+        where, items, counts = self._pairs(f"q:{name}")
+        mine = np.isin(where, groups)
+        codes, at = np.unique(items[mine].astype(np.int64), return_inverse=True)
+        return codes, np.bincount(at, weights=counts[mine], minlength=len(codes))
 
     def bins(self, name: str, width: int) -> np.ndarray:
         """Sums of ``bins[name]`` per (group, bin): shape ``(n, width)``."""

@@ -611,6 +611,12 @@ def _per_period(sums: np.ndarray | None, periods: pd.DatetimeIndex | None, label
     return out
 
 
+def periods_between(ends: tuple[Any, Any], freq: str) -> pd.DatetimeIndex:
+    """The periods of ``freq`` :func:`cost_over_time` makes from instant ``ends[0]`` to
+    ``ends[1]`` (naive UTC ``datetime64``)."""
+    return _bins(np.array(ends, dtype="datetime64[us]"), freq, ends)[0]
+
+
 def _bins(when: np.ndarray, freq: str, ends: tuple[Any, Any] | None = None
           ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """The periods :meth:`~pandas.Series.resample` makes for ``when`` (naive UTC, no NaT),
