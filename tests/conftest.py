@@ -76,6 +76,12 @@ def write_history(path: Path, n: int, *, seed: int = 0, chunk: int = 25_000) -> 
     return path
 
 
+@pytest.fixture()
+def history_300(tmp_path: Path) -> Path:
+    """A dataset of 300 generations."""
+    return write_history(tmp_path / "gens", 300)
+
+
 @pytest.fixture(scope="session")
 def history_100k(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A dataset of 100,000 distinct generations over six weeks (a few hundred files)."""

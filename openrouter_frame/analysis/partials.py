@@ -61,6 +61,8 @@ __all__ = ["ALPHA", "Inputs", "Reduced", "combine", "from_partials", "group_labe
 ALPHA = 0.005
 _GAMMA = (1 + ALPHA) / (1 - ALPHA)
 _LOG_GAMMA = float(np.log(_GAMMA))
+_LOG_MID = float(np.log(2.0 / (_GAMMA + 1)))
+_MAX_FLOAT = float(np.finfo(np.float64).max)
 #: Codes of non-zero values are ``sign * (_OFFSET + k)``, so codes sort as values do.
 _OFFSET = 1 << 40
 #: The bucket of an infinity.
@@ -91,8 +93,9 @@ def sketch_values(codes: np.ndarray) -> np.ndarray:
     """The value each bucket code stands for (within :data:`ALPHA` relative of its values)."""
     codes = np.asarray(codes, dtype=np.int64)
     k = np.abs(codes) - _OFFSET
-    with np.errstate(over="ignore"):
-        size = np.where(k == _INF_K, np.inf, 2.0 * _GAMMA ** k.astype(np.float64) / (_GAMMA + 1))
+    with np.errstate(over="ignore"):  # no overflow of gamma^k before the factor
+        size = np.minimum(np.exp(k.astype(np.float64) * _LOG_GAMMA + _LOG_MID), _MAX_FLOAT)
+    size = np.where(k == _INF_K, np.inf, size)
     return np.where(codes == 0, 0.0, np.sign(codes) * size)
 
 
