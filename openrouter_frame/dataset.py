@@ -645,6 +645,7 @@ def _read_dask(files: list[str], names: list[str], models: list[str] | None,
         import dask.dataframe as dd
     except ImportError as exc:
         raise ImportError(f'engine="dask" needs dask: {DASK_EXTRA}') from exc
+    from .analysis import dask as _  # noqa: F401  (registers df.orgen on Dask frames)
     meta = _typed(GENERATION_SCHEMA.empty_table().select(names).to_pandas(
         types_mapper=pd.ArrowDtype), dtype_backend)
     with dask.config.set({"dataframe.convert-string": False}):

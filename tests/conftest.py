@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import matplotlib
+import pyarrow.compute as pc
 import pytest
 
 matplotlib.use("Agg")
@@ -53,3 +56,43 @@ def pytest_report_header() -> list[str]:
     import pandas
 
     return [f"pandas {pandas.__version__}; CI={os.environ.get('CI', '')}"]
+
+
+def write_history(path: Path, n: int, *, seed: int = 0, chunk: int = 25_000) -> Path:
+    """``n`` distinct simulated generations (about six weeks of them) written as a dataset
+    by the dataset's own writer, ``chunk`` records at a time in order of ``created_at``
+    (one file per chunk and day), as runs fetching day after day write it."""
+    from openrouter_frame import dataset
+    from openrouter_frame.frame import records_to_frame
+    from openrouter_frame.testing.data import make_record
+
+    every = sorted((make_record(i) for i in Simulator(seed=seed).ids(n)),
+                   key=lambda r: r.get("created_at") or "")  # fetched day after day
+    for start in range(0, n, chunk):
+        records = every[start:start + chunk]
+        frame = records_to_frame(records, dtype_backend="pyarrow")
+        table = dataset._records_table(frame, records)
+        dataset._write(table, path, pc.strftime(table["created_at"], format="%Y-%m-%d"))
+    return path
+
+
+@pytest.fixture()
+def history_300(tmp_path: Path) -> Path:
+    """A dataset of 300 generations."""
+    return write_history(tmp_path / "gens", 300)
+
+
+@pytest.fixture(scope="session")
+def history_100k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dataset of 100,000 distinct generations over six weeks (a few hundred files)."""
+    return write_history(tmp_path_factory.mktemp("history") / "gens", 100_000)
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[Any]:
+    """A real ``distributed`` cluster: two worker processes of one thread each."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client

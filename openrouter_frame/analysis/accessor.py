@@ -34,7 +34,7 @@ from .groups import By
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["GenerationsAccessor", "register_viewer"]
+__all__ = ["GenerationsAccessor", "register_viewer", "typed_frame", "validate"]
 
 #: Builds the viewer for :meth:`GenerationsAccessor.view`; set by the package on import.
 _viewer_factory: Callable[..., Any] | None = None
@@ -49,6 +49,47 @@ def register_viewer(factory: Callable[..., Any]) -> None:
     """
     global _viewer_factory
     _viewer_factory = factory
+
+
+def validate(columns: Any) -> None:
+    """``AttributeError`` unless ``columns`` hold one of the schema's: what ``df.orgen`` needs."""
+    if not any(name in columns for name in schema.COLUMNS):
+        raise AttributeError(
+            "df.orgen needs a frame of OpenRouter generations: this one has none of the "
+            "schema's columns (such as 'id', 'total_cost', 'model', 'latency'); "
+            "build one with openrouter_frame.generations_to_frame()"
+        )
+
+
+def typed_frame(obj: pd.DataFrame) -> pd.DataFrame:
+    """``obj`` with its schema columns cast to the schema's dtypes: what every method reads.
+
+    ``json`` columns are left as they are: the analysis reads them in every
+    shape a file gives back (lists, NumPy or Arrow arrays, text), and
+    rebuilding them as Python lists on every call would cost seconds per
+    million rows after a parquet read.
+    """
+    nested = [c for c in obj.columns
+              if c in schema.FIELDS and schema.FIELDS[c].kind == "json"]
+    if _typed_already(obj, nested):
+        return obj
+    if not nested:
+        return coerce(obj)
+    typed = coerce(obj.drop(columns=nested))
+    return typed.assign(**{c: obj[c] for c in nested})[list(obj.columns)]
+
+
+#: The schema's dtypes of each backend (a frame of either is typed already).
+_DTYPES = {backend: schema.dtypes(backend) for backend in schema.DTYPE_BACKENDS}
+
+
+def _typed_already(obj: pd.DataFrame, nested: list[str]) -> bool:
+    """Whether every schema column of ``obj`` but ``nested`` has its dtype of one backend."""
+    if not obj.columns.is_unique:
+        return False
+    columns = [c for c in obj.columns if c in schema.FIELDS and c not in nested]
+    dtypes = obj.dtypes
+    return any(all(dtypes[c] == table[c] for c in columns) for table in _DTYPES.values())
 
 
 @pd.api.extensions.register_dataframe_accessor("orgen")
@@ -78,28 +119,10 @@ class GenerationsAccessor:
 
     @staticmethod
     def _validate(obj: pd.DataFrame) -> None:
-        if not any(name in obj.columns for name in schema.COLUMNS):
-            raise AttributeError(
-                "df.orgen needs a frame of OpenRouter generations: this one has none of the "
-                "schema's columns (such as 'id', 'total_cost', 'model', 'latency'); "
-                "build one with openrouter_frame.generations_to_frame()"
-            )
+        validate(obj.columns)
 
     def _frame(self) -> pd.DataFrame:
-        """The frame with its schema columns cast to the schema's dtypes.
-
-        ``json`` columns are left as they are: the analysis reads them in every
-        shape a file gives back (lists, NumPy or Arrow arrays, text), and
-        rebuilding them as Python lists on every call would cost seconds per
-        million rows after a parquet read.
-        """
-        obj = self._obj
-        nested = [c for c in obj.columns
-                  if c in schema.FIELDS and schema.FIELDS[c].kind == "json"]
-        if not nested:
-            return coerce(obj)
-        typed = coerce(obj.drop(columns=nested))
-        return typed.assign(**{c: obj[c] for c in nested})[list(obj.columns)]
+        return typed_frame(self._obj)
 
     # -- summaries ----------------------------------------------------------------------
     def summary(self) -> pd.Series:

@@ -50,7 +50,7 @@ from .. import schema
 from ..errors import SchemaWarning
 from ..frame.kinds import categorize, json_readback
 from ..schema import is_na
-from .groups import By, Groups, group_by
+from .groups import By, group_by
 from .metrics import (
     check_percentiles,
     float_col,
@@ -62,6 +62,7 @@ from .metrics import (
     table,
     timestamps,
 )
+from .partials import Inputs, Reduced, reduce_frame
 from .units import float_or_inf
 
 __all__ = ["ATTEMPT_DTYPES", "Unreadable", "attempt_counts", "fallbacks", "provider_attempts",
@@ -595,25 +596,37 @@ def provider_summary(frame: pd.DataFrame,
     ps = check_percentiles(percentiles)
     attempts = provider_attempts(frame)
     groups = group_by(attempts, "provider_name")
+    return provider_summary_finish(reduce_frame(groups, provider_summary_inputs(attempts)), ps)
+
+
+def provider_summary_inputs(attempts: pd.DataFrame) -> Inputs:
+    """The per-attempt values :func:`provider_summary` reduces, from :func:`provider_attempts`."""
     status = floats(attempts, "status")
     known = ~np.isnan(status)
     failed = known & ~((status >= 200) & (status < 300))
-    n_known = groups.sums(known.astype(float))
-    n_failed = groups.sums(failed.astype(float))
+    return Inputs({"status_known": known.astype(float), "failed": failed.astype(float),
+                   "served": floats(attempts, "served"), "latency": floats(attempts, "latency")},
+                  quantiles=("latency",))
+
+
+def provider_summary_finish(r: Reduced, ps: tuple[float, ...]) -> pd.DataFrame:
+    """:func:`provider_summary` from the reductions of :func:`provider_summary_inputs`."""
+    n_known = r.sums("status_known")
+    n_failed = r.sums("failed")
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(n_known > 0, n_failed / np.maximum(n_known, 1), np.nan)
-    served = groups.sums(floats(attempts, "served"))
+    served = r.sums("served")
     total_served = np.nansum(served)
-    q = groups.quantiles(floats(attempts, "latency"), ps)
-    counts = groups.counts()
+    q = r.quantiles("latency", ps)
+    counts = r.counts()
     columns: dict[str, Any] = {"attempts": int_col(counts), "failed": int_col(n_failed),
                                "failure_rate": float_col(rate)}
     columns.update((f"latency_{pct_label(p)}_ms", float_col(q[:, i])) for i, p in enumerate(ps))
     columns["served"] = int_col(served)
     with np.errstate(divide="ignore", invalid="ignore"):
         columns["share_of_served"] = float_col(
-            served / total_served if total_served else np.full(groups.n, np.nan))
-    return table(columns, groups, [counts])
+            served / total_served if total_served else np.full(r.n, np.nan))
+    return table(columns, r, [counts])
 
 
 def fallbacks(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
@@ -643,24 +656,39 @@ def fallbacks(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
     (['m', 'n'], [1, 0], [0.5, <NA>])
     """
     groups = group(frame, by, ["provider_responses"], "fallbacks")
+    return fallbacks_finish(reduce_frame(groups, fallbacks_inputs(frame)))
+
+
+def fell_back(frame: pd.DataFrame) -> np.ndarray:
+    """The fallback rule, per generation: 1.0 when more than one provider was tried, 0.0
+    when one was, NaN when ``provider_responses`` is unknown or empty.
+
+    >>> fell_back(pd.DataFrame({"provider_responses": [[{}, {}], [{}], [], None]})).tolist()
+    [1.0, 0.0, nan, nan]
+    """
     counts = attempt_counts(frame)
-    has = np.where(counts > 0, 1.0, np.where(np.isnan(counts), np.nan, 0.0))
-    with_attempts = np.nan_to_num(groups.sums(has))
-    fell = np.nan_to_num(groups.sums(np.where(counts > 1, 1.0, 0.0)))
+    return np.where(counts > 0, (counts > 1).astype(float), np.nan)
+
+
+def fallbacks_inputs(frame: pd.DataFrame) -> Inputs:
+    """The per-row values :func:`fallbacks` reduces."""
+    counts = attempt_counts(frame)
+    return Inputs({"with_attempts": np.where(counts > 0, 1.0, np.where(np.isnan(counts),
+                                                                        np.nan, 0.0)),
+                   "fell_back": fell_back(frame),
+                   "attempts": np.where(counts > 0, counts, np.nan)})
+
+
+def fallbacks_finish(r: Reduced) -> pd.DataFrame:
+    """:func:`fallbacks` from the reductions of :func:`fallbacks_inputs`."""
+    with_attempts = np.nan_to_num(r.sums("with_attempts"))
+    fell = np.nan_to_num(r.sums("fell_back"))
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(with_attempts > 0, fell / np.maximum(with_attempts, 1), np.nan)
-    mean = groups.means(np.where(counts > 0, counts, np.nan))
-    rows = groups.counts()
+    rows = r.counts()
     return table({"generations": int_col(rows), "with_attempts": int_col(with_attempts),
                   "fallbacks": int_col(fell), "fallback_rate": float_col(rate),
-                  "mean_attempts": float_col(mean)}, groups, [rows])
-
-
-def fallback_rate(frame: pd.DataFrame) -> float:
-    """Share of generations with attempts that needed more than one (NaN if none known)."""
-    counts = attempt_counts(frame)
-    known = counts > 0
-    return float((counts[known] > 1).mean()) if known.any() else float("nan")
+                  "mean_attempts": float_col(r.means("attempts"))}, r, [rows])
 
 
 def sessions(frame: pd.DataFrame) -> pd.DataFrame:
@@ -697,46 +725,46 @@ def sessions(frame: pd.DataFrame) -> pd.DataFrame:
     ['a, b']
     """
     require(frame, ["session_id", "total_cost", "created_at"], "sessions")
-    keep = frame["session_id"].notna().to_numpy(dtype=bool)
-    part = frame.loc[keep]
-    groups = group_by(part, "session_id")
-    start = timestamps(part).astype("int64").astype(np.float64)
-    start[np.isnat(timestamps(part))] = np.nan
+    part = session_rows(frame)
+    return sessions_finish(reduce_frame(group_by(part, "session_id"), sessions_inputs(part)),
+                           "model" in frame.columns)
+
+
+def session_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The generations that belong to a session (those with a ``session_id``)."""
+    return frame.loc[frame["session_id"].notna().to_numpy(dtype=bool)]
+
+
+def sessions_inputs(part: pd.DataFrame) -> Inputs:
+    """The per-row values :func:`sessions` reduces, from :func:`session_rows`."""
+    when = timestamps(part)
+    start = when.astype("int64").astype(np.float64)
+    start[np.isnat(when)] = np.nan
     took = np.fmax(floats(part, "latency"), floats(part, "generation_time"))
     end = start + np.nan_to_num(took) * 1000.0  # microseconds
-    first = _group_extreme(groups, start, np.fmin, np.inf)
-    last = _group_extreme(groups, end, np.fmax, -np.inf)
-    cost = groups.sums(floats(part, "total_cost"))
-    n_models, models = _models(part, groups, start)
-    out = table({"generations": int_col(groups.counts()), "total_cost_usd": float_col(cost),
-                 "first_created_at": _utc(first), "last_end_at": _utc(last),
-                 "wall_span_s": float_col((last - first) / 1e6),
-                 "n_models": int_col(n_models),
-                 "models": pd.array(models, dtype=_KIND_DTYPES["string"])},
-                groups, [cost, groups.counts()])
-    return out
+    models = (part["model"].to_numpy(dtype=object, na_value=None) if "model" in part.columns
+              else np.full(len(part), None, dtype=object))
+    return Inputs({"total_cost": floats(part, "total_cost"), "start": start, "end": end},
+                  extremes=("start", "end"), firsts={"model": (models, start)})
 
 
-def _group_extreme(groups: Groups, values: np.ndarray, ufunc: Any, empty: float) -> np.ndarray:
-    out = np.full(groups.n, empty)
-    ufunc.at(out, groups.codes, np.where(np.isnan(values), empty, values))
-    return np.where(np.isinf(out), np.nan, out)
+def sessions_finish(r: Reduced, has_models: bool) -> pd.DataFrame:
+    """:func:`sessions` from the reductions of :func:`sessions_inputs` (``has_models``: the
+    frame has a ``model`` column)."""
+    first = r.mins("start")
+    last = r.maxs("end")
+    cost = r.sums("total_cost")
+    models = r.firsts("model")
+    n_models = np.array([len(m) if has_models else np.nan for m in models], dtype=float)
+    names = [", ".join(m) if has_models else pd.NA for m in models]
+    return table({"generations": int_col(r.counts()), "total_cost_usd": float_col(cost),
+                  "first_created_at": _utc(first), "last_end_at": _utc(last),
+                  "wall_span_s": float_col((last - first) / 1e6),
+                  "n_models": int_col(n_models),
+                  "models": pd.array(names, dtype=_KIND_DTYPES["string"])},
+                 r, [cost, r.counts()])
 
 
 def _utc(micros: np.ndarray) -> pd.arrays.DatetimeArray:
     values = np.where(np.isnan(micros), np.iinfo(np.int64).min, micros).astype(np.int64)
     return pd.array(values.view("datetime64[us]")).tz_localize("UTC")
-
-
-def _models(part: pd.DataFrame, groups: Groups, start: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Distinct models per group and their names in order of first use."""
-    if "model" not in part.columns or not groups.n:
-        return np.full(groups.n, np.nan), [pd.NA] * groups.n  # type: ignore[list-item]
-    names = part["model"].to_numpy(dtype=object, na_value=None)
-    order = np.lexsort((np.nan_to_num(start, nan=np.inf), groups.codes))
-    seen: list[dict[str, None]] = [{} for _ in range(groups.n)]
-    for i in order:  # one pass, ordered by session then time
-        if names[i] is not None:
-            seen[groups.codes[i]][str(names[i])] = None
-    return (np.array([len(s) for s in seen], dtype=float),
-            [", ".join(s) for s in seen])

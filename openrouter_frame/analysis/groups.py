@@ -224,12 +224,11 @@ def group_by(frame: pd.DataFrame, by: str | Sequence[str] | None) -> Groups:
     keys = normalize_by(by)
     n = len(frame)
     if not keys:
-        return Groups(np.zeros(n, dtype=np.intp), pd.Index(["all"], dtype=object))
+        return Groups(np.zeros(n, dtype=np.intp), label_index([], []))
     per_key = [key_codes(frame[k]) for k in keys]
     if len(keys) == 1:
         codes, labels = per_key[0]
-        return Groups(codes, pd.Index(labels, name=keys[0]) if labels
-                      else pd.Index([], dtype=object, name=keys[0]))
+        return Groups(codes, label_index(keys, [labels]))
     combined = per_key[0][0]
     for codes, labels in per_key[1:]:
         combined, _ = pd.factorize(combined * max(len(labels), 1) + codes)
@@ -237,8 +236,27 @@ def group_by(frame: pd.DataFrame, by: str | Sequence[str] | None) -> Groups:
     ngroups = int(combined.max()) + 1 if n else 0
     first = np.empty(ngroups, dtype=np.intp)
     first[combined[::-1]] = np.arange(n - 1, -1, -1)  # first row of each group
-    arrays = [pd.Index(labels, dtype=object)[codes[first]] if labels
-              else pd.Index([], dtype=object) for codes, labels in per_key]
-    index = pd.MultiIndex.from_arrays([pd.Index(list(a)) if len(a) else a for a in arrays],
-                                      names=keys)
-    return Groups(combined, index)
+    columns = [list(pd.Index(labels, dtype=object)[codes[first]]) if labels else []
+               for codes, labels in per_key]
+    return Groups(combined, label_index(keys, columns))
+
+
+def label_index(keys: Sequence[str], columns: Sequence[Sequence[Any]]) -> pd.Index:
+    """The index of groups keyed by ``keys``, from each key's label per group: the one builder.
+
+    No keys: one group, ``all``.  One key: a flat index named after it; several:
+    a MultiIndex.  :func:`group_by` and the merged partials of a Dask frame
+    (:mod:`.partials`) label their groups with it, so both give the same index.
+
+    >>> label_index(["model"], [["a", "<NA>"]]).tolist(), label_index([], []).tolist()
+    (['a', '<NA>'], ['all'])
+    """
+    if not keys:
+        return pd.Index(["all"], dtype=object)
+    if len(keys) == 1:
+        labels = list(columns[0])
+        return pd.Index(labels, name=keys[0]) if labels else \
+            pd.Index([], dtype=object, name=keys[0])
+    return pd.MultiIndex.from_arrays(
+        [pd.Index(list(c)) if len(c) else pd.Index([], dtype=object) for c in columns],
+        names=list(keys))

@@ -25,7 +25,8 @@ import pandas as pd
 
 from .. import schema
 from ..errors import MissingColumnsError
-from .groups import NA_LABEL, By, Groups, group_by, key_codes, normalize_by
+from .groups import NA_LABEL, By, Groups, group_by, normalize_by
+from .partials import Inputs, Reduced
 
 #: The completion-token columns, in order of preference (native, then normalized).
 COMPLETION = ("native_tokens_completion", "tokens_completion")
@@ -196,56 +197,72 @@ def int_col(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
     return pd.arrays.IntegerArray(np.where(mask, 0, np.round(values)).astype(np.int64), mask)
 
 
-def flag_rate(frame: pd.DataFrame, groups: Groups, name: str) -> np.ndarray:
-    """Share of ``True`` among the known values of boolean column ``name``."""
-    return groups.means(floats(frame, name))
-
-
-def reason_counts(frame: pd.DataFrame, groups: Groups) -> tuple[np.ndarray, list[str]]:
-    """Generations per (group, finish reason), NA reason as ``<NA>`` (last column)."""
-    codes, labels = key_codes(frame["finish_reason"])
-    k = len(labels)
-    flat = np.bincount(groups.codes * k + codes, minlength=groups.n * k) if k else np.zeros(0)
-    return flat.reshape(groups.n, k), [str(x) for x in labels]
-
-
-def reason_shares(frame: pd.DataFrame, groups: Groups, *reasons: str) -> list[np.ndarray]:
+def reason_shares(r: Reduced, *reasons: str) -> list[np.ndarray]:
     """Share of each of ``reasons`` among the generations with a known finish_reason.
 
-    NA for a group where no finish reason is known (or the column is absent).
+    Reads the ``finish_reason`` tally of ``r`` (:func:`flag_inputs`); NA for a
+    group where no finish reason is known (or the column is absent).
     """
-    if "finish_reason" not in frame.columns:
-        return [np.full(groups.n, np.nan) for _ in reasons]
-    counts, labels = reason_counts(frame, groups)
-    rows = groups.counts()
+    counts, labels = r.tally("finish_reason")
+    if not labels:
+        return [np.full(r.n, np.nan) for _ in reasons]
+    rows = r.counts()
     known = rows - (counts[:, labels.index(NA_LABEL)] if NA_LABEL in labels else 0)
     out = []
     for reason in reasons:
-        hits = counts[:, labels.index(reason)] if reason in labels else np.zeros(groups.n)
+        hits = counts[:, labels.index(reason)] if reason in labels else np.zeros(r.n)
         with np.errstate(divide="ignore", invalid="ignore"):
             out.append(np.where(known > 0, hits / np.maximum(known, 1), np.nan))
     return out
 
 
-def cost_block(frame: pd.DataFrame, groups: Groups) -> dict[str, np.ndarray]:
-    """The cost figures shared by ``summary()`` and ``cost_summary()``, per group."""
-    cost = floats(frame, "total_cost")
-    total = groups.sums(cost)
-    q = groups.quantiles(cost, (0.5, 0.9))
-    prompt = groups.sums(floats(frame, "native_tokens_prompt"))
-    completion = groups.sums(floats(frame, "native_tokens_completion"))
-    tokens = nan_sum(prompt, completion)
+def flag_inputs(frame: pd.DataFrame, *names: str) -> Inputs:
+    """The boolean columns ``names`` as 0/1 values (their means are rates), and the
+    ``finish_reason`` tally when the frame has that column."""
+    tallies = ({"finish_reason": frame["finish_reason"].to_numpy(dtype=object, na_value=None)}
+               if "finish_reason" in frame.columns else {})
+    return Inputs({name: floats(frame, name) for name in names}, tallies=tallies)
+
+
+def cost_inputs(frame: pd.DataFrame) -> Inputs:
+    """The per-row values of :func:`cost_block`: cost, native tokens, cache reads and writes."""
     discount = floats(frame, "cache_discount")
+    unknown = np.isnan(discount)
+    return Inputs({
+        "total_cost": floats(frame, "total_cost"),
+        "native_tokens_prompt": floats(frame, "native_tokens_prompt"),
+        "native_tokens_completion": floats(frame, "native_tokens_completion"),
+        "cache_savings": np.where(discount > 0, discount, np.where(unknown, np.nan, 0.0)),
+        "cache_writes": np.where(discount < 0, discount, np.where(unknown, np.nan, 0.0)),
+    }, quantiles=("total_cost",))
+
+
+def cost_block(r: Reduced) -> dict[str, np.ndarray]:
+    """The cost figures shared by ``summary()`` and ``cost_summary()``, per group."""
+    total = r.sums("total_cost")
+    q = r.quantiles("total_cost", (0.5, 0.9))
+    prompt = r.sums("native_tokens_prompt")
+    completion = r.sums("native_tokens_completion")
+    tokens = nan_sum(prompt, completion)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_1m = np.where(tokens > 0, total / np.where(tokens > 0, tokens, 1) * 1e6, np.nan)
     return {
-        "total": total, "mean": groups.means(cost), "median": q[:, 0], "p90": q[:, 1],
+        "total": total, "mean": r.means("total_cost"), "median": q[:, 0], "p90": q[:, 1],
         "prompt": prompt, "completion": completion, "per_1m": per_1m,
-        "savings": groups.sums(np.where(discount > 0, discount, np.where(
-            np.isnan(discount), np.nan, 0.0))),
-        "writes": 0.0 - groups.sums(np.where(discount < 0, discount, np.where(
-            np.isnan(discount), np.nan, 0.0))),
+        "savings": r.sums("cache_savings"), "writes": 0.0 - r.sums("cache_writes"),
     }
+
+
+def merge_inputs(*parts: Inputs) -> Inputs:
+    """One :class:`Inputs` holding every part's values, percentiles and tallies."""
+    out = Inputs()
+    for part in parts:
+        out.values.update(part.values)
+        out.quantiles += tuple(q for q in part.quantiles if q not in out.quantiles)
+        out.extremes += tuple(q for q in part.extremes if q not in out.extremes)
+        out.tallies.update(part.tallies)
+        out.firsts.update(part.firsts)
+    return out
 
 
 def pct_label(p: float) -> str:
@@ -271,7 +288,7 @@ def check_percentiles(percentiles: float | Iterable[float]) -> tuple[float, ...]
     return tuple(float(p) for p in ps)
 
 
-def table(columns: dict[str, Any], groups: Groups, sort_keys: Sequence[np.ndarray]
+def table(columns: dict[str, Any], groups: Groups | Reduced, sort_keys: Sequence[np.ndarray]
           ) -> pd.DataFrame:
     """A result frame on the group labels, rows ordered by ``sort_keys`` (descending)."""
     out = pd.DataFrame(columns, index=groups.index)

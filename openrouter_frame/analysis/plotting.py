@@ -57,6 +57,8 @@ KINDS = ("ecdf", "box")
 BOX_CAPTION = "box: 25th to 75th percentile, line: median, whiskers: 5th to 95th percentile"
 #: Most steps drawn per ECDF line.
 ECDF_POINTS = 512
+#: The percentiles a box shows: whiskers, quartiles, median.
+BOX_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def plain_text(text: str) -> str:
@@ -181,12 +183,18 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top
     >>> len(ax.containers), ax.get_ylabel()
     (4, 'cost per week (USD)')
     """
+    check_whole("top", top)
+    require(frame, ["created_at", "total_cost", *normalize_by(by)], "plot_cost_over_time")
+    return draw_cost_over_time(_summary.cost_over_time(frame, freq=freq, by=by, top=top),
+                               freq=freq, by=by, ax=ax)
+
+
+def draw_cost_over_time(table: pd.DataFrame, freq: str = "D", by: By = None,
+                        ax: Axes | None = None) -> Axes:
+    """:func:`plot_cost_over_time` of its computed table (a ``cost_over_time`` result)."""
     import matplotlib.dates as mdates
     from pandas.tseries.frequencies import to_offset
 
-    check_whole("top", top)
-    require(frame, ["created_at", "total_cost", *normalize_by(by)], "plot_cost_over_time")
-    table = _summary.cost_over_time(frame, freq=freq, by=by, top=top)
     ax = _axes(ax)
     period = _period_name(freq)
     ax.set_xlabel(f"created (UTC), one bar per {period}")
@@ -240,11 +248,17 @@ def plot_cost_by(frame: pd.DataFrame, by: By = "model", top: int = 15,
     """
     check_whole("top", top)
     require(frame, ["total_cost", *normalize_by(by)], "plot_cost_by")
-    table = _summary.cost_summary(frame, by=by)
+    return draw_cost_by(_summary.cost_summary(frame, by=by), by=by, top=top, ax=ax)
+
+
+def draw_cost_by(table: pd.DataFrame, by: By = "model", top: int = 15,
+                 ax: Axes | None = None) -> Axes:
+    """:func:`plot_cost_by` of its computed table (a ``cost_summary`` result)."""
     ax = _axes(ax)
     ax.set_xlabel("total cost (USD)")
     ax.set_ylabel(_by_name(by))
-    ax.set_title(f"Total cost by {_by_name(by)} ({len(frame):,} generations)")
+    rows = int(table["count"].sum())
+    ax.set_title(f"Total cost by {_by_name(by)} ({rows:,} generations)")
     _usd_axis(ax.xaxis)
     if table.empty:
         _empty(ax)
@@ -315,20 +329,60 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     >>> len(ax.lines), ax.get_xlabel()
     (1, 'latency, time to first token (ms)')
     """
+    check_latency_args(kind, metric, top)
+    require(frame, normalize_by(by), "plot_latency")
+    values = latency_values(frame, metric, log)
+    groups = group_by(frame, by)
+    folded = groups.fold(groups.known(values), top)
+    ordered, bounds = _sorted_by_group(values, folded)
+    counts = np.diff(bounds)
+    curves: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    boxes = None
+    if kind == "ecdf":
+        for g in np.flatnonzero(counts):
+            part = ordered[bounds[g]:bounds[g + 1]]
+            curves[int(g)] = ecdf_steps(part, np.arange(1, len(part) + 1))
+    else:
+        boxes = folded.quantiles(values, BOX_QUANTILES)
+    return draw_latency([str(x) for x in folded.index], counts, curves, boxes, by=by,
+                        kind=kind, metric=metric, log=log, ax=ax)
+
+
+def check_latency_args(kind: str, metric: str, top: int) -> None:
+    """``ValueError`` for a ``kind``, ``metric`` or ``top`` :func:`plot_latency` cannot draw."""
     if kind not in KINDS:
         raise ValueError(f"kind must be 'ecdf' or 'box', got {kind!r}")
     if metric not in METRIC_LABELS:
         raise ValueError(f"metric must be one of {', '.join(METRIC_LABELS)}, got {metric!r}")
     check_whole("top", top)
-    require(frame, normalize_by(by), "plot_latency")
+
+
+def latency_values(frame: pd.DataFrame, metric: str, log: bool) -> np.ndarray:
+    """The values :func:`plot_latency` draws, per row (NaN where not drawn: NA, and values
+    <= 0 on a log axis)."""
     values = _metric_values(frame, metric)
-    if log:
-        values = np.where(values > 0, values, np.nan)
-    groups = group_by(frame, by)
-    folded = groups.fold(groups.known(values), top)
-    ordered, bounds = _sorted_by_group(values, folded)
-    labels = [str(x) for x in folded.index]
-    drawn = [g for g in range(folded.n) if bounds[g + 1] > bounds[g]]
+    return np.where(values > 0, values, np.nan) if log else values
+
+
+def ecdf_steps(ordered: np.ndarray, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The steps of an ECDF line: sorted values and how many values are at or below each
+    (the last is the total), thinned to at most :data:`ECDF_POINTS` evenly spaced ones."""
+    n = len(ordered)
+    idx = np.unique(np.round(np.linspace(0, n - 1, min(n, ECDF_POINTS))).astype(int))
+    return ordered[idx], ranks[idx] / ranks[-1]
+
+
+def draw_latency(labels: list[str], counts: np.ndarray,
+                 curves: dict[int, tuple[np.ndarray, np.ndarray]], boxes: np.ndarray | None,
+                 by: By = "provider_name", kind: str = "ecdf", metric: str = "latency",
+                 log: bool = True, ax: Axes | None = None) -> Axes:
+    """:func:`plot_latency` of its computed distributions.
+
+    ``labels`` and ``counts`` (known values) of the groups, ``curves[g]`` the
+    :func:`ecdf_steps` of group ``g`` (``kind="ecdf"``), ``boxes[g]`` its
+    :data:`BOX_QUANTILES` (``kind="box"``).
+    """
+    drawn = [g for g in range(len(labels)) if counts[g] > 0]
     ax = _axes(ax)
     value_label = METRIC_LABELS[metric]
     ax.set_title(f"{value_label.split(' (')[0].capitalize()} by {_by_name(by)}")
@@ -347,18 +401,16 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     colors = _colors(labels, by)
     if kind == "ecdf":
         for g in drawn:
-            part = ordered[bounds[g]:bounds[g + 1]]
-            n = len(part)
-            idx = np.unique(np.round(np.linspace(0, n - 1, min(n, ECDF_POINTS))).astype(int))
-            ax.step(part[idx], (idx + 1) / n, where="post", color=colors[g],
-                    label=f"{plain_text(labels[g])} (n={n:,})")
+            x, y = curves[g]
+            ax.step(x, y, where="post", color=colors[g],
+                    label=f"{plain_text(labels[g])} (n={int(counts[g]):,})")
         ax.set_ylim(0, 1.02)
         _legend(ax, _by_name(by))
         return ax
-    q = folded.quantiles(values, (0.05, 0.25, 0.5, 0.75, 0.95))
-    stats = [{"whislo": q[g, 0], "q1": q[g, 1], "med": q[g, 2], "q3": q[g, 3],
-              "whishi": q[g, 4], "fliers": [],
-              "label": f"{plain_text(labels[g])} (n={bounds[g + 1] - bounds[g]:,})"}
+    assert boxes is not None
+    stats = [{"whislo": boxes[g, 0], "q1": boxes[g, 1], "med": boxes[g, 2], "q3": boxes[g, 3],
+              "whishi": boxes[g, 4], "fliers": [],
+              "label": f"{plain_text(labels[g])} (n={int(counts[g]):,})"}
              for g in drawn]
     horizontal: dict[str, Any] = (
         {"orientation": "horizontal"}
@@ -404,25 +456,38 @@ def plot_tokens_vs_cost(frame: pd.DataFrame, by: By = "model", top: int = 8,
     groups = group_by(frame, by)
     folded = groups.fold(groups.sums(cost), top)
     labels = [str(x) for x in folded.index]
-    rows = np.flatnonzero((tokens > 0) & (cost > 0))
+    rows = np.flatnonzero(scatter_rows(tokens, cost))
     total = len(rows)
     if total > max_points:
         rows = np.sort(np.random.default_rng(0).choice(rows, size=max_points, replace=False))
+    return draw_tokens_vs_cost(tokens[rows], cost[rows], folded.codes[rows], labels, total,
+                               by=by, ax=ax)
+
+
+def scatter_rows(tokens: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Which generations :func:`plot_tokens_vs_cost` can draw: positive tokens and cost."""
+    return (tokens > 0) & (cost > 0)
+
+
+def draw_tokens_vs_cost(tokens: np.ndarray, cost: np.ndarray, codes: np.ndarray,
+                        labels: list[str], total: int, by: By = "model",
+                        ax: Axes | None = None) -> Axes:
+    """:func:`plot_tokens_vs_cost` of its sample: each point's tokens, cost and group
+    (``codes`` into ``labels``), out of ``total`` drawable generations."""
     ax = _axes(ax)
     ax.set_xlabel("native tokens, prompt + completion (tokens)")
     ax.set_ylabel("cost (USD)")
-    sample = f", a sample of {len(rows):,} of {total:,}" if len(rows) < total else ""
+    sample = f", a sample of {len(tokens):,} of {total:,}" if len(tokens) < total else ""
     ax.set_title(f"Cost against tokens by {_by_name(by)}{sample}")
-    if not len(rows):
+    if not len(tokens):
         _empty(ax)
         return ax
     ax.set_xscale("log")
     ax.set_yscale("log")
     _log_axis(ax.xaxis)
-    codes = folded.codes[rows]
     for g, (label, color) in enumerate(zip(labels, _colors(labels, by), strict=True)):
-        mine = rows[codes == g]
-        if len(mine):
+        mine = codes == g
+        if mine.any():
             ax.scatter(tokens[mine], cost[mine], s=8, alpha=0.6, color=color,
                        label=plain_text(label),
                        linewidths=0, zorder=1 if label == OTHER_LABEL else 2)

@@ -101,8 +101,8 @@ def _unit(label: str) -> str | None:
     return _UNITS.get(label, unit_of(label))
 
 
-def _top_table(frame: pd.DataFrame, by: str, top: int, title: str) -> str:
-    table = _summary.cost_summary(frame, by=by).head(top)
+def _top_table(table: pd.DataFrame, by: str, top: int, title: str) -> str:
+    table = table.head(top)
     rows = []
     for label, row in table.iterrows():
         text = label_text(label)
@@ -131,21 +131,34 @@ def report(frame: pd.DataFrame, top: int = 5) -> Report:
     (True, True)
     """
     check_whole("top", top, minimum=1)
-    figures = _summary.summary(frame)
+    dated = "created_at" in frame.columns and bool(frame["created_at"].notna().any())
+    return draw_report(
+        _summary.summary(frame),
+        _summary.cost_over_time(frame, freq="D", by=None)["total_cost_usd"] if dated else None,
+        {by: _summary.cost_summary(frame, by=by) for by in TOP_BY if by in frame.columns},
+        top=top)
+
+
+#: The groups of the top tables, and their titles.
+TOP_BY = {"model": "top models", "provider_name": "top providers"}
+
+
+def draw_report(figures: pd.Series, daily: pd.Series | None, tables: dict[str, pd.DataFrame],
+                top: int = 5) -> Report:
+    """:func:`report` of its computed parts: the ``summary()``, the daily cost (``None``
+    when nothing is dated) and the ``cost_summary`` of each of :data:`TOP_BY` present."""
     cells = [f'<div class="orgen-kpi"><div class="orgen-value">'
              f"{escape(format_cell(figures[label], _unit(label)))}</div>"
              f'<div class="orgen-caption">{escape(caption)}</div></div>'
              for label, caption in HEADLINES]
     parts = ['<div class="orgen-kpis">' + "".join(cells) + "</div>"]
-    if "created_at" in frame.columns and frame["created_at"].notna().any():
-        daily = _summary.cost_over_time(frame, freq="D", by=None)["total_cost_usd"]
+    if daily is not None:
         first, last = (format_cell(t, None)[:10] for t in (daily.index[0], daily.index[-1]))
         parts.append(f'<div class="orgen-spark"><div class="orgen-caption">daily cost, {first} to '
                      f"{last} (UTC), peak {escape(format_cell(daily.max(), 'usd'))}"
                      f"</div>{sparkline(daily.to_numpy())}</div>")
-    tops = [_top_table(frame, by, top, title) for by, title in
-            (("model", "top models"), ("provider_name", "top providers"))
-            if by in frame.columns]
+    tops = [_top_table(tables[by], by, top, title) for by, title in TOP_BY.items()
+            if by in tables]
     if tops:
         parts.append('<div class="orgen-tops">' + "".join(tops) + "</div>")
     style = ("<style>.orgen-card{font-family:sans-serif;border:1px solid #ddd;border-radius:6px;"

@@ -51,27 +51,29 @@ from pandas.tseries.offsets import Week
 
 from ..errors import check_whole
 from . import metrics
-from .attempts import fallback_rate
+from .attempts import fell_back
 from .groups import NA_LABEL, By, Groups, normalize_by
 from .metrics import (
     COMPLETION,
     as_float,
     check_percentiles,
     cost_block,
-    flag_rate,
+    cost_inputs,
+    flag_inputs,
     float_col,
     floats,
     group,
     int_col,
+    merge_inputs,
     pct_label,
     py_value,
-    reason_counts,
     reason_shares,
     require,
     table,
     timestamps,
     tokens_per_second_values,
 )
+from .partials import Inputs, Reduced, reduce_frame
 
 _P3 = ("p50", "p90", "p99")
 
@@ -194,42 +196,70 @@ def summary(frame: pd.DataFrame) -> pd.Series:
     True
     """
     groups = group(frame, None, ["total_cost"], "summary")
-    cost = cost_block(frame, groups)
-    lat = groups.quantiles(floats(frame, "latency"), (0.5, 0.9, 0.99))[0]
-    gen = groups.quantiles(floats(frame, "generation_time"), (0.5, 0.9, 0.99))[0]
+    return summary_finish(reduce_frame(groups, summary_inputs(frame)))
+
+
+def summary_inputs(frame: pd.DataFrame) -> Inputs:
+    """The per-row values :func:`summary` reduces (see :mod:`.partials`)."""
     has_tps = "generation_time" in frame.columns and any(c in frame.columns for c in COMPLETION)
-    tps = groups.quantiles(tokens_per_second_values(frame), (0.5,))[0, 0] if has_tps else np.nan
-    when = timestamps(frame) if "created_at" in frame.columns else np.array([], "datetime64[us]")
-    when = when[~np.isnat(when)]
-    truncated, errored = reason_shares(frame, groups, "length", "error")
+    when = timestamps(frame) if "created_at" in frame.columns else \
+        np.full(len(frame), np.datetime64("NaT"), "datetime64[us]")
+    micros = when.astype("int64").astype(np.float64)
+    micros[np.isnat(when)] = np.nan
+    return merge_inputs(
+        cost_inputs(frame),
+        flag_inputs(frame, "cancelled", "is_byok", "streamed"),
+        Inputs({"native_tokens_reasoning": floats(frame, "native_tokens_reasoning"),
+                "native_tokens_cached": floats(frame, "native_tokens_cached"),
+                "latency": floats(frame, "latency"),
+                "generation_time": floats(frame, "generation_time"),
+                "tokens_per_second": tokens_per_second_values(frame) if has_tps
+                else np.full(len(frame), np.nan),
+                "fell_back": fell_back(frame), "created_at": micros},
+               quantiles=("latency", "generation_time", "tokens_per_second"),
+               extremes=("created_at",)))
+
+
+def summary_finish(r: Reduced) -> pd.Series:
+    """:func:`summary` from the reductions of :func:`summary_inputs` (one group)."""
+    cost = cost_block(r)
+    lat = r.quantiles("latency", (0.5, 0.9, 0.99))[0]
+    gen = r.quantiles("generation_time", (0.5, 0.9, 0.99))[0]
+    tps = r.quantiles("tokens_per_second", (0.5,))[0, 0]
+    truncated, errored = reason_shares(r, "length", "error")
+    first, last = r.mins("created_at")[0], r.maxs("created_at")[0]
     values: list[tuple[str, Any, str]] = [
-        ("generations", len(frame), "int"),
+        ("generations", r.counts()[0], "int"),
         ("total_cost_usd", cost["total"][0], "float"),
         ("mean_cost_usd", cost["mean"][0], "float"),
         ("median_cost_usd", cost["median"][0], "float"),
         ("p90_cost_usd", cost["p90"][0], "float"),
         ("total_prompt_tokens", cost["prompt"][0], "int"),
         ("total_completion_tokens", cost["completion"][0], "int"),
-        ("total_reasoning_tokens", groups.sums(floats(frame, "native_tokens_reasoning"))[0],
-         "int"),
-        ("total_cached_tokens", groups.sums(floats(frame, "native_tokens_cached"))[0], "int"),
+        ("total_reasoning_tokens", r.sums("native_tokens_reasoning")[0], "int"),
+        ("total_cached_tokens", r.sums("native_tokens_cached")[0], "int"),
         ("cost_per_1m_tokens_usd", cost["per_1m"][0], "float"),
         ("cache_savings_usd", cost["savings"][0], "float"),
         ("cache_write_cost_usd", cost["writes"][0], "float"),
         *((f"latency_{p}_ms", v, "float") for p, v in zip(_P3, lat, strict=True)),
         *((f"generation_time_{p}_ms", v, "float") for p, v in zip(_P3, gen, strict=True)),
         ("tokens_per_second_p50", tps, "float"),
-        ("cancelled_rate", flag_rate(frame, groups, "cancelled")[0], "float"),
+        ("cancelled_rate", r.means("cancelled")[0], "float"),
         ("truncated_rate", truncated[0], "float"),
         ("error_rate", errored[0], "float"),
-        ("byok_share", flag_rate(frame, groups, "is_byok")[0], "float"),
-        ("streamed_share", flag_rate(frame, groups, "streamed")[0], "float"),
-        ("fallback_rate", fallback_rate(frame), "float"),
-        ("first_created_at", when.min() if len(when) else np.datetime64("NaT"), "datetime"),
-        ("last_created_at", when.max() if len(when) else np.datetime64("NaT"), "datetime"),
+        ("byok_share", r.means("is_byok")[0], "float"),
+        ("streamed_share", r.means("streamed")[0], "float"),
+        ("fallback_rate", r.means("fell_back")[0], "float"),
+        ("first_created_at", _instant(first), "datetime"),
+        ("last_created_at", _instant(last), "datetime"),
     ]
     return pd.Series([py_value(v, kind) for _, v, kind in values],
                      index=pd.Index([label for label, _, _ in values]), dtype=object)
+
+
+def _instant(micros: float) -> Any:
+    """Microseconds since the epoch as ``datetime64[us]`` (NaT for NaN)."""
+    return np.datetime64("NaT") if np.isnan(micros) else np.datetime64(int(micros), "us")
 
 
 def cost_summary(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
@@ -271,13 +301,24 @@ def cost_summary(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
     ['all']
     """
     groups = group(frame, by, ["total_cost"], "cost_summary")
-    cost = cost_block(frame, groups)
+    return cost_summary_finish(reduce_frame(groups, cost_summary_inputs(frame)))
+
+
+def cost_summary_inputs(frame: pd.DataFrame) -> Inputs:
+    """The per-row values :func:`cost_summary` reduces."""
+    return merge_inputs(cost_inputs(frame), Inputs({
+        "upstream_inference_cost": floats(frame, "upstream_inference_cost"),
+        "is_byok": floats(frame, "is_byok")}))
+
+
+def cost_summary_finish(r: Reduced) -> pd.DataFrame:
+    """:func:`cost_summary` from the reductions of :func:`cost_summary_inputs`."""
+    cost = cost_block(r)
     overall = np.nansum(cost["total"]) if not np.isnan(cost["total"]).all() else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         share = cost["total"] / overall if overall and not np.isnan(overall) else \
-            np.full(groups.n, np.nan)
-    byok = floats(frame, "is_byok")
-    counts = groups.counts()
+            np.full(r.n, np.nan)
+    counts = r.counts()
     columns = {
         "count": int_col(counts),
         "total_cost_usd": float_col(cost["total"]),
@@ -287,11 +328,10 @@ def cost_summary(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
         "p90_cost_usd": float_col(cost["p90"]),
         "cost_per_1m_tokens_usd": float_col(cost["per_1m"]),
         "cache_savings_usd": float_col(cost["savings"]),
-        "upstream_inference_cost_usd": float_col(
-            groups.sums(floats(frame, "upstream_inference_cost"))),
-        "byok_count": int_col(groups.sums(byok)),
+        "upstream_inference_cost_usd": float_col(r.sums("upstream_inference_cost")),
+        "byok_count": int_col(r.sums("is_byok")),
     }
-    return table(columns, groups, [cost["total"], counts])
+    return table(columns, r, [cost["total"], counts])
 
 
 def latency_summary(frame: pd.DataFrame, by: By = "provider_name",
@@ -331,17 +371,31 @@ def latency_summary(frame: pd.DataFrame, by: By = "provider_name",
     """
     ps = check_percentiles(percentiles)
     groups = group(frame, by, ["latency", "generation_time"], "latency_summary")
+    return latency_summary_finish(reduce_frame(groups, latency_summary_inputs(frame)), ps)
+
+
+def latency_summary_inputs(frame: pd.DataFrame) -> Inputs:
+    """The per-row values :func:`latency_summary` reduces."""
     has_tps = any(c in frame.columns for c in COMPLETION)
     tps = tokens_per_second_values(frame) if has_tps else np.full(len(frame), np.nan)
-    counts = groups.counts()
+    return Inputs({"latency": floats(frame, "latency"),
+                   "generation_time": floats(frame, "generation_time"),
+                   "tokens_per_second": tps}, quantiles=_SPEEDS)
+
+
+_SPEEDS = ("latency", "generation_time", "tokens_per_second")
+
+
+def latency_summary_finish(r: Reduced, ps: tuple[float, ...]) -> pd.DataFrame:
+    """:func:`latency_summary` from the reductions of :func:`latency_summary_inputs`."""
+    counts = r.counts()
     columns: dict[str, Any] = {"count": int_col(counts)}
-    for name, values, unit in (("latency", floats(frame, "latency"), "_ms"),
-                               ("generation_time", floats(frame, "generation_time"), "_ms"),
-                               ("tokens_per_second", tps, "")):
-        q = groups.quantiles(values, ps)
+    for name in _SPEEDS:
+        q = r.quantiles(name, ps)
+        unit = "" if name == "tokens_per_second" else "_ms"
         for i, p in enumerate(ps):
             columns[f"{name}_{pct_label(p)}{unit}"] = float_col(q[:, i])
-    return table(columns, groups, [counts])
+    return table(columns, r, [counts])
 
 
 def finish_reasons(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
@@ -379,9 +433,14 @@ def finish_reasons(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
     True
     """
     groups = group(frame, by, ["finish_reason"], "finish_reasons")
-    counts, labels = reason_counts(frame, groups)
-    rows = groups.counts()
-    missing = counts[:, labels.index(NA_LABEL)] if NA_LABEL in labels else np.zeros(groups.n)
+    return finish_reasons_finish(reduce_frame(groups, flag_inputs(frame, "cancelled")))
+
+
+def finish_reasons_finish(r: Reduced) -> pd.DataFrame:
+    """:func:`finish_reasons` from the reductions of ``flag_inputs(frame, "cancelled")``."""
+    counts, labels = r.tally("finish_reason")
+    rows = r.counts()
+    missing = counts[:, labels.index(NA_LABEL)] if NA_LABEL in labels else np.zeros(r.n)
     known = rows - missing
     order = sorted((i for i in range(len(labels)) if labels[i] != NA_LABEL),
                    key=lambda i: (-counts[:, i].sum(), labels[i]))
@@ -391,8 +450,8 @@ def finish_reasons(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
             columns[labels[i]] = float_col(np.where(known > 0, counts[:, i] / known, np.nan))
         columns["no_finish_reason_rate"] = float_col(
             np.where(rows > 0, missing / np.maximum(rows, 1), np.nan))
-    columns["cancelled_rate"] = float_col(flag_rate(frame, groups, "cancelled"))
-    return table(columns, groups, [rows])
+    columns["cancelled_rate"] = float_col(r.means("cancelled"))
+    return table(columns, r, [rows])
 
 
 def top(frame: pd.DataFrame, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
@@ -495,33 +554,83 @@ def cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None,
     keep = ~np.isnat(when)
     labels = list(folded.index)
     if not keep.any():
+        return _per_period(None, None, labels, by)
+    every = bool(keep.all())
+    periods, bins = _bins(when if every else when[keep], freq)
+    width = len(labels)
+    if width > 1:
+        bins = bins * width + (folded.codes if every else folded.codes[keep])
+    sums = np.bincount(bins, weights=cost if every else cost[keep],
+                       minlength=len(periods) * width).reshape(len(periods), width)
+    return _per_period(sums, periods, labels, by)
+
+
+def cost_over_time_inputs(frame: pd.DataFrame) -> Inputs:
+    """The per-row values :func:`cost_over_time` reduces: ``total_cost``, NA as 0."""
+    return Inputs({"total_cost": np.nan_to_num(floats(frame, "total_cost"), nan=0.0)})
+
+
+def cost_over_time_bins(frame: pd.DataFrame, freq: str, ends: tuple[Any, Any]
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's cost (NA as 0) and period number among the periods from ``ends[0]`` to
+    ``ends[1]`` (-1 for a row without ``created_at``): what a partition contributes."""
+    when = timestamps(frame)
+    keep = ~np.isnat(when)
+    bins = np.full(len(frame), -1, dtype=np.int64)
+    if keep.any():
+        bins[keep] = _bins(when[keep], freq, ends)[1]
+    return np.nan_to_num(floats(frame, "total_cost"), nan=0.0), bins
+
+
+def cost_over_time_finish(r: Reduced, sums: np.ndarray | None, periods: pd.DatetimeIndex | None,
+                          by: By, top: int) -> pd.DataFrame:
+    """:func:`cost_over_time` from reductions: ``r`` of :func:`cost_over_time_inputs` and
+    ``sums``, the cost per (group, period) of ``periods`` (``None`` when nothing is dated)."""
+    if by is None:
+        remap, labels = np.zeros(r.n, dtype=np.intp), ["total_cost_usd"]
+    else:
+        folded = r.groups().fold(r.sums("total_cost"), top)
+        remap, labels = folded.codes, list(folded.index)
+    if sums is None or periods is None:
+        return _per_period(None, None, labels, by)
+    out = np.zeros((len(labels), len(periods)))
+    np.add.at(out, remap, sums)
+    return _per_period(out.T, periods, labels, by)
+
+
+def _per_period(sums: np.ndarray | None, periods: pd.DatetimeIndex | None, labels: list[Any],
+                by: By) -> pd.DataFrame:
+    """The result of :func:`cost_over_time`: ``sums`` (periods x labels) on ``periods``."""
+    if sums is None or periods is None:
         empty = pd.DatetimeIndex([], dtype="datetime64[us, UTC]", name="created_at")
         out = pd.DataFrame({label: pd.Series([], dtype="float64") for label in labels},
                            index=empty)
     else:
-        every = bool(keep.all())
-        periods, bins = _bins(when if every else when[keep], freq)
-        width = len(labels)
-        if width > 1:
-            bins = bins * width + (folded.codes if every else folded.codes[keep])
-        sums = np.bincount(bins, weights=cost if every else cost[keep],
-                           minlength=len(periods) * width).reshape(len(periods), width)
         out = pd.DataFrame(sums, index=periods, columns=pd.Index(labels, dtype=object))
     out.columns.name = " / ".join(normalize_by(by)) or None
     return out
 
 
-def _bins(when: np.ndarray, freq: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
+def periods_between(ends: tuple[Any, Any], freq: str) -> pd.DatetimeIndex:
+    """The periods of ``freq`` :func:`cost_over_time` makes from instant ``ends[0]`` to
+    ``ends[1]`` (naive UTC ``datetime64``)."""
+    return _bins(np.array(ends, dtype="datetime64[us]"), freq, ends)[0]
+
+
+def _bins(when: np.ndarray, freq: str, ends: tuple[Any, Any] | None = None
+          ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """The periods :meth:`~pandas.Series.resample` makes for ``when`` (naive UTC, no NaT),
     and each instant's period number: a bin count, without sorting the instants.
 
-    The periods come from resampling just the first and last instant, so their
+    The periods come from resampling just the first and last instant (``ends``,
+    naive UTC, when ``when`` is a part of the data: a Dask partition), so their
     edges, closed side and labels are pandas' own.
     """
     ints = when.view("int64")
     unit = np.datetime_data(when.dtype)[0]
-    ends = np.array([ints.min(), ints.max()]).view(when.dtype)
-    probe = pd.Series([0.0, 0.0], index=pd.DatetimeIndex(ends).tz_localize("UTC"))
+    span = (np.array([ints.min(), ints.max()]).view(when.dtype) if ends is None
+            else np.array(ends, dtype=when.dtype))
+    probe = pd.Series([0.0, 0.0], index=pd.DatetimeIndex(span).tz_localize("UTC"))
     periods = probe.resample(freq).sum().index.rename("created_at")
     edges = periods.tz_localize(None).as_unit(unit).asi8
     right = getattr(pd.Grouper(freq=freq), "closed", "left") == "right"
