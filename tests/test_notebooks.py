@@ -137,6 +137,20 @@ def test_drill_down_opens_the_viewer_on_the_most_expensive(executed):
     assert f"selected: {most_expensive} | 1 of 500" in "\n".join(text)
 
 
+def test_whole_history_adds_a_day_reads_a_week_and_dask_agrees(executed):
+    text = [text_of(c) for c in code_cells(executed("04_whole_history.ipynb"))]
+    second = next(t for t in text if "ids already there" in t)
+    known, added = (int(n.replace(",", "")) for n in re.search(
+        r"([\d,]+) ids already there, ([\d,]+) added", second).groups())
+    assert known > 0 and added > 0
+    assert "ids unique: True" in "\n".join(text)
+    week = next(t for t in text if " files opened" in t)
+    opened, total = map(int, re.search(r"(\d+) of the dataset's (\d+) files", week).groups())
+    assert 0 < opened < total
+    assert "dask.dataframe" in "\n".join(text) and "2 workers" in "\n".join(text)
+    assert "counts, sums and shares equal: True" in "\n".join(text)
+
+
 def test_real_mode_reads_the_ids_file_and_never_prints_the_key(tmp_path):
     """OPENROUTER_API_KEY + OPENROUTER_IDS_FILE: real mode (here against a simulator)."""
     key = "sk-or-v1-notebook-secret-7f1c2d"
