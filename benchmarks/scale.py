@@ -18,7 +18,8 @@ dataset of ``--rows`` synthetic generations over ``--days`` UTC days:
   100,000 records/s, at most 500 MB.
 * **duckdb** (the anchor): DuckDB computes the numbers of ``summary()`` and
   ``cost_summary()`` (two SQL queries) from the same files.
-* **dask**: ``read_dataset(path, engine="dask")`` then ``ddf.orgen.summary()``
+* **dask**: ``read_dataset(path, engine="dask", dtype_backend="pyarrow")`` then
+  ``ddf.orgen.summary()``
   and ``ddf.orgen.cost_summary()`` on a ``distributed.LocalCluster`` of 2
   worker processes (1 thread each); the peak RSS of each worker (``VmHWM``,
   reset before the first run).  Targets: time at most 3x DuckDB's, at most
@@ -94,6 +95,8 @@ NA_DASK = "n/a: needs df.orgen on Dask"
 #: The pandas step runs on each (``provider_responses``: Arrow lists of structs, or lists
 #: of dicts).
 BACKENDS = ("pyarrow", "numpy_nullable")
+#: The Dask step's: with numpy_nullable each partition builds Python lists of dicts.
+DASK_BACKEND = "pyarrow"
 
 
 # -- the data --------------------------------------------------------------------------------
@@ -296,12 +299,12 @@ def step_dask(path: str, repeat: int) -> dict[str, Any]:
             LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                          dashboard_address=None) as cluster, Client(cluster) as client:
         client.run(sys.path.insert, 0, str(HERE))  # _common, for reset_peak and peak_rss
-        probe = orf.read_dataset(path, engine="dask")
+        probe = orf.read_dataset(path, engine="dask", dtype_backend=DASK_BACKEND)
         if not hasattr(probe, "orgen"):
             return {"seconds": None}
 
         def run() -> tuple[Any, Any]:
-            ddf = orf.read_dataset(path, engine="dask")
+            ddf = orf.read_dataset(path, engine="dask", dtype_backend=DASK_BACKEND)
             return ddf.orgen.summary(), ddf.orgen.cost_summary()
 
         client.run(gc.collect)
@@ -467,7 +470,8 @@ def _dask_row(path: str, rows: int, repeat: int, anchor: dict[str, Any]
     ratio = result["seconds"] / anchor["seconds"]
     worker = max(result["worker_peaks"]) / MB
     return [
-        {"step": f"Dask, 2 workers: read_dataset + summary() + cost_summary(), {rows:,} rows "
+        {"step": f"Dask ({DASK_BACKEND}), 2 workers: read_dataset + summary() + cost_summary(), "
+                 f"{rows:,} rows "
                  f"({result['partitions']} partitions)",
          "seconds": result["seconds"], "figure": "-", "baseline": "DuckDB, same files",
          "ratio": ratio, "target": f"<= {TARGETS['dask ratio']:g}x",
