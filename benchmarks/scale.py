@@ -19,9 +19,9 @@ dataset of ``--rows`` synthetic generations over ``--days`` UTC days:
 * **duckdb** (the anchor): DuckDB computes the numbers of ``summary()`` and
   ``cost_summary()`` (two SQL queries) from the same files.
 * **dask**: ``read_dataset(path, engine="dask", dtype_backend="pyarrow")`` then
-  ``ddf.orgen.summary()``
-  and ``ddf.orgen.cost_summary()`` on a ``distributed.LocalCluster`` of 2
-  worker processes (1 thread each); the peak RSS of each worker (``VmHWM``,
+  ``ddf.orgen.summary()`` and ``ddf.orgen.cost_summary()`` on a
+  ``distributed.LocalCluster`` of 2 worker processes (1 thread each); the peak
+  RSS of each worker (``VmHWM``,
   reset before the first run).  Targets: time at most 3x DuckDB's, at most
   1.5 GB per worker.  Without ``df.orgen`` on Dask DataFrames it prints
   ``n/a: needs df.orgen on Dask``.
