@@ -250,13 +250,11 @@ class DaskGenerationsAccessor:
 
         Examples
         --------
-        >>> import dask, dask.dataframe as dd
-        >>> import openrouter_frame.analysis.dask
+        >>> import dask.dataframe as dd, openrouter_frame.analysis.dask
         >>> from openrouter_frame.testing import sample_frame
-        >>> lazy = dd.from_pandas(sample_frame(100), npartitions=3)
-        >>> with dask.config.set(scheduler="synchronous"):
-        ...     int(lazy.orgen.cost_summary(by="provider_name")["count"].sum())
-        100
+        >>> table = dd.from_pandas(sample_frame(90), npartitions=2).orgen.cost_summary(by=None)
+        >>> table.index.tolist(), int(table["count"].iloc[0])
+        (['all'], 90)
         """
         summary.cost_summary(self._meta(), by=by)
         (merged,) = self._compute(self._cost_summary(by))
