@@ -72,8 +72,8 @@ def assert_same(got: Any, expected: Any) -> None:
         for label in expected.index:
             a, b = got[label], expected[label]
             if PERCENTILE.search(label):
-                assert_within_sketch_bound(np.array([a], dtype=float),
-                                           np.array([b], dtype=float), label)
+                assert_within_sketch_bound(np.array([np.nan if pd.isna(a) else a]),
+                                           np.array([np.nan if pd.isna(b) else b]), label)
             elif isinstance(b, float):
                 np.testing.assert_allclose(a, b, rtol=1e-12, err_msg=label)
             else:
@@ -118,6 +118,33 @@ def synchronous() -> Any:
 def test_each_method_equals_pandas_on_a_small_frame(small, synchronous, method):
     frame, lazy = small
     _same_method(lazy, frame, method)
+
+
+def _edge(name: str) -> tuple[pd.DataFrame, dd.DataFrame]:
+    frame = sample_frame(60)
+    na = {"undated": "created_at", "no-latency": "latency", "no-sessions": "session_id"}
+    if name == "empty":
+        frame = frame.iloc[:0]
+    elif name in na:
+        column = na[name]
+        frame[column] = pd.Series(None, index=frame.index, dtype=frame[column].dtype)
+    with dask.config.set({"dataframe.convert-string": False}):
+        lazy = dd.from_pandas(frame, npartitions=3)
+        if name == "an-empty-partition":
+            lazy = dd.concat([lazy, dd.from_pandas(frame.iloc[:0], npartitions=1)])
+    return frame, lazy
+
+
+EDGES = ["empty", "undated", "no-latency", "no-sessions", "an-empty-partition"]
+EDGE_METHODS = ["summary", "cost_summary-two-keys", "latency_summary",
+                "cost_over_time-weekly-top-3", "sessions", "fallbacks"]
+
+
+@pytest.mark.parametrize("edge", EDGES, ids=EDGES)
+def test_edge_frames_give_the_pandas_results(synchronous, edge):
+    frame, lazy = _edge(edge)
+    for method in EDGE_METHODS:
+        _same_method(lazy, frame, method)
 
 
 def test_provider_attempts_stays_lazy_and_equals_pandas(small, synchronous):
