@@ -100,12 +100,21 @@ def _same_method(lazy: dd.DataFrame, frame: pd.DataFrame, method: str) -> None:
 
 
 # -- fast: the synchronous scheduler on a small frame -------------------------------------------
-@pytest.fixture(scope="module")
-def small() -> tuple[pd.DataFrame, dd.DataFrame]:
-    frame = sample_frame(800)
+def _small(dtype_backend: str) -> tuple[pd.DataFrame, dd.DataFrame]:
+    frame = sample_frame(800, dtype_backend=dtype_backend)
     with dask.config.set({"dataframe.convert-string": False}):
         lazy = dd.from_pandas(frame, npartitions=3)
     return frame, lazy
+
+
+@pytest.fixture(scope="module")
+def small() -> tuple[pd.DataFrame, dd.DataFrame]:
+    return _small("numpy_nullable")
+
+
+@pytest.fixture(scope="module")
+def small_arrow() -> tuple[pd.DataFrame, dd.DataFrame]:
+    return _small("pyarrow")
 
 
 @pytest.fixture()
@@ -117,6 +126,12 @@ def synchronous() -> Any:
 @pytest.mark.parametrize("method", list(METHODS), ids=list(METHODS))
 def test_each_method_equals_pandas_on_a_small_frame(small, synchronous, method):
     frame, lazy = small
+    _same_method(lazy, frame, method)
+
+
+@pytest.mark.parametrize("method", list(METHODS), ids=list(METHODS))
+def test_each_method_equals_pandas_on_the_pyarrow_backend(small_arrow, synchronous, method):
+    frame, lazy = small_arrow
     _same_method(lazy, frame, method)
 
 
