@@ -60,7 +60,6 @@ from .metrics import (
     pct_label,
     require,
     table,
-    timestamps,
 )
 from .partials import Inputs, Reduced, reduce_frame
 from .units import float_or_inf
@@ -737,9 +736,7 @@ def session_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def sessions_inputs(part: pd.DataFrame) -> Inputs:
     """The per-row values :func:`sessions` reduces, from :func:`session_rows`."""
-    when = timestamps(part)
-    start = when.astype("int64").astype(np.float64)
-    start[np.isnat(when)] = np.nan
+    start = floats(part, "created_at")  # microseconds since the epoch
     took = np.fmax(floats(part, "latency"), floats(part, "generation_time"))
     end = start + np.nan_to_num(took) * 1000.0  # microseconds
     models = (part["model"].to_numpy(dtype=object, na_value=None) if "model" in part.columns

@@ -164,7 +164,7 @@ def _latency_inputs(frame: pd.DataFrame, metric: str, log: bool) -> Inputs:
 
 
 def _created_inputs(frame: pd.DataFrame) -> Inputs:
-    return summary.summary_inputs(frame[[c for c in frame.columns if c == "created_at"]])
+    return Inputs({"created_at": floats(frame, "created_at")}, extremes=("created_at",))
 
 
 def _cost_inputs(frame: pd.DataFrame) -> Inputs:

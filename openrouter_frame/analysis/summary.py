@@ -202,10 +202,6 @@ def summary(frame: pd.DataFrame) -> pd.Series:
 def summary_inputs(frame: pd.DataFrame) -> Inputs:
     """The per-row values :func:`summary` reduces (see :mod:`.partials`)."""
     has_tps = "generation_time" in frame.columns and any(c in frame.columns for c in COMPLETION)
-    when = timestamps(frame) if "created_at" in frame.columns else \
-        np.full(len(frame), np.datetime64("NaT"), "datetime64[us]")
-    micros = when.astype("int64").astype(np.float64)
-    micros[np.isnat(when)] = np.nan
     return merge_inputs(
         cost_inputs(frame),
         flag_inputs(frame, "cancelled", "is_byok", "streamed"),
@@ -215,7 +211,8 @@ def summary_inputs(frame: pd.DataFrame) -> Inputs:
                 "generation_time": floats(frame, "generation_time"),
                 "tokens_per_second": tokens_per_second_values(frame) if has_tps
                 else np.full(len(frame), np.nan),
-                "fell_back": fell_back(frame), "created_at": micros},
+                "fell_back": fell_back(frame),
+                "created_at": floats(frame, "created_at")},  # microseconds
                quantiles=("latency", "generation_time", "tokens_per_second"),
                extremes=("created_at",)))
 
