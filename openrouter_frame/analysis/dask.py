@@ -78,7 +78,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DaskGenerationsAccessor"]
 
-#: Columns each summary reads (besides its ``by`` keys): a Dask frame reads no others.
+#: Columns each summary's inputs read (besides its ``by`` keys): a Dask frame reads no
+#: others.  A column missing here reads as absent (NA): the equality tests against
+#: the pandas accessor (tests/analysis/test_dask.py) catch that.
 _COST = ["total_cost", "native_tokens_prompt", "native_tokens_completion", "cache_discount"]
 _SPEED = ["latency", "generation_time", "native_tokens_completion", "tokens_completion"]
 _READS: dict[str, list[str]] = {
@@ -152,13 +154,6 @@ def _smallest(points: pd.DataFrame, k: int) -> pd.DataFrame:
     return points.nsmallest(k, "u") if len(points) > k else points
 
 
-def _sample_total(part: pd.DataFrame) -> pd.DataFrame:
-    """Drawable points of a partition, counted (the ``total`` of the scatter's title)."""
-    frame = typed_frame(part)
-    drawable = plotting.scatter_rows(native_tokens(frame), floats(frame, "total_cost"))
-    return pd.DataFrame({"n": [int(drawable.sum())]})
-
-
 def _latency_inputs(frame: pd.DataFrame, metric: str, log: bool) -> Inputs:
     return Inputs({"value": plotting.latency_values(frame, metric, log)}, quantiles=("value",))
 
@@ -167,8 +162,11 @@ def _created_inputs(frame: pd.DataFrame) -> Inputs:
     return Inputs({"created_at": floats(frame, "created_at")}, extremes=("created_at",))
 
 
-def _cost_inputs(frame: pd.DataFrame) -> Inputs:
-    return Inputs({"total_cost": floats(frame, "total_cost")})
+def _scatter_inputs(frame: pd.DataFrame) -> Inputs:
+    """Cost per row (the groups' weights) and whether the scatter can draw it (the total)."""
+    cost = floats(frame, "total_cost")
+    drawable = plotting.scatter_rows(native_tokens(frame), cost)
+    return Inputs({"total_cost": cost, "drawable": drawable.astype(np.float64)})
 
 
 @register_dataframe_accessor("orgen")
@@ -469,10 +467,8 @@ class DaskGenerationsAccessor:
                                  meta=meta, chunk_kwargs={"keys": keys, "k": max_points},
                                  aggregate_kwargs={"k": max_points},
                                  combine_kwargs={"k": max_points})
-        total = frame.reduction(_sample_total, aggregate=_total, combine=_total,
-                                meta=pd.DataFrame({"n": pd.Series([], dtype="int64")}))
-        merged, points, count = self._compute(
-            self._reduction("tokens_vs_cost", by, inputs=_cost_inputs), sample, total)
+        merged, points = self._compute(
+            self._reduction("tokens_vs_cost", by, inputs=_scatter_inputs), sample)
         reduced = from_partials(merged, keys)
         folded = reduced.groups().fold(reduced.sums("total_cost"), top)
         position = {label: i for i, label in enumerate(group_labels(reduced.groups()))}
@@ -481,7 +477,8 @@ class DaskGenerationsAccessor:
         return plotting.draw_tokens_vs_cost(points["tokens"].to_numpy(),
                                             points["cost"].to_numpy(), codes,
                                             [str(x) for x in folded.index],
-                                            int(count["n"].sum()), by=by, ax=ax)
+                                            int(np.nansum(reduced.sums("drawable"))),
+                                            by=by, ax=ax)
 
     # -- report card ----------------------------------------------------------------------
     def report(self, top: int = 5) -> Report:
@@ -516,7 +513,4 @@ class DaskGenerationsAccessor:
 def _flag_inputs(frame: pd.DataFrame) -> Inputs:
     return flag_inputs(frame, "cancelled")
 
-
-def _total(counts: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"n": [int(counts["n"].sum())]})
 
