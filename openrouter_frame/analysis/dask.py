@@ -304,19 +304,19 @@ class DaskGenerationsAccessor:
 
     def _cost_over_time(self, freq: str, by: By, top: int) -> pd.DataFrame:
         summary.cost_over_time(self._meta(), freq=freq, by=by, top=top)
-        ends = self._ends()
-        keys = normalize_by(by)
+        lazy, periods = self._binned(freq, by, self._ends())
+        (merged,) = self._compute(lazy)
+        return _per_period(merged, periods, by, top)
+
+    def _binned(self, freq: str, by: By, ends: tuple[Any, Any] | None
+                ) -> tuple[Any, pd.DatetimeIndex | None]:
+        """The lazy partial of cost per (group, period) and the periods (``None`` when
+        nothing is dated: ``ends`` is ``None``)."""
         if ends is None:
-            (merged,) = self._compute(self._reduction(
-                "cost_over_time", by, inputs=summary.cost_over_time_inputs))
-            return summary.cost_over_time_finish(from_partials(merged, keys), None, None, by,
-                                                  top)
-        periods = summary.periods_between(ends, freq)
-        (merged,) = self._compute(self._reduction(
-            "cost_over_time", by, inputs=summary.cost_over_time_inputs, bins=(freq, ends)))
-        reduced = from_partials(merged, keys)
-        return summary.cost_over_time_finish(reduced, reduced.bins("total_cost", len(periods)),
-                                             periods, by, top)
+            return self._reduction("cost_over_time", by,
+                                   inputs=summary.cost_over_time_inputs), None
+        return (self._reduction("cost_over_time", by, inputs=summary.cost_over_time_inputs,
+                                bins=(freq, ends)), summary.periods_between(ends, freq))
 
     def top(self, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
         """The ``n`` rows with the largest ``by`` (NA last), ties in the frame's order.
@@ -492,22 +492,23 @@ class DaskGenerationsAccessor:
         summary.summary(meta)
         bys = [by for by in TOP_BY if by in meta.columns]
         ends = self._ends() if "created_at" in meta.columns else None
-        lazy = [self._summary(), *(self._cost_summary(by) for by in bys)]
-        if ends is not None:
-            lazy.append(self._reduction("cost_over_time", inputs=summary.cost_over_time_inputs,
-                                        bins=("D", ends)))
-        merged = self._compute(*lazy)
+        binned, periods = self._binned("D", None, ends)
+        merged = self._compute(self._summary(), binned,
+                               *(self._cost_summary(by) for by in bys))
         figures = summary.summary_finish(from_partials(merged[0], []))
         tables = {by: summary.cost_summary_finish(from_partials(part, [by]))
-                  for by, part in zip(bys, merged[1:1 + len(bys)], strict=True)}
-        daily = None
-        if ends is not None:
-            periods = summary.periods_between(ends, "D")
-            reduced = from_partials(merged[-1], [])
-            daily = summary.cost_over_time_finish(
-                reduced, reduced.bins("total_cost", len(periods)), periods, None, 8
-            )["total_cost_usd"]
+                  for by, part in zip(bys, merged[2:], strict=True)}
+        daily = None if ends is None else \
+            _per_period(merged[1], periods, None, 8)["total_cost_usd"]
         return draw_report(figures, daily, tables, top=top)
+
+
+def _per_period(merged: pd.DataFrame, periods: pd.DatetimeIndex | None, by: By,
+                top: int) -> pd.DataFrame:
+    """:func:`~.summary.cost_over_time` of the merged partial of ``_binned``."""
+    reduced = from_partials(merged, normalize_by(by))
+    sums = None if periods is None else reduced.bins("total_cost", len(periods))
+    return summary.cost_over_time_finish(reduced, sums, periods, by, top)
 
 
 def _flag_inputs(frame: pd.DataFrame) -> Inputs:
