@@ -729,9 +729,16 @@ def sessions(frame: pd.DataFrame) -> pd.DataFrame:
                            "model" in frame.columns)
 
 
+#: The columns :func:`sessions` reads.
+SESSION_COLUMNS = ("session_id", "total_cost", "created_at", "latency", "generation_time",
+                   "model")
+
+
 def session_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """The generations that belong to a session (those with a ``session_id``)."""
-    return frame.loc[frame["session_id"].notna().to_numpy(dtype=bool)]
+    """The generations that belong to a session (those with a ``session_id``), with the
+    columns :func:`sessions` reads (only those are copied)."""
+    keep = frame["session_id"].notna().to_numpy(dtype=bool)
+    return frame[[c for c in SESSION_COLUMNS if c in frame.columns]].loc[keep]
 
 
 def sessions_inputs(part: pd.DataFrame) -> Inputs:
