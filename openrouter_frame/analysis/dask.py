@@ -27,8 +27,8 @@ What equals pandas
     are within :data:`~.partials.ALPHA` (0.5 %) relative of pandas' exact ones
     (see :mod:`.partials` for the bound).  :meth:`~DaskGenerationsAccessor.top`
     gives the same rows in the same order; their index is each partition's own.
-    A group label shared by different NA-free rows merges across partitions,
-    so ``<NA>`` groups and the ``other`` fold are as pandas makes them.
+    Groups merge across partitions by label (``<NA>`` included), and the ``top``
+    folds into ``other`` happen after the merge, as pandas makes them.
 
 Examples
 --------
