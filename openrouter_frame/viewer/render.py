@@ -254,7 +254,7 @@ def list_head_html(start: int, stop: int, n: int, sort: str, header: str = "",
     headers; ``titles`` (each row in full) ride along for the rows' tooltips."""
     import json
 
-    data = html.escape(json.dumps(list(titles)))
+    data = html.escape(json.dumps(list(titles), ensure_ascii=False))
     return (f'<div class="orgen-muted" style="font-size:11px">Rows {start + 1:,}\u2013'
             f"{stop:,} of {n:,}, sorted by {SORTS[sort][1]}. Click one to show it; "
             "\u2191/\u2193 walk the rows.</div>"
