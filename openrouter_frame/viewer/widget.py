@@ -67,7 +67,7 @@ __all__ = ["CHARTS", "SORTS", "ContentLoader", "GenerationViewer", "UnknownChoic
 
 #: Metrics the chart can show: key -> (column, axis label).
 CHARTS: dict[str, tuple[str, str]] = {
-    "latency": ("latency", "latency (ms, log scale)"),
+    "latency": ("latency", "latency (log scale)"),  # the ticks carry their unit
     "cost": (EFFECTIVE_COST, "cost paid (USD)"),
 }
 
