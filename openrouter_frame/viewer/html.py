@@ -113,16 +113,18 @@ CSS = """<style>
 .orgen-cost-note{font-size:12px;margin:2px 0}
 .orgen-empty{font-size:13px;padding:12px 0;color:var(--jp-ui-font-color2,#57606a)}
 .orgen-attempts{max-width:100%;min-width:0}
-.orgen-timeline{margin:4px 0 6px;font-size:12px;max-width:560px}
-.orgen-lane{display:flex;align-items:center;gap:6px;min-height:18px}
-.orgen-lane-name{flex:0 0 7.5em;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
-.orgen-track{position:relative;flex:1 1 auto;height:12px;min-width:80px;
-  background:var(--jp-layout-color2,#f0f2f4)}
+.orgen-timeline{margin:4px 0 6px;font-size:12px;max-width:560px;display:grid;
+  grid-template-columns:max-content minmax(80px,1fr) max-content;gap:2px 6px;
+  align-items:center}
+.orgen-timeline .orgen-caption{grid-column:1/-1}
+.orgen-lane{display:contents}
+.orgen-lane-name{white-space:nowrap}
+.orgen-track{position:relative;height:12px;background:var(--jp-layout-color2,#f0f2f4)}
 .orgen-bar{position:absolute;top:0;bottom:0;border-radius:2px}
 .orgen-bar-served{background:var(--jp-success-color1,#1a7f37)}
 .orgen-bar-failed{background:var(--jp-error-color1,#cf222e)}
 .orgen-bar-error{background:var(--jp-warn-color1,#bc4c00)}
-.orgen-lane-time{flex:0 0 4.5em;text-align:right;white-space:nowrap;
+.orgen-lane-time{text-align:right;white-space:nowrap;
   font-family:var(--jp-code-font-family,monospace)}
 .orgen-axis .orgen-track{background:none;display:flex;justify-content:space-between;
   height:auto;font-size:10px;color:var(--jp-ui-font-color2,#57606a)}

@@ -21,8 +21,8 @@ from openrouter_frame import schema
 from openrouter_frame.analysis import metrics
 from openrouter_frame.analysis import units as fmt
 from openrouter_frame.frame import records_to_frame
-from openrouter_frame.viewer.chart import DistributionChart
 from openrouter_frame.viewer import render
+from openrouter_frame.viewer.chart import DistributionChart
 from openrouter_frame.viewer.render import ALL
 from openrouter_frame.viewer.widget import SORTS, GenerationViewer
 
