@@ -324,3 +324,30 @@ def test_drill_down_in_a_real_browser(chromium, voila_url):
             assert problems == []
         finally:
             browser.close()
+
+
+def test_layout_check_finds_what_issue_21_saw(chromium):
+    """The checks of :data:`LAYOUT_JS` fire on a page with the faults issue 21 reported:
+    a table wider than the viewer, a cut button label, a conversation one word a line."""
+    from playwright.sync_api import sync_playwright
+
+    page_html = (
+        '<div class="orgen-viewer" style="width:600px;overflow:hidden">'
+        '<button style="width:40px;overflow:hidden;white-space:nowrap">previous</button>'
+        '<div style="width:60px">wraps one word per line in a squeezed box</div>'
+        '<table style="width:900px"><tr><th>provider</th></tr></table>'
+        '<div style="width:500px">a roomy box whose words wrap as they should when the line'
+        " is full, which is fine and never reported by the check</div></div>")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 800, "height": 600})
+            page.set_content(page_html)
+            problems = page.locator(".orgen-viewer").evaluate(LAYOUT_JS)
+        finally:
+            browser.close()
+    assert any(p.startswith("viewer overflows") for p in problems), problems
+    assert any(p.startswith("cut: <button") and '"previous"' in p for p in problems), problems
+    squeezed = [p for p in problems if p.startswith("one word on a line")]
+    assert squeezed and all("60 px wide" in p for p in squeezed), problems
