@@ -3,12 +3,16 @@
 :class:`GenerationViewer` is an :class:`ipywidgets.VBox` with an id search
 box, model and provider filters that narrow each other, a sort order,
 first/previous/next/last buttons (and the arrow keys) walking the filtered
-rows, a compact list of them to click on, and for the selected generation: a
-headline (copy-id button, link to OpenRouter, cost really paid, a badge when it
-fell back or failed), its conversation (fetched on selection through a function
-the viewer is given, in a thread), its cost split by token kind, its provider
-attempts, every field grouped, its percentile ranks and a small chart of its
-model's latency or cost distribution.
+rows, a compact list of them under column headers to click on, and for the
+selected generation: a headline as a trace view leads (status badges: ok, failed,
+cancelled, truncated, fell back; model, provider, cost really paid, latency,
+generation time, tokens in and out; the id with a copy button and a link to
+OpenRouter), its conversation (fetched on selection through a function the viewer
+is given, in a thread; a stored failure first, as its message), its cost split by
+token kind, its provider attempts as a timeline and a table, every field grouped,
+its percentile ranks and a small chart of its model's latency or cost
+distribution.  The layout wraps: on a narrow page the side column goes under the
+generation.
 
 Its state is a set of observable traits: :attr:`~GenerationViewer.selected_id`,
 :attr:`~GenerationViewer.sort`, the :attr:`~GenerationViewer.model` and
