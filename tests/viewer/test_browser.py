@@ -32,6 +32,7 @@ import pytest
 from openrouter_frame.analysis import units as fmt
 from openrouter_frame.testing import serve
 from openrouter_frame.viewer.browse import SORTS
+from openrouter_frame.viewer.content import error_message
 
 pytestmark = pytest.mark.browser
 
@@ -185,6 +186,11 @@ def _fallback_with_answer(records: list[dict]) -> dict:
                 and r["content"]["output"]["completion"])
 
 
+def _failed(records: list[dict]) -> dict:
+    """A generation that ended in an error and kept what went wrong."""
+    return next(r for r in records if r["finish_reason"] == "error" and r["content"]["error"])
+
+
 def _check_layout(page, viewer, chosen: dict, theme: str) -> list[str]:
     """Show ``chosen`` and check :data:`LAYOUT_JS` at each of :data:`WIDTHS` (a
     screenshot of each); the side column stacks under the main one at 800 px, not at
@@ -211,6 +217,22 @@ def _check_layout(page, viewer, chosen: dict, theme: str) -> list[str]:
         stacked = side["y"] >= main["y"] + main["height"] - 1
         if STACKED[width] is not None and stacked != STACKED[width]:
             problems.append(f"{name}: side column {'under' if stacked else 'beside'} the main")
+        line = viewer.locator(".orgen-msg .orgen-text").first.evaluate(
+            "e => parseFloat(getComputedStyle(e).lineHeight)"
+            " / parseFloat(getComputedStyle(e).fontSize)")
+        if not 1.1 <= line <= 1.6:
+            problems.append(f"{name}: messages at {line:.2f} line height")
+    # Panel widths stay as they are from one row to the next (issue 21: they jumped).
+    widths = []
+    for _ in range(3):
+        widths.append((viewer.locator(".orgen-main").bounding_box()["width"],
+                       viewer.locator(".orgen-side").bounding_box()["width"]))
+        shown = viewer.locator(".orgen-head .orgen-id").inner_text()
+        viewer.locator("button.orgen-next").click()
+        expect(viewer.locator(".orgen-head .orgen-id")).not_to_have_text(shown,
+                                                                          timeout=30_000)
+    if len(set(widths)) != 1:
+        problems.append(f"panel widths change from row to row: {widths}")
     viewer.evaluate("el => { el.style.width = ''; }")
     page.set_viewport_size({"width": 1500, "height": 1300})
     return problems
@@ -295,6 +317,17 @@ def test_drill_down_in_a_real_browser(chromium, voila_url):
             expect(count).to_have_text(f"{k + 1} of 500", timeout=30_000)
             title = viewer.locator(".orgen-list select option").first.get_attribute("title")
             assert title and title.split(" \u00b7 ")[0] in {r["id"] for r in records}
+
+            # A failed generation: its badge, its error as a message, its attempt not "served".
+            failed_row = _failed(records)
+            viewer.locator(".orgen-search input").fill(failed_row["id"])
+            expect(selected).to_have_text(failed_row["id"], timeout=30_000)
+            expect(viewer.locator(".orgen-head .orgen-badge-failed")).to_be_visible()
+            error = viewer.locator(".orgen-content-error > .orgen-text")
+            expect(error).to_have_text(error_message(failed_row["content"]["error"]),
+                                       timeout=30_000)
+            expect(viewer.locator("table.orgen-fallback")).not_to_contain_text(
+                "served the answer")
 
             # Filters: back to cost, one model.
             viewer.locator(".orgen-sort select").select_option(label=SORTS["cost"][1])
