@@ -457,7 +457,9 @@ class GenerationViewer(widgets.VBox):
         plain ``nbconvert --to html``, the committed pages under ``docs/``, GitHub).
 
         The snapshot hides itself beside a live viewer (a ``:has()`` rule of its
-        stylesheet), so JupyterLab and Voila show the widget only.
+        stylesheet), so JupyterLab and Voila show the widget only.  It is the
+        generation selected when the viewer was displayed; the widget shows first,
+        and the cell then waits (at most 10 s) for its conversation and chart.
         """
         from IPython.display import display
 
