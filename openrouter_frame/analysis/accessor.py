@@ -126,7 +126,7 @@ class GenerationsAccessor:
     def latency_summary(self, by: By = "provider_name",
                         percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)
                         ) -> pd.DataFrame:
-        """Percentiles of latency, generation time (ms) and tokens per second per group.
+        """Percentiles of latency, generation time (ms) and tokens per second, slowest first.
 
         See :func:`openrouter_frame.analysis.summary.latency_summary`.
         """
@@ -229,9 +229,11 @@ class GenerationsAccessor:
         return plotting.plot_cost_by(self._frame(), by=by, top=top, ax=ax)
 
     def plot_latency(self, by: By = "provider_name", kind: str = "ecdf",
-                     metric: str = "latency", top: int = 8, log: bool = True,
+                     metric: str = "latency", top: int | None = 8, log: bool = True,
                      ax: Axes | None = None) -> Axes:
         """ECDF or box plot of latency, generation time (ms) or tokens per second by group.
+
+        The ``top`` slowest groups by median (``None``: all) are drawn, slowest first.
 
         See :func:`openrouter_frame.analysis.plotting.plot_latency`.
         """

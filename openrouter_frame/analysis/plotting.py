@@ -2,9 +2,11 @@
 
 Every function takes ``ax=None`` (a new figure is created when none is
 given), draws on that Axes and returns it.  Axis labels carry units; groups
-beyond the ``top`` largest are merged into one ``other`` group (grey) so a
-frame with fifty models stays readable.  Each model, provider or other group
-label has one colour in every plot (:func:`~.colors.color_for`), legends sit
+beyond the ``top`` first (by cost, or for :func:`plot_latency` by the median
+shown, slowest first) are merged into one ``other`` group (grey) so a frame
+with fifty models stays readable.  Each model, provider or other group label
+keeps its colour across plots (:func:`~.colors.color_for`) and no two groups
+of one plot share a colour (:func:`~.colors.colors_for`), legends sit
 outside the axes (right of them) so they never cover data, and labels name
 columns as people say them (``provider``, not ``provider_name``).  An empty
 frame gives an empty,
@@ -48,7 +50,7 @@ __all__ = ["OTHER_COLOR", "column_label", "plain_text", "plot_cost_by", "plot_co
 
 #: Axis label of each metric :func:`plot_latency` can show.
 METRIC_LABELS = {
-    "latency": "latency, time to first token (ms)",
+    "latency": "total latency (ms)",
     "generation_time": "generation time (ms)",
     "tokens_per_second": "completion tokens per second (tokens/s)",
 }
@@ -274,6 +276,16 @@ def _metric_values(frame: pd.DataFrame, metric: str) -> np.ndarray:
     return floats(frame, metric)
 
 
+def _slowness(groups: Groups, values: np.ndarray, metric: str) -> np.ndarray:
+    """How slow each group is, larger is slower: its median (negated for a speed).
+
+    A group with no known value is ``-inf``: last.
+    """
+    median = groups.quantiles(values, (0.5,))[:, 0]
+    slow = -median if metric == "tokens_per_second" else median
+    return np.where(np.isnan(slow), -np.inf, slow)
+
+
 def _sorted_by_group(values: np.ndarray, groups: Groups) -> tuple[np.ndarray, np.ndarray]:
     """Known values sorted by (group, value), and each group's start offset."""
     known = ~np.isnan(values)
@@ -284,15 +296,24 @@ def _sorted_by_group(values: np.ndarray, groups: Groups) -> tuple[np.ndarray, np
 
 
 def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecdf",
-                 metric: str = "latency", top: int = 8, log: bool = True,
+                 metric: str = "latency", top: int | None = 8, log: bool = True,
                  ax: Axes | None = None) -> Axes:
     """Distribution of latency, generation time or speed per group: ECDF lines or boxes.
+
+    Answers "which group is slow?": groups are chosen and ordered by the
+    median of the values drawn, slowest first (highest ``latency`` or
+    ``generation_time``, lowest ``tokens_per_second``), never by how many
+    generations they have, so a slow provider with few generations is drawn
+    under its own name.
 
     Parameters
     ----------
     by : str, list of str or None
-        Groups; the ``top`` with most known values are drawn, the rest as
-        ``other``.  Groups with no known value are not drawn.
+        Groups; the ``top`` slowest by median are drawn (legend and boxes
+        slowest first), the rest (the faster ones) together as ``other``.
+        Groups with no known value are not drawn.
+    top : int or None
+        How many groups keep a line or box of their own; ``None``: every group.
     kind : {"ecdf", "box"}
         ``ecdf``: one step line per group, the share of generations at or
         below each value (exact up to 512 values per group, evenly spaced
@@ -313,19 +334,20 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     >>> df = sample_frame(60)
     >>> ax = plot_latency(df, by=None, kind="ecdf")
     >>> len(ax.lines), ax.get_xlabel()
-    (1, 'latency, time to first token (ms)')
+    (1, 'total latency (ms)')
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be 'ecdf' or 'box', got {kind!r}")
     if metric not in METRIC_LABELS:
         raise ValueError(f"metric must be one of {', '.join(METRIC_LABELS)}, got {metric!r}")
-    check_whole("top", top)
+    if top is not None:
+        check_whole("top", top)
     require(frame, normalize_by(by), "plot_latency")
     values = _metric_values(frame, metric)
     if log:
         values = np.where(values > 0, values, np.nan)
     groups = group_by(frame, by)
-    folded = groups.fold(groups.known(values), top)
+    folded = groups.fold(_slowness(groups, values, metric), groups.n if top is None else top)
     ordered, bounds = _sorted_by_group(values, folded)
     labels = [str(x) for x in folded.index]
     drawn = [g for g in range(folded.n) if bounds[g + 1] > bounds[g]]
@@ -353,7 +375,7 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
             ax.step(part[idx], (idx + 1) / n, where="post", color=colors[g],
                     label=f"{plain_text(labels[g])} (n={n:,})")
         ax.set_ylim(0, 1.02)
-        _legend(ax, _by_name(by))
+        _legend(ax, f"{_by_name(by)}, slowest first")
         return ax
     q = folded.quantiles(values, (0.05, 0.25, 0.5, 0.75, 0.95))
     stats = [{"whislo": q[g, 0], "q1": q[g, 1], "med": q[g, 2], "q3": q[g, 3],

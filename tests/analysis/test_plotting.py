@@ -105,14 +105,16 @@ def test_latency_box(demo_frame):
     ax = plotting.plot_latency(demo_frame, by="provider_name", kind="box", top=4, log=False)
     assert len(ax.patches) == 5
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0].startswith("OpenAI (n=") and labels[-1].startswith("other")
-    assert ax.get_xlabel() == f"latency, time to first token (ms)\n{plotting.BOX_CAPTION}"
+    by_median = demo_frame.groupby("provider_name", observed=True)["latency"].median()
+    slowest = by_median.sort_values(ascending=False).index[0]
+    assert labels[0].startswith(f"{slowest} (n=") and labels[-1].startswith("other")
+    assert ax.get_xlabel() == f"total latency (ms)\n{plotting.BOX_CAPTION}"
     assert "whiskers: 5th to 95th percentile" in plotting.BOX_CAPTION
     assert ax.get_xscale() == "linear"
     medians = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "median"]
     assert len(medians) == 5
-    openai = demo_frame.loc[demo_frame["provider_name"] == "OpenAI", "latency"]
-    assert medians[0] == pytest.approx(openai.median())
+    assert medians[0] == pytest.approx(by_median[slowest])
+    assert medians[:4] == sorted(medians[:4], reverse=True)  # slowest on top
 
 
 def test_tokens_vs_cost_scatter(demo_frame):
@@ -291,7 +293,7 @@ def test_own_figure_legend_outside_the_axes(demo_frame, name):
     assert sorted(labels) == sorted(drawn) and len(labels) >= 2  # one entry per group drawn
     names = set(demo_frame[column].dropna().astype(str)) | {"other", "<NA>"}
     assert set(labels) <= names
-    assert legend.get_title().get_text() == plotting.column_label(column)
+    assert legend.get_title().get_text().split(",")[0] == plotting.column_label(column)
     renderer = ax.figure.canvas.get_renderer()
     assert _overlap(legend.get_window_extent(renderer), ax.get_window_extent(renderer)) == 0
     assert ax.figure.bbox.contains(*legend.get_window_extent(renderer).p1)  # not cut off
@@ -347,8 +349,8 @@ def _shown(text) -> str:
     (lambda df: plotting.plot_cost_by(df, by="model"), "yticks"),
     (lambda df: plotting.plot_cost_by(df, by="provider_name"), "yticks"),
     (lambda df: plotting.plot_cost_over_time(df, by="model"), "legend"),
-    (lambda df: plotting.plot_latency(df, by="provider_name"), "legend"),
-    (lambda df: plotting.plot_latency(df, by="model", kind="box"), "yticks"),
+    (lambda df: plotting.plot_latency(df, by="provider_name", top=None), "legend"),
+    (lambda df: plotting.plot_latency(df, by="model", kind="box", top=None), "yticks"),
     (lambda df: plotting.plot_tokens_vs_cost(df, by="provider_name"), "legend"),
 ], ids=["cost_by-model", "cost_by-provider", "cost_over_time", "latency-ecdf", "latency-box",
         "tokens_vs_cost"])
@@ -372,3 +374,86 @@ def test_a_dollar_in_a_name_in_the_viewer_chart():
     assert chart.png(250.0, "this one: $1.00 ($2)").startswith(b"\x89PNG")  # draws with Agg
     assert _shown(chart.axes.title) == f"{EVIL} (n = 3)"
     assert _shown(chart.label) == "this one: $1.00 ($2)"
+
+
+# -- issue 21: "which provider is slow?" and one colour per group in a figure ----------------
+def _legend_names(ax) -> list[str]:
+    return [t.get_text().split(" (n=")[0] for t in ax.get_legend().get_texts()]
+
+
+@pytest.mark.parametrize("kind", ["ecdf", "box"], ids=["ecdf", "box"])
+def test_latency_plot_names_the_slow_small_providers(slow_small_frame, kind):
+    """The three slowest providers are the three smallest: drawn by name, slowest first."""
+    counts = slow_small_frame["provider_name"].value_counts()
+    assert set(counts.index[-3:]) == {"Slow-A", "Slow-B", "Slow-C"}  # the smallest
+    ax = plotting.plot_latency(slow_small_frame, by="provider_name", kind=kind)  # top=8
+    names = _legend_names(ax) if kind == "ecdf" else \
+        [t.get_text().split(" (n=")[0] for t in ax.get_yticklabels()]
+    assert names[:3] == ["Slow-C", "Slow-B", "Slow-A"]
+    assert len(names) == 9 and names[-1] == "other"  # 8 slowest + the faster rest
+
+
+@pytest.mark.parametrize("metric", ["latency", "tokens_per_second"], ids=["latency", "speed"])
+def test_latency_plot_top_none_draws_every_group(slow_small_frame, metric):
+    ax = plotting.plot_latency(slow_small_frame, by="provider_name", metric=metric, top=None)
+    names = _legend_names(ax)
+    assert "other" not in names and len(names) == 15
+    values = summary.tokens_per_second(slow_small_frame) if metric == "tokens_per_second" \
+        else slow_small_frame["latency"]
+    medians = values[values > 0].groupby(slow_small_frame["provider_name"],
+                                         observed=True).median()
+    expected = medians.sort_values(ascending=metric == "tokens_per_second")
+    assert names == expected.index.astype(str).tolist()  # slowest first
+
+
+def _many_providers(demo_frame, k: int):
+    frame = demo_frame.copy()
+    names = [f"Provider {i % k:02d}" for i in range(len(frame))]
+    frame["provider_name"] = pd.Series(names, index=frame.index, dtype="category")
+    return frame
+
+
+def _drawn_colours(ax) -> dict[str, tuple[float, ...]]:
+    if ax.get_legend() is not None:
+        legend = ax.get_legend()
+        return {t.get_text().split(" (n=")[0]: to_rgb(h.get_color() if hasattr(h, "get_color")
+                                                      and not hasattr(h, "get_facecolor")
+                                                      else h.get_facecolor())
+                for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)}
+    names = [t.get_text().split(" (n=")[0] for t in ax.get_yticklabels()]
+    return {n: to_rgb(p.get_facecolor()) for n, p in zip(names, ax.patches, strict=True)}
+
+
+@pytest.mark.parametrize("k", [8, 15], ids=["8-groups", "15-groups"])
+@pytest.mark.parametrize("draw", [
+    lambda df, k: plotting.plot_cost_by(df, by="provider_name", top=k),
+    lambda df, k: plotting.plot_latency(df, by="provider_name", top=k),
+    lambda df, k: plotting.plot_latency(df, by="provider_name", kind="box", top=k),
+    lambda df, k: plotting.plot_cost_over_time(df, freq="W", by="provider_name", top=k),
+    lambda df, k: plotting.plot_tokens_vs_cost(df, by="provider_name", top=k),
+], ids=["cost_by", "ecdf", "box", "cost_over_time", "tokens_vs_cost"])
+def test_no_two_groups_share_a_colour_in_one_figure(demo_frame, monkeypatch, k, draw):
+    """Issue 21: after a 15-provider plot took the palette, a later ECDF drew two providers
+    in one pink.  Colours given earlier in the session (more values than the palette holds)
+    must not make two groups of one figure alike; a group keeps its colour where it can."""
+    fresh = colors.ColorMap()
+    monkeypatch.setattr(colors, "DEFAULT", fresh)
+    for i in range(40):  # an earlier plot of many providers used up every slot
+        fresh(f"Earlier {i:02d}", "provider_name")
+    frame = _many_providers(demo_frame, k)
+    ax = draw(frame, k)
+    drawn = _drawn_colours(ax)
+    assert len(drawn) == k  # every group drawn on its own, none folded
+    assert len(set(drawn.values())) == k, drawn  # no two alike
+    assert to_rgb(OTHER_COLOR) not in drawn.values()
+    again = _drawn_colours(draw(frame, k))
+    assert again == drawn  # the same figure twice: the same colours
+
+
+def test_a_group_keeps_its_colour_when_it_is_free(demo_frame, monkeypatch):
+    fresh = colors.ColorMap()
+    monkeypatch.setattr(colors, "DEFAULT", fresh)
+    frame = _many_providers(demo_frame, 8)
+    ax = plotting.plot_latency(frame, by="provider_name", top=None)
+    for name, rgb in _drawn_colours(ax).items():
+        assert np.allclose(rgb, to_rgb(fresh(name, "provider_name"))), name

@@ -170,7 +170,9 @@ def test_latency_summary_percentiles(demo_frame):
     assert table.columns.tolist() == [
         "count", "latency_p25_ms", "latency_p99.9_ms", "generation_time_p25_ms",
         "generation_time_p99.9_ms", "tokens_per_second_p25", "tokens_per_second_p99.9"]
-    assert table["count"].is_monotonic_decreasing
+    medians = demo_frame.groupby("provider_name", observed=True, dropna=False)["latency"].median()
+    assert [medians[k] if k != "<NA>" else medians[np.nan] for k in table.index] == sorted(
+        medians, reverse=True)  # slowest median first, whatever percentiles are shown
     part = demo_frame[demo_frame["provider_name"] == "OpenAI"]
     assert table.loc["OpenAI", "latency_p99.9_ms"] == pytest.approx(
         part["latency"].quantile(0.999))
@@ -185,6 +187,14 @@ def test_latency_summary_percentiles(demo_frame):
 def test_bad_percentiles_raise(demo_frame, percentiles):
     with pytest.raises(ValueError, match="percentiles"):
         summary.latency_summary(demo_frame, percentiles=percentiles)
+
+
+def test_latency_summary_puts_the_slow_small_groups_first(slow_small_frame):
+    """Issue 21: sorted by count, the three slowest providers (the smallest) came last."""
+    table = summary.latency_summary(slow_small_frame, by="provider_name")
+    assert table.index[:3].tolist() == ["Slow-C", "Slow-B", "Slow-A"]
+    assert table["count"].iloc[:3].tolist() == [3, 2, 1]
+    assert table["latency_p50_ms"].is_monotonic_decreasing
 
 
 def test_single_percentile_may_be_a_number(demo_frame):
