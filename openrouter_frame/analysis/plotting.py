@@ -59,6 +59,8 @@ KINDS = ("ecdf", "box")
 BOX_CAPTION = "box: 25th to 75th percentile, line: median, whiskers: 5th to 95th percentile"
 #: Most steps drawn per ECDF line.
 ECDF_POINTS = 512
+#: :func:`plot_cost_over_time` draws bars up to this many periods, a stacked step area beyond.
+BAR_PERIODS = 48
 
 
 def plain_text(text: str) -> str:
@@ -165,13 +167,19 @@ def _legend(ax: Axes, title: str, reverse: bool = False, **kwargs: Any) -> None:
 
 def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top: int = 8,
                         ax: Axes | None = None) -> Axes:
-    """Stacked bars of cost per period: one layer per group, ``top`` groups plus ``other``.
+    """Stacked cost per period, one layer per group (``top`` groups plus ``other``).
 
-    The bars are :func:`~openrouter_frame.analysis.summary.cost_over_time` (USD per
-    period of ``freq``, UTC): one bar container per column, one bar per
-    period, so the heights sum to the total cost of the frame's dated
-    generations.  ``by=None`` (the default, as for ``cost_over_time``) draws one
-    layer; ``by="model"`` one per model.
+    The layers are :func:`~openrouter_frame.analysis.summary.cost_over_time`
+    (USD per period of ``freq``, UTC), so the stack's height over a period is
+    that period's cost and the heights sum to the total cost of the frame's
+    dated generations.  ``by=None`` (the default, as for ``cost_over_time``)
+    draws one layer; ``by="model"`` one per model.
+
+    Up to :data:`BAR_PERIODS` periods each layer is a bar container (one bar
+    per period); beyond, bars would be too thin to read and slow to draw, so
+    each layer is a filled step area (one
+    :class:`~matplotlib.collections.PolyCollection`, flat over each period):
+    a thousand hourly periods draw as fast as a dozen days.
 
     Examples
     --------
@@ -180,8 +188,11 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top
     >>> from openrouter_frame.testing import sample_frame
     >>> df = sample_frame(60)
     >>> ax = plot_cost_over_time(df, freq="W", by="model", top=3)
-    >>> len(ax.containers), ax.get_ylabel()
-    (4, 'cost per week (USD)')
+    >>> len(ax.containers), ax.get_ylabel(), ax.get_title()
+    (4, 'cost per week (USD)', 'Cost per week by model')
+    >>> ax = plot_cost_over_time(df, freq="h")
+    >>> len(ax.containers), len(ax.collections), ax.get_title()
+    (0, 1, 'Cost per hour')
     """
     import matplotlib.dates as mdates
     from pandas.tseries.frequencies import to_offset
@@ -191,25 +202,36 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top
     table = _summary.cost_over_time(frame, freq=freq, by=by, top=top)
     ax = _axes(ax)
     period = _period_name(freq)
-    ax.set_xlabel(f"created (UTC), one bar per {period}")
+    bars = len(table) <= BAR_PERIODS
+    ax.set_xlabel(f"created (UTC), one {'bar' if bars else 'step'} per {period}")
     ax.set_ylabel(f"cost per {period} (USD)")
-    ax.set_title(f"Cost over time by {_by_name(by)}")
+    ax.set_title(f"Cost per {period}" + (f" by {_by_name(by)}" if by is not None else ""))
     _usd_axis(ax.yaxis)
     if table.empty:
         _empty(ax)
         return ax
     when = table.index.tz_localize(None)
-    span = (when[1:] - when[:-1]).min() if len(when) > 1 else \
-        (when[0] + to_offset(freq)) - when[0]
-    width = 0.8 * (span / pd.Timedelta(days=1))
+    step = to_offset(freq)
     x = mdates.date2num(when.to_numpy())
-    bottom = np.zeros(len(table))
     labels = [str(c) for c in table.columns]
-    for label, color, column in zip(labels, _colors(labels, by), table.columns, strict=True):
-        heights = table[column].to_numpy(dtype="float64")
-        ax.bar(x, heights, width=width, bottom=bottom, label=plain_text(label), color=color,
-               align="center", linewidth=0)
-        bottom = bottom + heights
+    colors = _colors(labels, by)
+    heights = table.to_numpy(dtype="float64").T  # one row per layer
+    if bars:
+        span = (when[1:] - when[:-1]).min() if len(when) > 1 else (when[0] + step) - when[0]
+        width = 0.8 * (span / pd.Timedelta(days=1))
+        bottom = np.zeros(len(table))
+        for label, color, layer in zip(labels, colors, heights, strict=True):
+            ax.bar(x, layer, width=width, bottom=bottom, label=plain_text(label), color=color,
+                   align="center", linewidth=0)
+            bottom = bottom + layer
+    else:
+        # Each period flat from its start to the next one's: one more edge at the end.
+        edges = np.append(x, mdates.date2num((when[-1] + step).to_datetime64()))
+        ax.stackplot(edges, np.concatenate([heights, heights[:, -1:]], axis=1),
+                     labels=[plain_text(label) for label in labels], colors=colors,
+                     step="post", linewidth=0)
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_ylim(bottom=0)
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     # No offset text (it collided with the x label): the label names the year(s) instead.

@@ -457,3 +457,52 @@ def test_a_group_keeps_its_colour_when_it_is_free(demo_frame, monkeypatch):
     ax = plotting.plot_latency(frame, by="provider_name", top=None)
     for name, rgb in _drawn_colours(ax).items():
         assert np.allclose(rgb, to_rgb(fresh(name, "provider_name"))), name
+
+
+def _hourly(demo_frame, periods: int):
+    """The demo frame with its generations spread evenly over ``periods`` hours."""
+    frame = demo_frame.copy()
+    start = pd.Timestamp("2026-11-01", tz="UTC")
+    hours = np.arange(len(frame)) * (periods - 1) // max(len(frame) - 1, 1)
+    frame["created_at"] = (start + pd.to_timedelta(hours, unit="h")).astype(
+        frame["created_at"].dtype)
+    return frame
+
+
+@pytest.mark.parametrize(("periods", "kind"), [
+    (plotting.BAR_PERIODS, "bars"), (plotting.BAR_PERIODS + 1, "area"), (400, "area"),
+], ids=["at-the-limit", "one-past", "many"])
+@pytest.mark.parametrize("by", [None, "model"], ids=["one-layer", "by-model"])
+def test_cost_over_time_bars_or_area_by_period_count(demo_frame, periods, kind, by):
+    frame = _hourly(demo_frame, periods)
+    table = summary.cost_over_time(frame, freq="h", by=by, top=3)
+    assert len(table) == periods
+    ax = plotting.plot_cost_over_time(frame, freq="h", by=by, top=3)
+    layers = len(table.columns)
+    if kind == "bars":
+        assert len(ax.containers) == layers and not ax.collections
+        assert "one bar per hour" in ax.get_xlabel()
+        return
+    assert not ax.containers and not ax.patches
+    assert len(ax.collections) == layers and "one step per hour" in ax.get_xlabel()
+    top = ax.collections[-1].get_paths()[0].vertices[:, 1].max()
+    per_period = table.sum(axis=1).to_numpy()
+    assert top == pytest.approx(per_period.max())  # the stack reaches the busiest hour
+    if by is not None:
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert sorted(legend) == sorted(table.columns)
+        assert ax.get_title() == "Cost per hour by model"
+    else:
+        assert ax.get_title() == "Cost per hour"
+
+
+def test_cost_over_time_area_layers_sum_to_the_cost(demo_frame):
+    """A step area is flat over each hour: its area in cost-hours is the frame's cost."""
+    frame = _hourly(demo_frame, 300)
+    ax = plotting.plot_cost_over_time(frame, freq="h", by="model", top=3)
+    area_days = 0.0  # x is in days: the shoelace area of every layer's polygon
+    for layer in ax.collections:
+        for polygon in layer.get_paths()[0].to_polygons():
+            x, y = polygon[:, 0], polygon[:, 1]
+            area_days += abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2
+    assert area_days * 24 == pytest.approx(frame["total_cost"].sum(), rel=1e-6)
