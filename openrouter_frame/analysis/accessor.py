@@ -28,7 +28,7 @@ import pandas as pd
 from .. import schema
 from ..frame import coerce
 from . import attempts, summary
-from .display import install_na_display, rich
+from .display import install_na_display, rich, schema_units
 from .groups import By
 
 if TYPE_CHECKING:
@@ -163,11 +163,12 @@ class GenerationsAccessor:
         return summary.effective_cost(self._frame())
 
     def top(self, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
-        """The ``n`` rows with the largest ``by`` (NA last).
+        """The ``n`` rows with the largest ``by`` (NA last), shown formatted by the schema's units.
 
         See :func:`openrouter_frame.analysis.summary.top`.
         """
-        return summary.top(self._frame(), n=n, by=by)
+        rows = summary.top(self._frame(), n=n, by=by)
+        return rich(rows, units=schema_units(rows.columns))
 
     # -- provider attempts and sessions -------------------------------------------------
     def provider_attempts(self) -> pd.DataFrame:

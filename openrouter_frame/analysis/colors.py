@@ -133,10 +133,9 @@ class ColorMap:
             if out[i] is not None:
                 continue
             first = self._slot(text, n)
-            color = next((self.palette[(first + k) % n] for k in range(n)
-                          if self.palette[(first + k) % n] not in held), None)
-            if color is None:
-                color = next(c for c in spare if c not in held)
+            free = [self.palette[(first + k) % n] for k in range(n)
+                    if self.palette[(first + k) % n] not in held]
+            color = free[0] if free else next(c for c in spare if c not in held)
             out[i] = color
             held.add(color)
         return [c for c in out if c is not None]
