@@ -40,7 +40,7 @@ from . import summary as _summary
 from .colors import OTHER_COLOR, colors_for
 from .groups import OTHER_LABEL, By, Groups, group_by, label_text, normalize_by
 from .metrics import floats, native_tokens, require, tokens_per_second_values
-from .units import format_usd
+from .units import duration_unit, format_usd
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -48,11 +48,11 @@ if TYPE_CHECKING:
 __all__ = ["OTHER_COLOR", "column_label", "plain_text", "plot_cost_by", "plot_cost_over_time",
            "plot_latency", "plot_tokens_vs_cost"]
 
-#: Axis label of each metric :func:`plot_latency` can show.
+#: Axis label of each metric :func:`plot_latency` can show; the unit follows in brackets.
 METRIC_LABELS = {
-    "latency": "total latency (ms)",
-    "generation_time": "generation time (ms)",
-    "tokens_per_second": "completion tokens per second (tokens/s)",
+    "latency": "total latency",
+    "generation_time": "generation time",
+    "tokens_per_second": "completion tokens per second",
 }
 KINDS = ("ecdf", "box")
 #: What the parts of a box show (:func:`plot_latency` with ``kind="box"``).
@@ -343,8 +343,10 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
         quartiles and median, whiskers at the 5th and 95th percentiles, no
         fliers (the x label says so: :data:`BOX_CAPTION`).
     metric : {"latency", "generation_time", "tokens_per_second"}
-        ``latency`` and ``generation_time`` in ms, or
-        :func:`~openrouter_frame.analysis.summary.tokens_per_second`.
+        ``latency`` (total latency) and ``generation_time``, drawn in ms, s
+        or min (:func:`~.units.duration_unit` of the values drawn: the axis
+        label names the unit its tick labels are in), or
+        :func:`~openrouter_frame.analysis.summary.tokens_per_second` (tokens/s).
     log : bool
         Logarithmic value axis (values <= 0 are then not drawn).
 
@@ -368,14 +370,19 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     values = _metric_values(frame, metric)
     if log:
         values = np.where(values > 0, values, np.nan)
+    if metric == "tokens_per_second":
+        unit = "tokens/s"
+    else:  # one unit for the axis, by the values drawn: tick labels read in it
+        unit, per = duration_unit(values)
+        values = values / per
     groups = group_by(frame, by)
     folded = groups.fold(_slowness(groups, values, metric), groups.n if top is None else top)
     ordered, bounds = _sorted_by_group(values, folded)
     labels = [str(x) for x in folded.index]
     drawn = [g for g in range(folded.n) if bounds[g + 1] > bounds[g]]
     ax = _axes(ax)
-    value_label = METRIC_LABELS[metric]
-    ax.set_title(f"{value_label.split(' (')[0].capitalize()} by {_by_name(by)}")
+    value_label = f"{METRIC_LABELS[metric]} ({unit})"
+    ax.set_title(f"{METRIC_LABELS[metric].capitalize()} by {_by_name(by)}")
     if kind == "ecdf":
         ax.set_xlabel(value_label)
         ax.set_ylabel("share of generations at or below (0-1)")

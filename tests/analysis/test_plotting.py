@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -89,8 +90,9 @@ def test_latency_ecdf(demo_frame, metric):
     ax = plotting.plot_latency(demo_frame, by="provider_name", kind="ecdf", metric=metric,
                                top=5)
     assert len(ax.lines) == 6
-    assert ax.get_xlabel() == plotting.METRIC_LABELS[metric] and ax.get_xscale() == "log"
-    assert "(ms)" in ax.get_xlabel() or "(tokens/s)" in ax.get_xlabel()
+    assert ax.get_xlabel().startswith(plotting.METRIC_LABELS[metric])
+    assert ax.get_xscale() == "log"
+    assert re.search(r" \((ms|s|min|tokens/s)\)$", ax.get_xlabel())
     for line in ax.lines:
         y = np.asarray(line.get_ydata(), dtype=float)
         assert y[-1] == pytest.approx(1.0) and (np.diff(y) >= 0).all()
@@ -108,12 +110,15 @@ def test_latency_box(demo_frame):
     by_median = demo_frame.groupby("provider_name", observed=True)["latency"].median()
     slowest = by_median.sort_values(ascending=False).index[0]
     assert labels[0].startswith(f"{slowest} (n=") and labels[-1].startswith("other")
-    assert ax.get_xlabel() == f"total latency (ms)\n{plotting.BOX_CAPTION}"
+    label, caption = ax.get_xlabel().split("\n")
+    unit = re.fullmatch(r"total latency \((ms|s|min)\)", label).group(1)
+    assert caption == plotting.BOX_CAPTION
     assert "whiskers: 5th to 95th percentile" in plotting.BOX_CAPTION
     assert ax.get_xscale() == "linear"
     medians = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "median"]
     assert len(medians) == 5
-    assert medians[0] == pytest.approx(by_median[slowest])
+    per = {"ms": 1.0, "s": 1000.0, "min": 60000.0}[unit]
+    assert medians[0] == pytest.approx(by_median[slowest] / per)  # in the label's unit
     assert medians[:4] == sorted(medians[:4], reverse=True)  # slowest on top
 
 
@@ -506,3 +511,25 @@ def test_cost_over_time_area_layers_sum_to_the_cost(demo_frame):
             x, y = polygon[:, 0], polygon[:, 1]
             area_days += abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2
     assert area_days * 24 == pytest.approx(frame["total_cost"].sum(), rel=1e-6)
+
+
+@pytest.mark.parametrize(("median_ms", "unit"), [(300.0, "ms"), (5_000.0, "s"),
+                                                 (600_000.0, "min")], ids=["ms", "s", "min"])
+@pytest.mark.parametrize("kind", ["ecdf", "box"])
+def test_latency_axis_unit_matches_its_tick_values(demo_frame, median_ms, unit, kind):
+    """Issue 21: axis units match tick labels; values are drawn in the unit the label names."""
+    frame = demo_frame.copy()
+    frame["latency"] = frame["latency"] * (median_ms / float(frame["latency"].median()))
+    ax = plotting.plot_latency(frame, by=None, kind=kind, log=False)
+    assert ax.get_xlabel().split("\n")[0] == f"total latency ({unit})"
+    per = {"ms": 1.0, "s": 1000.0, "min": 60000.0}[unit]
+    latency = frame["latency"].dropna()
+    if kind == "ecdf":
+        drawn = np.asarray(ax.lines[0].get_xdata(), dtype=float)
+        assert drawn.max() == pytest.approx(latency.max() / per)
+    else:
+        median = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "median"][0]
+        assert median == pytest.approx(latency.median() / per)
+    ax.figure.canvas.draw()
+    ticks = [t.get_position()[0] for t in ax.get_xticklabels() if t.get_text()]
+    assert min(ticks) <= latency.median() / per <= max(ticks)
