@@ -116,7 +116,7 @@ def tokens_per_second_values(frame: pd.DataFrame, method: str = "tokens_per_seco
     Native completion tokens (the normalized count where native is NA) divided
     by ``generation_time / 1000``; NaN where either is missing, the time is
     not positive (never ``inf``), or no completion token was made: an
-    embedding, a rerank call or a stream cancelled before its first token
+    embedding, a rerank call or a stream cancelled before any token came
     has no generation speed (``<NA>``, not ``0.0``, so it never drags a
     median down).  A frame lacking the columns raises
     :class:`MissingColumnsError`, or gives all NaN with ``missing_ok=True``.
