@@ -156,16 +156,22 @@ def _duration_cell(value: Any, per: float, decimals: int) -> str:
     return f"{v:,.{decimals}f}"
 
 
+def _duration_decimals(values: np.ndarray, unit: str) -> int:
+    """One precision for durations in ``unit``: whole ms, up to 2 decimals of s or min."""
+    return shared_decimals(values, significant=3, minimum=0, maximum=0 if unit == "ms" else 2)
+
+
 def column_format(values: pd.Series, unit: str | None,
-                  duration: tuple[str, float] | None = None
+                  duration: tuple[str, float] | None = None, decimals: int | None = None
                   ) -> tuple[Callable[[Any], str], str | None]:
     """How to write one column of a table: a cell formatter and the unit its header names.
 
     Money: one precision for the whole column (:func:`~.units.shared_decimals`,
     2 to 6 decimals), ``$`` in each cell.  Durations (``ms``; ``s`` for
     ``*_s`` labels): the column's :func:`~.units.duration_unit` (or
-    ``duration``, shared by the percentile columns of one measure), returned
-    for the header, cells plain numbers with one precision.  Speeds:
+    ``duration``, shared by the percentile columns of one measure, with their
+    ``decimals``), returned for the header, cells plain numbers with one
+    precision.  Speeds:
     ``tokens/s`` in the header.  Other units: :func:`format_cell`.
 
     >>> fmt, header = column_format(pd.Series([0.63, 0.603, None]), "usd")
@@ -182,10 +188,9 @@ def column_format(values: pd.Series, unit: str | None,
         scale = 1000.0 if unit == "s" else 1.0
         ms = _floats(values) * scale
         name, per = duration or duration_unit(ms)
-        decimals = shared_decimals(ms / per, significant=3, minimum=0,
-                                   maximum=0 if name == "ms" else 2)
+        places = _duration_decimals(ms / per, name) if decimals is None else decimals
         return (lambda v: _duration_cell(v if is_na(v) else float(v) * scale, per,
-                                         decimals)), name
+                                         places)), name
     if unit == "per_s":
         return (lambda v: format_cell(v, unit)), "tokens/s"
     if isinstance(values.dtype, pd.DatetimeTZDtype):  # one zone: named once, in the header
@@ -334,7 +339,7 @@ def _formats(frame: pd.DataFrame, cols: list[int], rows: list[int],
     """Each shown column's cell formatter and header unit, from the rows shown.
 
     The percentile columns of one duration measure (``latency_p50_ms`` ..
-    ``latency_p99_ms``) share one unit, named once over them.
+    ``latency_p99_ms``) share one unit, named once over them, and one precision.
     """
     measure: dict[str, list[int]] = {}
     for k, j in enumerate(cols):
@@ -342,12 +347,13 @@ def _formats(frame: pd.DataFrame, cols: list[int], rows: list[int],
         m = _PERCENTILE.match(label) if isinstance(label, str) else None
         if m is not None and units[k] == "ms":
             measure.setdefault(m.group("name"), []).append(k)
-    shared: dict[int, tuple[str, float]] = {}
+    shared: dict[int, tuple[tuple[str, float], int]] = {}
     for members in measure.values():
         values = np.concatenate([_floats(frame.iloc[rows, cols[k]]) for k in members])
         unit = duration_unit(values)
-        shared.update((k, unit) for k in members)
-    return [column_format(frame.iloc[rows, j], units[k], shared.get(k))
+        places = _duration_decimals(values / unit[1], unit[0])
+        shared.update((k, (unit, places)) for k in members)
+    return [column_format(frame.iloc[rows, j], units[k], *shared.get(k, (None, None)))
             for k, j in enumerate(cols)]
 
 
