@@ -51,6 +51,18 @@ def float_or_inf(value: Any) -> float:
         return math.inf if value > 0 else -math.inf
 
 
+def _signed(value: Any) -> tuple[str, float] | None:
+    """``("-" or "", magnitude)`` of a number (:func:`float_or_inf`); ``None`` when NA.
+
+    >>> _signed(-2), _signed(pd.NA)
+    (('-', 2.0), None)
+    """
+    if is_na(value):
+        return None
+    v = float_or_inf(value)
+    return ("-" if v < 0 else ""), abs(v)
+
+
 def _trim(text: str, keep: int = 2) -> str:
     """Strip trailing zeros of a fixed-point number, keeping ``keep`` decimals."""
     if "." not in text:
@@ -68,11 +80,10 @@ def format_usd(value: Any) -> str:
     >>> format_usd(0), format_usd(None)
     ('$0.00', '—')
     """
-    if is_na(value):
+    signed = _signed(value)
+    if signed is None:
         return EM_DASH
-    v = float_or_inf(value)
-    sign = "-" if v < 0 else ""
-    v = abs(v)
+    sign, v = signed
     if v == 0:
         return "$0.00"
     if math.isinf(v):
@@ -125,11 +136,10 @@ def format_usd_fixed(value: Any, decimals: int) -> str:
     >>> format_usd_fixed(0, 2), format_usd_fixed(None, 2), format_usd_fixed(float("inf"), 2)
     ('$0.00', '—', '$∞')
     """
-    if is_na(value):
+    signed = _signed(value)
+    if signed is None:
         return EM_DASH
-    v = float_or_inf(value)
-    sign = "-" if v < 0 else ""
-    v = abs(v)
+    sign, v = signed
     if math.isinf(v) or v >= _HUGE:
         return f"{sign}{format_usd(v)}"
     if 0 < v < 0.5 * 10.0 ** -decimals:
@@ -171,11 +181,10 @@ def format_ms(value: Any) -> str:
     >>> format_ms(float("inf")), format_ms(float("-inf")), format_ms(1e300)
     ('∞ ms', '-∞ ms', '2.78e+293 h')
     """
-    if is_na(value):
+    signed = _signed(value)
+    if signed is None:
         return EM_DASH
-    v = float_or_inf(value)
-    sign = "-" if v < 0 else ""
-    v = abs(v)
+    sign, v = signed
     if math.isinf(v):
         return f"{sign}{INFINITY} ms"
     if v >= _HUGE:
