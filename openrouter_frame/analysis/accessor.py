@@ -211,7 +211,7 @@ class GenerationsAccessor:
     # -- plots --------------------------------------------------------------------------
     def plot_cost_over_time(self, freq: str = "D", by: By = None, top: int = 8,
                             ax: Axes | None = None) -> Axes:
-        """Stacked bars of cost (USD) per period, by the ``top`` groups plus ``other``.
+        """Stacked cost (USD) per period (bars, or a step area past 48 periods), by group.
 
         See :func:`openrouter_frame.analysis.plotting.plot_cost_over_time`.
         """
