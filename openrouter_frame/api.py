@@ -350,7 +350,7 @@ def fetch_generations(
     ...     result = fetch_generations(sim.ids(3) + ["gen-missing"], api_key=sim.api_key,
     ...                                base_url=sim.base_url)
     >>> result
-    FetchResult(3 records, 1 failures)
+    FetchResult(3 records, 1 failure)
     >>> result.failures[["id", "status"]].to_dict("records")
     [{'id': 'gen-missing', 'status': 404}]
     """

@@ -43,6 +43,30 @@ def demo_frame() -> object:
                                     progress=False)
 
 
+@pytest.fixture(scope="session")
+def slow_small_frame(demo_frame: object) -> object:
+    """The demo frame on 12 busy providers and 3 small slow ones (issue 21).
+
+    ``Slow-A`` (1 generation), ``Slow-B`` (2) and ``Slow-C`` (3) are the three
+    smallest providers and the three slowest by median latency (40, 50 and 60 s;
+    every other latency is capped at 30 s); the other 494 rows are spread over
+    ``Busy-00`` .. ``Busy-11`` (41 or 42 each) with their simulated latencies.
+    """
+    import numpy as np
+    import pandas as pd
+
+    frame = demo_frame.copy()  # type: ignore[attr-defined]
+    n = len(frame)
+    names = [f"Busy-{i % 12:02d}" for i in range(n - 6)] + ["Slow-A"] + ["Slow-B"] * 2 + \
+        ["Slow-C"] * 3
+    frame["provider_name"] = pd.Series(names, index=frame.index, dtype="category")
+    latency = frame["latency"].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    latency = np.minimum(latency, 30_000.0)  # NaN stays NaN
+    latency[-6:] = [40_000.0, 50_000.0, 50_000.0, 60_000.0, 60_000.0, 60_000.0]
+    frame["latency"] = pd.array(latency, dtype=frame["latency"].dtype)
+    return frame
+
+
 @pytest.fixture()
 def tmp_cwd(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> object:
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]

@@ -114,7 +114,7 @@ def test_quickstart_shows_dtypes_head_summary_and_failures(executed):
     assert "generations x " in text
     assert "total_cost" in text and "Float64" in text and "category" in text
     assert "total_cost_usd" in text  # summary() labels carry units
-    assert "FetchResult(10 records, 1 failures)" in text and "gen-does-not-exist" in text
+    assert "FetchResult(10 records, 1 failure)" in text and "gen-does-not-exist" in text
     assert "same dtypes after the round trip: True" in text
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from .. import schema
 from ..frame import coerce
 from . import attempts, summary
-from .display import install_na_display, rich
+from .display import install_na_display, rich, schema_units
 from .groups import By
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class GenerationsAccessor:
     def latency_summary(self, by: By = "provider_name",
                         percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)
                         ) -> pd.DataFrame:
-        """Percentiles of latency, generation time (ms) and tokens per second per group.
+        """Percentiles of latency, generation time (ms) and tokens per second, slowest first.
 
         See :func:`openrouter_frame.analysis.summary.latency_summary`.
         """
@@ -163,11 +163,12 @@ class GenerationsAccessor:
         return summary.effective_cost(self._frame())
 
     def top(self, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
-        """The ``n`` rows with the largest ``by`` (NA last).
+        """The ``n`` rows with the largest ``by`` (NA last), shown formatted by the schema's units.
 
         See :func:`openrouter_frame.analysis.summary.top`.
         """
-        return summary.top(self._frame(), n=n, by=by)
+        rows = summary.top(self._frame(), n=n, by=by)
+        return rich(rows, units=schema_units(rows.columns))
 
     # -- provider attempts and sessions -------------------------------------------------
     def provider_attempts(self) -> pd.DataFrame:
@@ -210,7 +211,7 @@ class GenerationsAccessor:
     # -- plots --------------------------------------------------------------------------
     def plot_cost_over_time(self, freq: str = "D", by: By = None, top: int = 8,
                             ax: Axes | None = None) -> Axes:
-        """Stacked bars of cost (USD) per period, by the ``top`` groups plus ``other``.
+        """Stacked cost (USD) per period (bars, or a step area past 48 periods), by group.
 
         See :func:`openrouter_frame.analysis.plotting.plot_cost_over_time`.
         """
@@ -229,9 +230,11 @@ class GenerationsAccessor:
         return plotting.plot_cost_by(self._frame(), by=by, top=top, ax=ax)
 
     def plot_latency(self, by: By = "provider_name", kind: str = "ecdf",
-                     metric: str = "latency", top: int = 8, log: bool = True,
+                     metric: str = "latency", top: int | None = 8, log: bool = True,
                      ax: Axes | None = None) -> Axes:
         """ECDF or box plot of latency, generation time (ms) or tokens per second by group.
+
+        The ``top`` slowest groups by median (``None``: all) are drawn, slowest first.
 
         See :func:`openrouter_frame.analysis.plotting.plot_latency`.
         """

@@ -26,8 +26,8 @@ import pandas as pd
 
 from ..errors import check_whole
 from . import summary as _summary
-from .colors import color_for
-from .display import format_cell
+from .colors import colors_for
+from .display import column_format, format_cell
 from .groups import label_text
 from .markup import escape
 
@@ -104,12 +104,14 @@ def _unit(label: str) -> str | None:
 def _top_table(frame: pd.DataFrame, by: str, top: int, title: str) -> str:
     table = _summary.cost_summary(frame, by=by).head(top)
     rows = []
-    for label, row in table.iterrows():
-        text = label_text(label)
+    texts = [label_text(label) for label in table.index]
+    money, _ = column_format(table["total_cost_usd"], "usd")  # one precision for the column
+    for text, color, (_, row) in zip(texts, colors_for(texts, by), table.iterrows(),
+                                     strict=True):
         swatch = (f'<span style="display:inline-block;width:10px;height:10px;'
-                  f'background:{color_for(text, by)};margin-right:6px"></span>')
+                  f'background:{color};margin-right:6px"></span>')
         rows.append(f"<tr><td>{swatch}{escape(text)}</td>"
-                    f"<td>{escape(format_cell(row['total_cost_usd'], 'usd'))}</td>"
+                    f"<td>{escape(money(row['total_cost_usd']))}</td>"
                     f"<td>{escape(format_cell(row['share_of_cost'], 'share'))}</td>"
                     f"<td>{escape(format_cell(row['count'], 'count'))}</td></tr>")
     return (f'<div class="orgen-top"><h4>{escape(title)}</h4><table>'
