@@ -808,7 +808,8 @@ def fetch_prices(*, endpoints: bool = False, models: Iterable[str] | str | None 
         ``image_token``, ``input_audio_cache`` (``Float64`` USD per token, per request,
         image or search; NA when not sent); ``discount`` (``Float64``);
         ``overrides`` (JSON text of the conditional prices, NA when none); ``as_of``
-        (the UTC day fetched, also ``df.attrs["as_of"]``).  Model rows first.
+        (the UTC day fetched; ``df.attrs["as_of"]`` holds it as ``YYYY-MM-DD`` text).
+        Model rows first.
 
     Examples
     --------

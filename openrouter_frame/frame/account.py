@@ -203,7 +203,7 @@ def prices_frame(rows: Sequence[Mapping[str, Any]], *, as_of: _date,
         ``endpoint_tag``, ``overrides`` as ``string``; prices and ``discount``
         ``Float64``; ``as_of`` a day), then any other pricing key the service
         sent (``Float64`` when every value is a price, else as sent).
-        ``df.attrs["as_of"]`` is ``as_of`` too.
+        ``df.attrs["as_of"]`` is ``as_of`` too, as ``YYYY-MM-DD`` text.
     """
     schema.check_backend(dtype_backend)
     columns: dict[str, Any] = {}
@@ -223,7 +223,7 @@ def prices_frame(rows: Sequence[Mapping[str, Any]], *, as_of: _date,
         columns[name] = _typed(name, values, "float", dtype_backend, "price table") \
             if numeric else pd.array(values, dtype=object)
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
-    frame.attrs["as_of"] = as_of
+    frame.attrs["as_of"] = as_of.isoformat()  # text: parquet keeps attrs as JSON
     return frame
 
 
