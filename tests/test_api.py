@@ -443,3 +443,17 @@ def test_fetch_prices_cached_by_the_day_fetched(account_sim, tmp_path):
     with pytest.raises(ValueError, match="no prices stored for as_of=2020-01-01"):
         orf.fetch_prices(base_url=account_sim.base_url, cache=path, as_of="2020-01-01")
     assert account_sim.stats.requests == before
+
+
+def test_an_unreadable_cached_day_is_fetched_again(account_sim):
+    store = orf.MemoryStore()
+    day = str(account_sim.history_end)
+    first = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, cache=store,
+                               date=day)
+    store.put_raw(store.account(orf.fetch.Secret(MGMT)), day + "|workspace=*|group_by=-",
+                  b"{not json", table="activity")
+    before = account_sim.stats.requests
+    again = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, cache=store,
+                               date=day)
+    assert account_sim.stats.requests == before + 1
+    pd.testing.assert_frame_equal(first, again)
