@@ -89,6 +89,17 @@ def _texts_of(exc: BaseException) -> list[str]:
     return texts
 
 
+def _raise_each(attempts: list[Any], texts: list[str]) -> list[str]:
+    """Call each attempt (each must raise); add every text of its error to ``texts``."""
+    raised = []
+    for attempt in attempts:
+        with pytest.raises((orf.OpenRouterError, ValueError)) as info:
+            attempt()
+        raised.append(type(info.value).__name__)
+        texts += _texts_of(info.value)
+    return raised
+
+
 def test_no_key_in_reprs_errors_tracebacks_or_logs(tmp_path: Path,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, urllib3's included
@@ -111,12 +122,7 @@ def test_no_key_in_reprs_errors_tracebacks_or_logs(tmp_path: Path,
             lambda: orf.fetch_generations(s.ids(300), client=client),  # 402 mid-batch
             lambda: OpenRouterClient(SECRET, "http://remote.invalid/api"),
         ]
-        raised = []
-        for attempt in attempts:
-            with pytest.raises((orf.OpenRouterError, ValueError)) as info:
-                attempt()
-            raised.append(type(info.value).__name__)
-            texts += _texts_of(info.value)
+        raised = _raise_each(attempts, texts)
         client.close()
     assert raised == ["GenerationNotFoundError", "UpstreamError", "FetchError",
                       "AuthenticationError", "InsufficientCreditsError", "ValueError"]
@@ -153,12 +159,7 @@ def test_no_management_key_in_reprs_errors_tracebacks_logs_or_cache(
             lambda: orf.fetch_activity(api_key=MANAGEMENT, base_url=s.base_url,
                                        date="2020-01-01"),  # 400
         ]
-        raised = []
-        for attempt in attempts:
-            with pytest.raises((orf.OpenRouterError, ValueError)) as info:
-                attempt()
-            raised.append(type(info.value).__name__)
-            texts += _texts_of(info.value)
+        raised = _raise_each(attempts, texts)
     assert raised == ["ManagementKeyRequiredError", "AuthenticationError", "ValueError",
                       "OpenRouterError"]
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
