@@ -13,6 +13,10 @@ Subcommands:
 ``summary FILE [--by COLUMN[,COLUMN...]] [--latency] [--percentiles P,...]``
     Print ``df.orgen.summary()``, ``cost_summary(by=...)`` or, with
     ``--latency``, ``latency_summary(by=...)`` as an aligned table.
+``prices [-o OUT] [--endpoints] [--models M[,M...]] [--format ...] [--base-url URL]``
+    Write the list prices of ``GET /models`` (with ``--endpoints``, one row per
+    provider endpoint too) as a typed table (:func:`openrouter_frame.fetch_prices`)
+    to ``OUT`` (default ``prices.parquet``).  No key needed (the prices are public).
 ``demo``
     Fetch from the built-in simulator and summarise (no key, no network).
 
@@ -357,6 +361,36 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- parser -----------------------------------------------------------------------------
+def _cmd_prices(args: argparse.Namespace) -> int:
+    """``prices``: write the list price table."""
+    from .api import fetch_prices
+    from .errors import OpenRouterError
+
+    out = Path(args.output)
+    fmt = format_of(out, args.format)
+    check_writable(out)
+    models = _split(args.models) if args.models else None
+    try:
+        prices = fetch_prices(endpoints=args.endpoints, models=models, base_url=args.base_url,
+                              cache=False if args.no_cache else args.cache)
+    except ValueError as exc:  # a base URL that is not https (or loopback http)
+        raise UsageError(str(exc)) from None
+    except OpenRouterError as exc:
+        _err(f"cannot fetch the prices: {exc}")
+        return EXIT_FAILED
+    try:
+        write_frame(prices, out, fmt)
+    except (OSError, ValueError) as exc:
+        _err(f"cannot write {out}: {exc}")
+        return EXIT_FAILED
+    levels = prices["level"].value_counts()
+    _err(f"wrote the list prices of {int(levels.get('model', 0)):,} model(s)"
+         + (f" and {int(levels.get('endpoint', 0)):,} provider endpoint(s)"
+            if args.endpoints else "")
+         + f" as of {prices.attrs['as_of']} to {out} ({fmt})")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -426,6 +460,30 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--format", choices=FORMATS,
                       help="input format (default: from FILE's suffix)")
     summ.set_defaults(func=_cmd_summary)
+
+    prices = sub.add_parser(
+        "prices", help="write the list prices per model (and per provider endpoint)",
+        description="Fetch the list prices of GET /models (USD per token, per request, per "
+        "image...) and, with --endpoints, of each model's provider endpoints, and write them "
+        "as a typed table. The prices are public: no key is needed.")
+    prices.add_argument("-o", "--output", metavar="OUT", default="prices.parquet",
+                        help="file to write (prices.parquet)")
+    prices.add_argument("--endpoints", action="store_true",
+                        help="also one row per provider endpoint (one request per model)")
+    prices.add_argument("--models", metavar="MODEL[,MODEL...]", default=None,
+                        help="only these models (author/slug; default every listed one)")
+    prices.add_argument("--format", choices=FORMATS,
+                        help="output format (default: from OUT's suffix, else parquet)")
+    prices.add_argument("--base-url", metavar="URL", default=None,
+                        help="API base URL (default: $OPENROUTER_BASE_URL, else "
+                        "https://openrouter.ai/api/v1)")
+    price_cache = prices.add_mutually_exclusive_group()
+    price_cache.add_argument("--cache", metavar="PATH", default=None,
+                             help="keep today's prices in this SQLite file (default: "
+                             "$OPENROUTER_FRAME_CACHE, else no cache)")
+    price_cache.add_argument("--no-cache", action="store_true",
+                             help="no cache, even if OPENROUTER_FRAME_CACHE is set")
+    prices.set_defaults(func=_cmd_prices)
 
     demo = sub.add_parser(
         "demo", help="fetch from the built-in simulator and summarise",

@@ -17,7 +17,8 @@ from openrouter_frame.testing import Simulator, serve  # noqa: E402
 @pytest.fixture(autouse=True)
 def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see a real key, base URL or cache from the environment."""
-    for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "OPENROUTER_FRAME_CACHE"):
+    for name in ("OPENROUTER_API_KEY", "OPENROUTER_MANAGEMENT_KEY", "OPENROUTER_BASE_URL",
+                 "OPENROUTER_FRAME_CACHE"):
         monkeypatch.delenv(name, raising=False)
 
 
