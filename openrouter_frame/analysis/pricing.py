@@ -134,7 +134,9 @@ def row_prices(frame: pd.DataFrame, prices: pd.DataFrame | Mapping[str, Mapping[
     on_ep &= provider.notna().to_numpy()
     on_model, mo = _lookup(ep_table, pd.Index(model.fillna("")), ["model"], "model")
     out = {key: float_col(np.where(on_ep, ep[key], mo[key])) for key in PRICE_KEYS}
-    level = np.where(on_ep, "endpoint", np.where(on_model, "model", None))
+    level = np.full(len(frame), None, dtype=object)
+    level[on_model] = "model"
+    level[on_ep] = "endpoint"
     return pd.DataFrame({**out, "price_level": pd.array(level, dtype="string")},
                         index=frame.index)
 

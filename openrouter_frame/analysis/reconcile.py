@@ -43,8 +43,10 @@ Examples
 >>> activity = pd.DataFrame({"date": pd.to_datetime(["2026-11-01"]), "model": ["a/b"],
 ...     "requests": [2], "usage": [1.0], "byok_usage_inference": [0.0]})
 >>> table = reconcile(frame, activity)
->>> float(table["spend_coverage_share"].iloc[0]), str(table.attrs["coverage_summary"])
-(0.5, 'the frame covers 50.0% of billed spend over the 1 day it spans; 1 request on 1 day is missing')
+>>> float(table["spend_coverage_share"].iloc[0])
+0.5
+>>> print(table.attrs["coverage_summary"])
+the frame covers 50.0% of billed spend over the 1 day it spans; 1 request on 1 day is missing
 """
 
 from __future__ import annotations
