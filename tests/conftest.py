@@ -53,3 +53,54 @@ def pytest_report_header() -> list[str]:
     import pandas
 
     return [f"pandas {pandas.__version__}; CI={os.environ.get('CI', '')}"]
+
+
+# -- the simulated account (issue 20): history, activity and list prices ----------------
+def activity_frame(items: list[dict]) -> object:
+    """``GET /activity`` items as a frame of the agreed shape (``date`` naive midnight)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(items, columns=[
+        "date", "model", "model_permaslug", "endpoint_id", "provider_name", "usage",
+        "byok_usage_inference", "requests", "prompt_tokens", "completion_tokens",
+        "reasoning_tokens"])
+    return frame.astype({
+        "date": "datetime64[us]", "model": "string", "model_permaslug": "string",
+        "endpoint_id": "string", "provider_name": "string", "usage": "Float64",
+        "byok_usage_inference": "Float64", "requests": "Int64", "prompt_tokens": "Int64",
+        "completion_tokens": "Int64", "reasoning_tokens": "Int64"})
+
+
+def sim_price_table(endpoints: bool = False) -> object:
+    """The simulator's ``/models`` (and endpoint) prices as a price table."""
+    import pandas as pd
+
+    from openrouter_frame.analysis.pricing import price_table
+    from openrouter_frame.testing import account
+
+    models = {m["id"]: m["pricing"] for m in account.models_body(output_modalities="all")["data"]}
+    table = price_table(models)
+    if not endpoints:
+        return table
+    rows = []
+    for slug in models:
+        for ep in (account.endpoints_body(slug) or {"data": {"endpoints": []}})["data"][
+                "endpoints"]:
+            one = price_table({slug: ep["pricing"]}).assign(
+                provider_name=ep["provider_name"], level="endpoint")
+            rows.append(one)
+    return pd.concat([table, *rows], ignore_index=True)
+
+
+@pytest.fixture(scope="session")
+def account_sim() -> Iterator[Simulator]:
+    """A simulator whose account's logs missed 5% of its 30-day history."""
+    with serve(unlisted_share=0.05) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def history_frame(account_sim: Simulator) -> object:
+    """Every generation the simulated account's activity counts, as a typed frame."""
+    return generations_to_frame(account_sim.history_ids(), api_key=account_sim.api_key,
+                                base_url=account_sim.base_url, progress=False)

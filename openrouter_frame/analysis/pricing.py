@@ -20,8 +20,9 @@ on the native token counts (``native_tokens_prompt``,
 ``native_tokens_cached``, ``native_tokens_completion``,
 ``native_tokens_reasoning``, ``native_tokens_completion_images``; an NA
 sub-count is 0, an NA prompt or completion count makes the cost NA).  A
-missing cache-read, reasoning or image-token price falls back to the prompt,
-completion and completion price.  The price is the served endpoint's
+missing cache-read or reasoning price falls back to the prompt and completion
+price; a missing ``image_token`` price to ``image_output`` (read per output
+image token, as the simulator lists it), then to ``completion``.  The price is the served endpoint's
 (``model`` and ``provider_name`` match an endpoint row) when the table has
 it, else the model's; ``price_level`` says which.  Cache writes, input
 images, audio and web searches are not priced: the frame has no count of
@@ -58,7 +59,7 @@ __all__ = ["PRICE_KEYS", "Repricing", "expected_cost", "price_check", "price_tab
 
 #: The price columns the expected cost uses (USD per token; ``request`` per call).
 PRICE_KEYS = ("prompt", "completion", "input_cache_read", "internal_reasoning", "image_token",
-              "request", "discount")
+              "image_output", "request", "discount")
 #: Below this many USD a difference is rounding (the service rounds costs to 1e-9).
 ATOL = 1e-9
 _NEEDS = ("model", "native_tokens_prompt", "native_tokens_completion")
@@ -154,13 +155,16 @@ def _list_cost(frame: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
     images = part("native_tokens_completion_images", completion - reasoning)
     price = {k: floats(p, k) for k in PRICE_KEYS}
 
-    def fallback(key: str, other: str) -> np.ndarray:
-        return np.where(np.isnan(price[key]), price[other], price[key])
+    def fallback(key: str, *others: str) -> np.ndarray:
+        out = price[key]
+        for other in others:
+            out = np.where(np.isnan(out), price[other], out)
+        return out
 
     cost = ((prompt - cached) * price["prompt"] + cached * fallback("input_cache_read", "prompt")
             + (completion - reasoning - images) * price["completion"]
             + reasoning * fallback("internal_reasoning", "completion")
-            + images * fallback("image_token", "completion")
+            + images * fallback("image_token", "image_output", "completion")
             + np.nan_to_num(price["request"]))
     return np.asarray(cost * (1.0 - np.nan_to_num(price["discount"])))
 
