@@ -301,3 +301,38 @@ def test_redact_removes_keys(monkeypatch, text):
     cleaned = cli.redact(text)
     assert "sk-or" not in cleaned and "***" in cleaned
     assert cli.redact("/home/desk-notes/ids.txt") == "/home/desk-notes/ids.txt"
+
+
+# -- reconcile ------------------------------------------------------------------------------
+def test_reconcile_prints_the_headline_and_table(account_sim, history_frame, tmp_path, capsys,
+                                                 monkeypatch):
+    from conftest import activity_frame
+
+    listed = history_frame[history_frame["id"].isin(account_sim.listed_ids())]
+    listed.to_parquet(tmp_path / "gens.parquet")
+    activity_frame(account_sim.activity()).to_csv(tmp_path / "activity.csv", index=False)
+    monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", account_sim.management_key)
+    code = cli.main(["reconcile", str(tmp_path / "gens.parquet"), "--activity",
+                     str(tmp_path / "activity.csv"), "--by", "date"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    head, table = out.split("\n", 1)
+    expected = listed.orgen.coverage_summary(activity_frame(account_sim.activity()))
+    assert head == str(expected) and "of billed spend over the 30 days" in head
+    assert "spend_coverage_share" in table and table.count("\n") >= 31
+    assert account_sim.management_key not in out + err
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "OPENROUTER_MANAGEMENT_KEY"),
+    (["--activity", "nowhere.csv"], "no such file: nowhere.csv"),
+    (["--activity", "act.csv", "--by", "date,workspace_id"], "workspace_id"),
+], ids=["no-key-no-activity", "missing-activity-file", "key-the-activity-lacks"])
+def test_reconcile_usage_errors(tmp_cwd, capsys, args, message):
+    frame = pd.DataFrame({"created_at": pd.to_datetime(["2026-11-01 10:00Z"]),
+                          "model": ["a/x"], "total_cost": [1.0]})
+    frame.to_parquet("gens.parquet")
+    pd.DataFrame({"date": ["2026-11-01"], "model": ["a/x"], "requests": [1],
+                  "usage": [1.0]}).to_csv("act.csv", index=False)
+    assert cli.main(["reconcile", "gens.parquet", *args]) == cli.EXIT_USAGE
+    assert message in capsys.readouterr().err
