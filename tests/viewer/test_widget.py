@@ -701,3 +701,12 @@ def test_snapshot_of_an_empty_selection_says_why():
     static = viewer.snapshot_html()
     assert "\u2013 of 0 after filters" in static and "No generations match" in static
     assert "data:image/png" not in static
+
+
+def test_cost_panel_with_a_price_table_says_list_price_as_of(demo_frame):
+    from conftest import sim_price_table
+
+    table = sim_price_table(endpoints=True)
+    table.attrs["as_of"] = "2026-11-20"
+    viewer = demo_frame.orgen.view(prices=table)
+    assert "list price as of 2026-11-20" in viewer.panels.cost.value
