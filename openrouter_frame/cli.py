@@ -19,6 +19,10 @@ Subcommands:
     table.  The activity is read from ``ACTIVITY_FILE`` (parquet, CSV or JSON
     lines, as ``orf.fetch_activity()`` returns it), else fetched with the
     management key from ``OPENROUTER_MANAGEMENT_KEY``.
+``prices [-o OUT] [--endpoints] [--models M[,M...]] [--format ...] [--base-url URL]``
+    Write the list prices of ``GET /models`` (with ``--endpoints``, one row per
+    provider endpoint too) as a typed table (:func:`openrouter_frame.fetch_prices`)
+    to ``OUT`` (default ``prices.parquet``).  No key needed (the prices are public).
 ``demo``
     Fetch from the built-in simulator and summarise (no key, no network).
 
@@ -361,19 +365,15 @@ def _read_table(path: str, fmt: str | None, what: str) -> pd.DataFrame:
 
 
 def _fetch_activity(args: argparse.Namespace) -> pd.DataFrame:
-    import openrouter_frame
+    from .api import fetch_activity
 
     key = os.environ.get(MANAGEMENT_KEY_ENV, "").strip()
     if not key:
         raise UsageError(f"reconcile needs the account's activity: pass --activity FILE, or "
                          f"set {MANAGEMENT_KEY_ENV} to a management key (created at "
                          "https://openrouter.ai/settings/management-keys)")
-    fetch = getattr(openrouter_frame, "fetch_activity", None)
-    if fetch is None:
-        raise UsageError("this version cannot fetch the activity; pass --activity FILE")
-    options = {"base_url": args.base_url} if args.base_url else {}
     try:
-        return fetch(api_key=key, **options)  # type: ignore[no-any-return]
+        return fetch_activity(api_key=key, base_url=args.base_url)
     except Exception as exc:  # noqa: BLE001 - shown (redacted), exit code 2
         raise UsageError(f"cannot fetch the activity: {type(exc).__name__}: {exc}") from None
 
@@ -422,6 +422,36 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- parser -----------------------------------------------------------------------------
+def _cmd_prices(args: argparse.Namespace) -> int:
+    """``prices``: write the list price table."""
+    from .api import fetch_prices
+    from .errors import OpenRouterError
+
+    out = Path(args.output)
+    fmt = format_of(out, args.format)
+    check_writable(out)
+    models = _split(args.models) if args.models else None
+    try:
+        prices = fetch_prices(endpoints=args.endpoints, models=models, base_url=args.base_url,
+                              cache=False if args.no_cache else args.cache)
+    except ValueError as exc:  # a base URL that is not https (or loopback http)
+        raise UsageError(str(exc)) from None
+    except OpenRouterError as exc:
+        _err(f"cannot fetch the prices: {exc}")
+        return EXIT_FAILED
+    try:
+        write_frame(prices, out, fmt)
+    except (OSError, ValueError) as exc:
+        _err(f"cannot write {out}: {exc}")
+        return EXIT_FAILED
+    levels = prices["level"].value_counts()
+    _err(f"wrote the list prices of {int(levels.get('model', 0)):,} model(s)"
+         + (f" and {int(levels.get('endpoint', 0)):,} provider endpoint(s)"
+            if args.endpoints else "")
+         + f" as of {prices.attrs['as_of']} to {out} ({fmt})")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -509,6 +539,29 @@ def build_parser() -> argparse.ArgumentParser:
     recon.add_argument("--format", choices=FORMATS,
                        help="format of FILE (default: from its suffix)")
     recon.set_defaults(func=_cmd_reconcile)
+    prices = sub.add_parser(
+        "prices", help="write the list prices per model (and per provider endpoint)",
+        description="Fetch the list prices of GET /models (USD per token, per request, per "
+        "image...) and, with --endpoints, of each model's provider endpoints, and write them "
+        "as a typed table. The prices are public: no key is needed.")
+    prices.add_argument("-o", "--output", metavar="OUT", default="prices.parquet",
+                        help="file to write (prices.parquet)")
+    prices.add_argument("--endpoints", action="store_true",
+                        help="also one row per provider endpoint (one request per model)")
+    prices.add_argument("--models", metavar="MODEL[,MODEL...]", default=None,
+                        help="only these models (author/slug; default every listed one)")
+    prices.add_argument("--format", choices=FORMATS,
+                        help="output format (default: from OUT's suffix, else parquet)")
+    prices.add_argument("--base-url", metavar="URL", default=None,
+                        help="API base URL (default: $OPENROUTER_BASE_URL, else "
+                        "https://openrouter.ai/api/v1)")
+    price_cache = prices.add_mutually_exclusive_group()
+    price_cache.add_argument("--cache", metavar="PATH", default=None,
+                             help="keep today's prices in this SQLite file (default: "
+                             "$OPENROUTER_FRAME_CACHE, else no cache)")
+    price_cache.add_argument("--no-cache", action="store_true",
+                             help="no cache, even if OPENROUTER_FRAME_CACHE is set")
+    prices.set_defaults(func=_cmd_prices)
 
     demo = sub.add_parser(
         "demo", help="fetch from the built-in simulator and summarise",

@@ -17,7 +17,8 @@ from openrouter_frame.testing import Simulator, serve  # noqa: E402
 @pytest.fixture(autouse=True)
 def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see a real key, base URL or cache from the environment."""
-    for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "OPENROUTER_FRAME_CACHE"):
+    for name in ("OPENROUTER_API_KEY", "OPENROUTER_MANAGEMENT_KEY", "OPENROUTER_BASE_URL",
+                 "OPENROUTER_FRAME_CACHE"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -71,27 +72,6 @@ def activity_frame(items: list[dict]) -> object:
         "completion_tokens": "Int64", "reasoning_tokens": "Int64"})
 
 
-def sim_price_table(endpoints: bool = False) -> object:
-    """The simulator's ``/models`` (and endpoint) prices as a price table."""
-    import pandas as pd
-
-    from openrouter_frame.analysis.pricing import price_table
-    from openrouter_frame.testing import account
-
-    models = {m["id"]: m["pricing"] for m in account.models_body(output_modalities="all")["data"]}
-    table = price_table(models)
-    if not endpoints:
-        return table
-    rows = []
-    for slug in models:
-        for ep in (account.endpoints_body(slug) or {"data": {"endpoints": []}})["data"][
-                "endpoints"]:
-            one = price_table({slug: ep["pricing"]}).assign(
-                provider_name=ep["provider_name"], level="endpoint")
-            rows.append(one)
-    return pd.concat([table, *rows], ignore_index=True)
-
-
 @pytest.fixture(scope="session")
 def account_sim() -> Iterator[Simulator]:
     """A simulator whose account's logs missed 5% of its 30-day history."""
@@ -104,3 +84,19 @@ def history_frame(account_sim: Simulator) -> object:
     """Every generation the simulated account's activity counts, as a typed frame."""
     return generations_to_frame(account_sim.history_ids(), api_key=account_sim.api_key,
                                 base_url=account_sim.base_url, progress=False)
+
+
+@pytest.fixture(scope="session")
+def account_activity(account_sim: Simulator) -> object:
+    """``orf.fetch_activity()`` of the simulated account (its management key)."""
+    from openrouter_frame import fetch_activity
+
+    return fetch_activity(api_key=account_sim.management_key, base_url=account_sim.base_url)
+
+
+@pytest.fixture(scope="session")
+def account_prices(account_sim: Simulator) -> dict[bool, object]:
+    """``orf.fetch_prices(endpoints=...)`` of the simulator, keyed by ``endpoints``."""
+    from openrouter_frame import fetch_prices
+
+    return {e: fetch_prices(endpoints=e, base_url=account_sim.base_url) for e in (False, True)}

@@ -304,23 +304,37 @@ def test_redact_removes_keys(monkeypatch, text):
 
 
 # -- reconcile ------------------------------------------------------------------------------
-def test_reconcile_prints_the_headline_and_table(account_sim, history_frame, tmp_path, capsys,
-                                                 monkeypatch):
-    from conftest import activity_frame
-
+@pytest.mark.parametrize("source", ["activity-file", "management-key"])
+def test_reconcile_prints_the_headline_and_table(account_sim, history_frame, account_activity,
+                                                 tmp_path, capsys, monkeypatch, source):
     listed = history_frame[history_frame["id"].isin(account_sim.listed_ids())]
     listed.to_parquet(tmp_path / "gens.parquet")
-    activity_frame(account_sim.activity()).to_csv(tmp_path / "activity.csv", index=False)
-    monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", account_sim.management_key)
-    code = cli.main(["reconcile", str(tmp_path / "gens.parquet"), "--activity",
-                     str(tmp_path / "activity.csv"), "--by", "date"])
+    if source == "activity-file":
+        account_activity.to_csv(tmp_path / "activity.csv", index=False)
+        extra = ["--activity", str(tmp_path / "activity.csv")]
+    else:
+        monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", account_sim.management_key)
+        extra = ["--base-url", account_sim.base_url]
+    code = cli.main(["reconcile", str(tmp_path / "gens.parquet"), *extra, "--by", "date"])
     out, err = capsys.readouterr()
     assert code == 0, err
     head, table = out.split("\n", 1)
-    expected = listed.orgen.coverage_summary(activity_frame(account_sim.activity()))
-    assert head == str(expected) and "of billed spend over the 30 days" in head
+    assert head == str(listed.orgen.coverage_summary(account_activity))
+    assert "of billed spend over the 30 days" in head
     assert "spend_coverage_share" in table and table.count("\n") >= 31
     assert account_sim.management_key not in out + err
+
+
+def test_reconcile_with_the_inference_key_says_a_management_key_is_needed(
+        account_sim, tmp_path, capsys, monkeypatch):
+    pd.DataFrame({"created_at": pd.to_datetime(["2026-11-01 10:00Z"]), "model": ["a/x"],
+                  "total_cost": [1.0]}).to_parquet(tmp_path / "gens.parquet")
+    monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", account_sim.api_key)
+    code = cli.main(["reconcile", str(tmp_path / "gens.parquet"), "--base-url",
+                     account_sim.base_url])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE and "management key" in err
+    assert account_sim.api_key not in err
 
 
 @pytest.mark.parametrize("args, message", [

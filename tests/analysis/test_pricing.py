@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import sim_price_table
 
 from openrouter_frame.analysis.pricing import (
     Repricing,
@@ -108,21 +107,21 @@ def test_reprice_mapping_leaves_other_models_out_and_rejects_unknown_targets() -
 
 # -- the Done-when of issue 20, on the simulated account ----------------------------------
 def test_list_priced_rows_match_and_every_other_row_is_flagged(
-        account_sim: object, history_frame: pd.DataFrame) -> None:
+        account_sim: object, history_frame: pd.DataFrame, account_prices: dict) -> None:
     otherwise = account_sim.priced_otherwise()  # type: ignore[attr-defined]
     assert set(otherwise.values()) == {"byok", "cache_write", "endpoint_price",
                                        "missing_price"}
     listed = ~history_frame["id"].isin(list(otherwise)).to_numpy()
     for endpoints in (False, True):
-        cost = history_frame.orgen.expected_cost(sim_price_table(endpoints=endpoints))
+        cost = history_frame.orgen.expected_cost(account_prices[endpoints])
         gap = (history_frame["total_cost"] - cost).abs().to_numpy(dtype=float)
         assert listed.sum() > 1000 and np.nanmax(gap[listed]) < 1e-9
-    flagged = history_frame.orgen.price_check(sim_price_table(endpoints=False))
+    flagged = history_frame.orgen.price_check(account_prices[False])
     assert set(flagged["id"]) == set(otherwise)
     names = {"byok": "BYOK", "cache_write": "cache write", "missing_price": "missing price",
              "endpoint_price": "provider endpoint priced differently (no endpoint price)"}
     assert {(otherwise[i], r) for i, r in zip(flagged["id"], flagged["reason"], strict=True)} \
         == {(k, v) for k, v in names.items()}
     # With endpoint prices, endpoint-priced rows are at list price and no longer flagged.
-    with_endpoints = history_frame.orgen.price_check(sim_price_table(endpoints=True))
+    with_endpoints = history_frame.orgen.price_check(account_prices[True])
     assert set(with_endpoints["id"]) == {i for i, k in otherwise.items() if k != "endpoint_price"}

@@ -103,9 +103,9 @@ def test_by_none_and_missing_key_column() -> None:
 
 
 # -- the Done-when of issue 20, on the simulated account ----------------------------------
-def test_every_id_gives_exactly_full_coverage(account_sim: object, history_frame: pd.DataFrame
-                                              ) -> None:
-    activity = activity_frame(account_sim.activity())  # type: ignore[attr-defined]
+def test_every_id_gives_exactly_full_coverage(history_frame: pd.DataFrame,
+                                              account_activity: pd.DataFrame) -> None:
+    activity = account_activity
     table = history_frame.orgen.reconcile(activity, by=("date", "model", "endpoint_id"))
     assert (table["missing_requests"] == 0).all()
     np.testing.assert_allclose(table["spend_coverage_share"].to_numpy(dtype=float), 1.0,
@@ -116,9 +116,10 @@ def test_every_id_gives_exactly_full_coverage(account_sim: object, history_frame
 
 
 def test_unlisted_share_is_found_within_a_tenth_of_a_point(
-        account_sim: object, history_frame: pd.DataFrame) -> None:
+        account_sim: object, history_frame: pd.DataFrame, account_activity: pd.DataFrame
+) -> None:
     sim = account_sim
-    activity = activity_frame(sim.activity())  # type: ignore[attr-defined]
+    activity = account_activity
     listed = history_frame[history_frame["id"].isin(sim.listed_ids())]  # type: ignore[attr-defined]
     held = history_frame[history_frame["id"].isin(sim.unlisted_ids())]  # type: ignore[attr-defined]
     true_spend = 1 - held.orgen.effective_cost().sum() / history_frame.orgen.effective_cost().sum()
@@ -127,3 +128,14 @@ def test_unlisted_share_is_found_within_a_tenth_of_a_point(
     assert abs(cov.request_share - len(listed) / len(history_frame)) < 0.001
     assert cov.missing_requests == len(held)
     assert "of billed spend over the 30 days" in str(cov)
+
+
+def test_pyarrow_activity_and_provider_keys(account_sim: object, history_frame: pd.DataFrame
+                                            ) -> None:
+    from openrouter_frame import fetch_activity
+
+    activity = fetch_activity(api_key=account_sim.management_key,  # type: ignore[attr-defined]
+                              base_url=account_sim.base_url,  # type: ignore[attr-defined]
+                              dtype_backend="pyarrow")
+    table = history_frame.orgen.reconcile(activity, by=("provider_name", "model_permaslug"))
+    assert (table["missing_requests"] == 0).all() and len(table) > 10

@@ -106,14 +106,13 @@ def test_the_viewer_and_df_orgen_share_one_effective_cost():
 
 
 @pytest.mark.parametrize("endpoints", [False, True], ids=["model-prices", "endpoint-prices"])
-def test_a_price_table_splits_the_expected_cost_and_says_list_price_as_of(endpoints):
-    from conftest import sim_price_table
-
+def test_a_price_table_splits_the_expected_cost_and_says_list_price_as_of(endpoints,
+                                                                            account_prices):
     from openrouter_frame.analysis.pricing import expected_cost
 
-    table = sim_price_table(endpoints=endpoints)
+    table = account_prices[endpoints].copy()
     table.attrs["as_of"] = "2026-11-20"
-    df = sample_frame(80)
+    df = sample_frame(40)
     expected = expected_cost(df, table)
     labels = set()
     for (_, row), want in zip(df.iterrows(), expected, strict=True):

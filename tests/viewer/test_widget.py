@@ -703,10 +703,7 @@ def test_snapshot_of_an_empty_selection_says_why():
     assert "data:image/png" not in static
 
 
-def test_cost_panel_with_a_price_table_says_list_price_as_of(demo_frame):
-    from conftest import sim_price_table
-
-    table = sim_price_table(endpoints=True)
-    table.attrs["as_of"] = "2026-11-20"
+def test_cost_panel_with_a_price_table_says_list_price_as_of(demo_frame, account_prices):
+    table = account_prices[True]
     viewer = demo_frame.orgen.view(prices=table)
-    assert "list price as of 2026-11-20" in viewer.panels.cost.value
+    assert f"list price as of {table.attrs['as_of']}" in viewer.panels.cost.value
