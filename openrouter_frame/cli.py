@@ -311,6 +311,24 @@ def _base_url_hint(base_url: str) -> str | None:
 
 
 # -- summary ----------------------------------------------------------------------------
+def _read_table(path: str, fmt: str | None, what: str) -> pd.DataFrame:
+    """A file the CLI reads (``FILE`` as a generations frame, else a plain table)."""
+    kind = format_of(path, fmt)
+    if not Path(path).is_file():
+        raise UsageError(f"no such file: {path}")
+    try:
+        if what == "frame":
+            return read_frame(path, kind)
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        if kind == "csv":
+            return pd.read_csv(path)
+        return pd.read_json(path, lines=True, dtype=False)
+    except Exception as exc:  # noqa: BLE001 - any parser error means an unusable file
+        raise UsageError(f"cannot read {path} as {kind}: {type(exc).__name__}: {exc}"
+                         ) from None
+
+
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -318,14 +336,7 @@ def _split(text: str) -> list[str]:
 def _cmd_summary(args: argparse.Namespace) -> int:
     from .errors import MissingColumnsError
 
-    fmt = format_of(args.file, args.format)
-    if not Path(args.file).is_file():
-        raise UsageError(f"no such file: {args.file}")
-    try:
-        frame = read_frame(args.file, fmt)
-    except Exception as exc:  # noqa: BLE001 - any parser error means an unusable file
-        raise UsageError(f"cannot read {args.file} as {fmt}: {type(exc).__name__}: {exc}"
-                         ) from None
+    frame = _read_table(args.file, args.format, "frame")
     by: list[str] | None = _split(args.by) if args.by else None
     try:
         orgen = frame.orgen
@@ -346,24 +357,6 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 # -- reconcile --------------------------------------------------------------------------
-def _read_table(path: str, fmt: str | None, what: str) -> pd.DataFrame:
-    """A file the CLI reads (``FILE`` as a generations frame, else a plain table)."""
-    kind = format_of(path, fmt)
-    if not Path(path).is_file():
-        raise UsageError(f"no such file: {path}")
-    try:
-        if what == "frame":
-            return read_frame(path, kind)
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        if kind == "csv":
-            return pd.read_csv(path)
-        return pd.read_json(path, lines=True, dtype=False)
-    except Exception as exc:  # noqa: BLE001 - any parser error means an unusable file
-        raise UsageError(f"cannot read {path} as {kind}: {type(exc).__name__}: {exc}"
-                         ) from None
-
-
 def _fetch_activity(args: argparse.Namespace) -> pd.DataFrame:
     from .api import fetch_activity
 
