@@ -350,3 +350,35 @@ def test_reconcile_usage_errors(tmp_cwd, capsys, args, message):
                   "usage": [1.0]}).to_csv("act.csv", index=False)
     assert cli.main(["reconcile", "gens.parquet", *args]) == cli.EXIT_USAGE
     assert message in capsys.readouterr().err
+
+
+def test_prices_writes_the_price_table(keyed_sim, tmp_path):
+    out = tmp_path / "prices.parquet"
+    proc = run("prices", "-o", str(out), "--base-url", keyed_sim.base_url)
+    assert proc.returncode == 0, proc.stderr
+    df = pd.read_parquet(out)
+    assert (df["level"] == "model").all() and len(df) > 10
+    assert "wrote the list prices of" in proc.stderr and str(out) in proc.stderr
+    assert df["prompt"].notna().all() and df["as_of"].notna().all()
+
+
+def test_prices_with_endpoints_for_some_models_to_csv(keyed_sim, tmp_path):
+    out = tmp_path / "p.csv"
+    proc = run("prices", "--endpoints", "--models", "openai/gpt-4o,deepseek/deepseek-r1",
+               "-o", str(out), "--base-url", keyed_sim.base_url, key=None)
+    assert proc.returncode == 0, proc.stderr
+    df = pd.read_csv(out, keep_default_na=False, na_values=["<NA>"])
+    assert set(df["model"]) == {"openai/gpt-4o", "deepseek/deepseek-r1"}
+    assert set(df.loc[df["level"] == "endpoint", "provider_name"]) == {
+        "OpenAI", "Azure", "DeepSeek", "Together", "Fireworks", "DeepInfra"}
+    assert "2 model(s) and 6 provider endpoint(s)" in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "nowhere/p.parquet"], "does not exist"),
+    (["-o", "p.xlsx"], "format"),
+    (["--base-url", "http://example.com/api/v1"], "plain http"),
+], ids=["missing-dir", "unknown-format", "plain-http"])
+def test_prices_bad_usage_exits_2(tmp_cwd, capsys, args, message):
+    assert cli.main(["prices", *args]) == cli.EXIT_USAGE
+    assert message in capsys.readouterr().err

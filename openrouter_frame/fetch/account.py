@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from typing import Any
 from urllib.parse import quote
@@ -35,7 +34,7 @@ import requests
 
 from ..errors import ManagementKeyRequiredError, ResponseError, check_whole, error_class
 from . import auth
-from .client import DEFAULT_BASE_URL, _error_message, resolve_environment
+from .client import SessionHolder, _error_message, resolve_base_url, resolve_environment
 from .retry import FATAL_STATUSES, RETRY_STATUSES, Backoff, server_wait
 
 logger = logging.getLogger("openrouter_frame")
@@ -56,7 +55,7 @@ def management_key_needed(what: str, why: str = "") -> ManagementKeyRequiredErro
         f"it as api_key=... or set {MANAGEMENT_ENV}")
 
 
-class AccountFetcher:
+class AccountFetcher(SessionHolder):
     """``GET`` the account endpoints and return their ``data``.
 
     Parameters
@@ -84,15 +83,11 @@ class AccountFetcher:
                  timeout: float = 30.0, max_retries: int = 5, backoff_factor: float = 0.5,
                  backoff_max: float = 30.0) -> None:
         api_key = auth.conceal(api_key)  # type: ignore[assignment]  # first, see conceal
-        env = MANAGEMENT_ENV if management else "OPENROUTER_API_KEY"
-        self._key = auth.conceal(api_key if api_key is not None else os.environ.get(env))
-        if self._key is not None:
-            auth.check_key(self._key)
+        self._key = auth.key_from(api_key,
+                                  MANAGEMENT_ENV if management else "OPENROUTER_API_KEY")
         self.management = management
         check_whole("max_retries", max_retries, minimum=0)
-        self.base_url = (base_url or os.environ.get("OPENROUTER_BASE_URL")
-                         or DEFAULT_BASE_URL).rstrip("/")
-        auth.check_base_url(self.base_url)
+        self.base_url = resolve_base_url(base_url)
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = Backoff(backoff_factor, backoff_max)
@@ -111,17 +106,6 @@ class AccountFetcher:
         key = "set" if getattr(self, "_key", None) else "missing"
         return (f"{type(self).__name__}(base_url={getattr(self, 'base_url', None)!r}, "
                 f"api_key=<{key}>, management={getattr(self, 'management', None)})")
-
-    def __enter__(self) -> AccountFetcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the session if this object opened it."""
-        if self._own_session:
-            self.session.close()
 
     # -- one request, retried --------------------------------------------------------
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:

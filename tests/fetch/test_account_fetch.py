@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from _loopback import loopback_server, reply
 
 from openrouter_frame.errors import (
     GenerationNotFoundError,
     ManagementKeyRequiredError,
     PermissionDeniedError,
+    UpstreamError,
 )
 from openrouter_frame.fetch.account import MANAGEMENT_KEYS_URL, AccountFetcher
 from openrouter_frame.testing import Simulator, serve
@@ -103,3 +106,40 @@ def test_key_info_tells_the_two_keys_apart(sim: Simulator) -> None:
             AccountFetcher(MGMT, sim.base_url, management=True) as management:
         assert inference.key_info()["is_management_key"] is False
         assert management.key_info()["is_management_key"] is True
+
+
+class _Flaky(BaseHTTPRequestHandler):
+    """429 (Retry-After 0), then 503, then the activity; ``hits`` counts requests."""
+
+    hits = 0
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).hits += 1
+        if self.hits == 1:
+            reply(self, 429, b'{"error":{"code":429,"message":"slow down"}}',
+                  {"Retry-After": "0"})
+        elif self.hits == 2:
+            reply(self, 503, b'{"error":{"code":503,"message":"busy"}}')
+        else:
+            reply(self, 200, b'{"data":[]}')
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_429_and_5xx_are_retried() -> None:
+    _Flaky.hits = 0
+    with loopback_server(_Flaky) as url, \
+            AccountFetcher(MGMT, url + "/api/v1", management=True, backoff_factor=0.01) as f:
+        assert f.activity() == []
+    assert _Flaky.hits == 3
+
+
+def test_retries_end_with_the_status_error_without_the_key() -> None:
+    _Flaky.hits = 0
+    with loopback_server(_Flaky) as url, \
+            AccountFetcher(MGMT, url + "/api/v1", management=True, max_retries=1,
+                           backoff_factor=0.01) as f, pytest.raises(UpstreamError) as info:
+        f.activity()
+    assert info.value.status == 503 and "busy" in str(info.value)
+    assert MGMT not in _message(info.value)
