@@ -78,3 +78,49 @@ def pytest_report_header() -> list[str]:
     import pandas
 
     return [f"pandas {pandas.__version__}; CI={os.environ.get('CI', '')}"]
+
+
+# -- the simulated account (issue 20): history, activity and list prices ----------------
+def activity_frame(items: list[dict]) -> object:
+    """``GET /activity`` items as a frame of the agreed shape (``date`` naive midnight)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(items, columns=[
+        "date", "model", "model_permaslug", "endpoint_id", "provider_name", "usage",
+        "byok_usage_inference", "requests", "prompt_tokens", "completion_tokens",
+        "reasoning_tokens"])
+    return frame.astype({
+        "date": "datetime64[us]", "model": "string", "model_permaslug": "string",
+        "endpoint_id": "string", "provider_name": "string", "usage": "Float64",
+        "byok_usage_inference": "Float64", "requests": "Int64", "prompt_tokens": "Int64",
+        "completion_tokens": "Int64", "reasoning_tokens": "Int64"})
+
+
+@pytest.fixture(scope="session")
+def account_sim() -> Iterator[Simulator]:
+    """A simulator whose account's logs missed 5% of its 30-day history."""
+    with serve(unlisted_share=0.05) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def history_frame(account_sim: Simulator) -> object:
+    """Every generation the simulated account's activity counts, as a typed frame."""
+    return generations_to_frame(account_sim.history_ids(), api_key=account_sim.api_key,
+                                base_url=account_sim.base_url, progress=False)
+
+
+@pytest.fixture(scope="session")
+def account_activity(account_sim: Simulator) -> object:
+    """``orf.fetch_activity()`` of the simulated account (its management key)."""
+    from openrouter_frame import fetch_activity
+
+    return fetch_activity(api_key=account_sim.management_key, base_url=account_sim.base_url)
+
+
+@pytest.fixture(scope="session")
+def account_prices(account_sim: Simulator) -> dict[bool, object]:
+    """``orf.fetch_prices(endpoints=...)`` of the simulator, keyed by ``endpoints``."""
+    from openrouter_frame import fetch_prices
+
+    return {e: fetch_prices(endpoints=e, base_url=account_sim.base_url) for e in (False, True)}

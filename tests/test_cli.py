@@ -303,6 +303,55 @@ def test_redact_removes_keys(monkeypatch, text):
     assert cli.redact("/home/desk-notes/ids.txt") == "/home/desk-notes/ids.txt"
 
 
+# -- reconcile ------------------------------------------------------------------------------
+@pytest.mark.parametrize("source", ["activity-file", "management-key"])
+def test_reconcile_prints_the_headline_and_table(account_sim, history_frame, account_activity,
+                                                 tmp_path, capsys, monkeypatch, source):
+    listed = history_frame[history_frame["id"].isin(account_sim.listed_ids())]
+    listed.to_parquet(tmp_path / "gens.parquet")
+    if source == "activity-file":
+        account_activity.to_csv(tmp_path / "activity.csv", index=False)
+        extra = ["--activity", str(tmp_path / "activity.csv")]
+    else:
+        monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", account_sim.management_key)
+        extra = ["--base-url", account_sim.base_url]
+    code = cli.main(["reconcile", str(tmp_path / "gens.parquet"), *extra, "--by", "date"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    head, table = out.split("\n", 1)
+    assert head == str(listed.orgen.coverage_summary(account_activity))
+    assert "of billed spend over the 30 days" in head
+    assert "spend_coverage_share" in table and table.count("\n") >= 31
+    assert account_sim.management_key not in out + err
+
+
+def test_reconcile_with_the_inference_key_says_a_management_key_is_needed(
+        account_sim, tmp_path, capsys, monkeypatch):
+    pd.DataFrame({"created_at": pd.to_datetime(["2026-11-01 10:00Z"]), "model": ["a/x"],
+                  "total_cost": [1.0]}).to_parquet(tmp_path / "gens.parquet")
+    monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", account_sim.api_key)
+    code = cli.main(["reconcile", str(tmp_path / "gens.parquet"), "--base-url",
+                     account_sim.base_url])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE and "management key" in err
+    assert account_sim.api_key not in err
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "OPENROUTER_MANAGEMENT_KEY"),
+    (["--activity", "nowhere.csv"], "no such file: nowhere.csv"),
+    (["--activity", "act.csv", "--by", "date,workspace_id"], "workspace_id"),
+], ids=["no-key-no-activity", "missing-activity-file", "key-the-activity-lacks"])
+def test_reconcile_usage_errors(tmp_cwd, capsys, args, message):
+    frame = pd.DataFrame({"created_at": pd.to_datetime(["2026-11-01 10:00Z"]),
+                          "model": ["a/x"], "total_cost": [1.0]})
+    frame.to_parquet("gens.parquet")
+    pd.DataFrame({"date": ["2026-11-01"], "model": ["a/x"], "requests": [1],
+                  "usage": [1.0]}).to_csv("act.csv", index=False)
+    assert cli.main(["reconcile", "gens.parquet", *args]) == cli.EXIT_USAGE
+    assert message in capsys.readouterr().err
+
+
 def test_prices_writes_the_price_table(keyed_sim, tmp_path):
     out = tmp_path / "prices.parquet"
     proc = run("prices", "-o", str(out), "--base-url", keyed_sim.base_url)

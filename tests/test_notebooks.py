@@ -137,6 +137,20 @@ def test_drill_down_opens_the_viewer_on_the_most_expensive(executed):
     assert f"selected: {most_expensive} | 1 of 500" in "\n".join(text)
 
 
+def test_reconcile_notebook_finds_the_held_back_spend_and_checks_prices(executed):
+    nb = executed("05_reconcile_and_reprice.ipynb")
+    text = "\n".join(text_of(c) for c in code_cells(nb))
+    assert "logged ids of 1,452 billed" in text
+    assert re.search(r"the frame covers 9[5-6]\.\d% of billed spend over the 30 days it "
+                     r"spans; 73 requests on \d+ days are missing", text)
+    for reason in ("BYOK", "missing price", "cache write"):
+        assert reason in text
+    assert re.search(r"moving these [\d,]+ calls from 2 models to their replacements saves "
+                     r"\$[\d.]+, \d+%", text)
+    images = [o for c in code_cells(nb) for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 1
+
+
 def test_real_mode_reads_the_ids_file_and_never_prints_the_key(tmp_path):
     """OPENROUTER_API_KEY + OPENROUTER_IDS_FILE: real mode (here against a simulator)."""
     key = "sk-or-v1-notebook-secret-7f1c2d"

@@ -32,7 +32,7 @@ from ..schema import NA_LABEL, is_na
 from . import html
 from .browse import NA_CODE, SORTS
 from .content import content_html, state_html
-from .cost import EFFECTIVE_COST, cost_breakdown, cost_html
+from .cost import EFFECTIVE_COST, Prices, cost_breakdown, cost_html
 from .fallback import attempts, fallback_html, statuses
 
 __all__ = [
@@ -115,7 +115,7 @@ class GenerationHtml(NamedTuple):
 
 
 def generation_html(row: Mapping[str, Any], *, paid: float,
-                    prices: Mapping[str, Mapping[str, Any]] | None = None) -> GenerationHtml:
+                    prices: Prices | None = None) -> GenerationHtml:
     """What the panels show for one row (a mapping of its fields); ``paid`` is its cost
     really paid, ``prices`` the models' prices for the cost split (``None``: estimate).
 

@@ -63,7 +63,7 @@ from . import html, render
 from .background import ChartPainter, ContentLoader, ContentLoads, ContentResult
 from .browse import SORTS, FrameIndex
 from .content import CONTENT_FIELDS, LOADING, NO_KEY, content_html, state_html
-from .cost import EFFECTIVE_COST
+from .cost import EFFECTIVE_COST, Prices
 from .layout import Controls, Panels, arrange, build_controls, build_panels
 
 __all__ = ["CHARTS", "SORTS", "ContentLoader", "GenerationViewer", "UnknownChoice",
@@ -133,11 +133,13 @@ class GenerationViewer(widgets.VBox):
         ``client=``).  Called in a thread; the panel says "loading" until it
         lands, and an answer for a generation no longer selected is kept but not
         shown.  ``None``: the panel says no key was given.
-    prices : mapping, optional
+    prices : price table, mapping or callable, optional
+        A price table (``orf.fetch_prices()``: the served endpoint's list price
+        when it has it, else the model's, labelled "list price as of DATE"),
         ``{model: {"prompt": ..., "completion": ..., ...}}`` in USD per token
-        (OpenRouter's ``/models`` ``pricing``): the cost panel prices each token
-        kind with them; without them it splits the cost in proportion to tokens
-        and says it is an estimate.
+        (OpenRouter's ``/models`` ``pricing``) or ``prices(row) -> pricing``:
+        the cost panel prices each token kind with them; without them it
+        splits the cost in proportion to tokens and says it is an estimate.
 
     Attributes
     ----------
@@ -194,7 +196,7 @@ class GenerationViewer(widgets.VBox):
     def __init__(self, df: pd.DataFrame, selected: str | None = None, *, sort: str = "cost",
                  chart: str = "latency", max_matches: int = 50,
                  content: ContentLoader | None = None,
-                 prices: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+                 prices: Prices | None = None) -> None:
         if "id" not in df.columns:
             raise KeyError("GenerationViewer needs an 'id' column")
         _check_choice("sort", sort, SORTS)

@@ -713,3 +713,9 @@ def test_snapshot_of_an_empty_selection_says_why():
     static = viewer.snapshot_html()
     assert "\u2013 of 0 after filters" in static and "No generations match" in static
     assert "data:image/png" not in static
+
+
+def test_cost_panel_with_a_price_table_says_list_price_as_of(demo_frame, account_prices):
+    table = account_prices[True]
+    viewer = demo_frame.orgen.view(prices=table)
+    assert f"list price as of {table.attrs['as_of']}" in viewer.panels.cost.value
