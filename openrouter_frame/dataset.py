@@ -66,6 +66,7 @@ from .fetch import conceal, normalize_ids
 from .frame import FetchResult, coerce, failures_frame
 from .frame.contents import CONTENT_COLUMNS
 from .frame.kinds import json_texts
+from .frame.result import counted
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -147,7 +148,7 @@ class DatasetResult:
 
     def __repr__(self) -> str:
         return (f"DatasetResult({str(self.path)!r}, {self.written} written, {self.skipped} "
-                f"skipped, {len(self.failures)} failures)")
+                f"skipped, {counted(len(self.failures), 'failure')})")
 
 
 # -- writing ----------------------------------------------------------------------------

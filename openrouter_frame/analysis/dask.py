@@ -58,7 +58,7 @@ from dask.dataframe.extensions import register_dataframe_accessor
 from ..errors import SchemaWarning, check_whole
 from . import attempts, plotting, summary
 from .accessor import typed_frame, validate
-from .display import rich
+from .display import rich, schema_units
 from .groups import By, group_by, normalize_by
 from .metrics import check_percentiles, flag_inputs, floats, native_tokens, require
 from .partials import (
@@ -266,7 +266,9 @@ class DaskGenerationsAccessor:
         """Percentiles of latency, generation time (ms) and tokens per second per group.
 
         See :func:`openrouter_frame.analysis.summary.latency_summary`; the
-        percentiles are within 0.5 % of pandas' (module docstring).
+        percentiles are within 0.5 % of pandas' (module docstring), and so is
+        the median that orders the rows slowest first: groups whose medians are
+        within 0.5 % of each other may swap places.
         """
         ps = check_percentiles(percentiles)
         summary.latency_summary(self._meta(), by=by, percentiles=ps)
@@ -328,8 +330,8 @@ class DaskGenerationsAccessor:
         meta = self._meta()
         lazy = self._obj.reduction(_top_chunk, aggregate=_top_chunk, combine=_top_chunk,
                                    meta=meta, n=n, by=by)
-        (out,) = self._compute(lazy)
-        return out
+        (rows,) = self._compute(lazy)
+        return rich(rows, units=schema_units(rows.columns))
 
     # -- provider attempts and sessions -----------------------------------------------------
     def provider_attempts(self) -> dd.DataFrame:
@@ -412,14 +414,16 @@ class DaskGenerationsAccessor:
         return plotting.draw_cost_by(table, by=by, top=top, ax=ax)
 
     def plot_latency(self, by: By = "provider_name", kind: str = "ecdf",
-                     metric: str = "latency", top: int = 8, log: bool = True,
+                     metric: str = "latency", top: int | None = 8, log: bool = True,
                      ax: Axes | None = None) -> Axes:
-        """ECDF or box plot of latency, generation time (ms) or tokens per second by group.
+        """ECDF or box plot of latency, generation time or tokens per second by group.
 
         As :func:`openrouter_frame.analysis.plotting.plot_latency`, drawn from
         the merged sketches (:mod:`.partials`): an ECDF steps at each bucket's
-        value (within 0.5 % of the values in it) and the boxes are sketch
-        percentiles; the counts in the legend are exact.
+        value (within 0.5 % of the values in it), the boxes, the medians that
+        rank the groups slowest first and the median that picks the axis unit
+        are sketch percentiles (groups whose medians are within 0.5 % may
+        swap places); the counts in the legend are exact.
         """
         plotting.check_latency_args(kind, metric, top)
         meta = self._meta()
@@ -429,17 +433,22 @@ class DaskGenerationsAccessor:
         (merged,) = self._compute(self._reduction(
             "latency", by, inputs=_latency_inputs, args=(metric, log)))
         reduced = from_partials(merged, keys)
+        every = reduced.sketch("value", np.arange(reduced.n))
+        median = sketch_quantiles(*every, np.array([0.5]))
+        unit, per = plotting.latency_unit(median, metric)
+        slowness = plotting.slowness_of(reduced.quantiles("value", (0.5,))[:, 0] / per, metric)
+        folded = reduced.groups().fold(slowness, reduced.n if top is None else top)
         known = reduced.known("value")
-        folded = reduced.groups().fold(known, top)
         counts = np.bincount(folded.codes, weights=known, minlength=folded.n)
         curves: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         boxes = np.full((folded.n, len(plotting.BOX_QUANTILES)), np.nan)
         for g in np.flatnonzero(counts):
             codes, tally = reduced.sketch("value", np.flatnonzero(folded.codes == g))
-            curves[int(g)] = plotting.ecdf_steps(sketch_values(codes), np.cumsum(tally))
-            boxes[g] = sketch_quantiles(codes, tally, np.asarray(plotting.BOX_QUANTILES))
+            curves[int(g)] = plotting.ecdf_steps(sketch_values(codes) / per, np.cumsum(tally))
+            boxes[g] = sketch_quantiles(codes, tally, np.asarray(plotting.BOX_QUANTILES)) / per
         return plotting.draw_latency([str(x) for x in folded.index], counts, curves, boxes,
-                                     by=by, kind=kind, metric=metric, log=log, ax=ax)
+                                     by=by, kind=kind, metric=metric, unit=unit, log=log,
+                                     ax=ax)
 
     def plot_tokens_vs_cost(self, by: By = "model", top: int = 8, max_points: int = 20_000,
                             ax: Axes | None = None) -> Axes:
