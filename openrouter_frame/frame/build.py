@@ -76,6 +76,8 @@ def convert_column(name: str, values: Sequence[Any], *, ids: Sequence[Any] | Non
             SchemaWarning,
             stacklevel=3,
         )
+    if field.kind == "json" and dtype_backend == "pyarrow":
+        return attempts_column(array, ids)
     return kinds.to_backend(array, field, dtype_backend)
 
 
