@@ -92,7 +92,8 @@ def test_dtypes_are_the_schemas_whatever_the_backend(backend: str, path: str) ->
     under pandas 2.2 too), equal, not merely printed alike, from either reading path."""
     frame = sample_frame(40, dtype_backend=backend)
     if path == "per value":  # text cells (a CSV read-back) take the per-value reader
-        frame = frame.assign(provider_responses=frame["provider_responses"].map(json.dumps))
+        frame = frame.assign(provider_responses=pd.Series(
+            [json.dumps(c) for c in frame["provider_responses"].tolist()], dtype=object))
     got = provider_attempts(frame)
     assert len(got)
     assert dict(got.dtypes) == SCHEMA_DTYPES
