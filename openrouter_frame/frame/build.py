@@ -208,10 +208,9 @@ def _records_frame(records: Iterable[Mapping[str, Any]], dtype_backend: str) -> 
         if array is None:
             array = convert_column(name, columns.values(name), ids=columns.values("id"),
                                    dtype_backend=dtype_backend)
+        elif field.kind == "json" and dtype_backend == "pyarrow":
+            array = attempts_column(array, columns.values("id"))
         out[name] = array
-    if dtype_backend == "pyarrow":
-        for name in schema.names(kind="json"):
-            out[name] = attempts_column(out[name], columns.values("id"))
     for name in columns.extra_names():
         out[name] = _extra_column(extras[name] if name in extras else columns.values(name))
     return _assemble(out, len(records))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import schema
 from ..errors import SchemaWarning
@@ -60,13 +61,39 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         frame = _json_as_structs(frame)
     elif fmt == "csv":
         frame = _json_as_text(frame)
+    else:
+        frame = _json_as_cells(frame)
     if fmt == "parquet":
-        frame.to_parquet(path, index=False)
+        _write_parquet(frame, path)
     elif fmt == "csv":
         frame.to_csv(path, index=False, na_rep=CSV_NA)
     else:
         frame.to_json(path, orient="records", lines=True, date_format="iso", date_unit="us",
                       force_ascii=False)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """``frame.to_parquet``, with pandas' metadata naming the list of structs ``object``:
+    pandas records an Arrow column's dtype by name, which ``pd.read_parquet`` without
+    ``dtype_backend="pyarrow"`` cannot rebuild (it gives NumPy arrays of dicts instead)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    names = set(schema.names(kind="json"))
+    metadata = dict(table.schema.metadata or {})
+    if b"pandas" in metadata:
+        described = json.loads(metadata[b"pandas"])
+        for column in described.get("columns", []):
+            if column.get("name") in names and pa.types.is_list(
+                    table.schema.field(column["name"]).type):
+                column["pandas_type"], column["numpy_type"] = "list[object]", "object"
+        metadata[b"pandas"] = json.dumps(described).encode()
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+def _cells(col: pd.Series) -> list[object]:
+    """A ``json`` column's cells as sent (an Arrow list of structs decoded)."""
+    if isinstance(col.dtype, pd.ArrowDtype):
+        return nested.to_cells(pa.chunked_array(col.array._pa_array))  # type: ignore[attr-defined]
+    return col.tolist()
 
 
 def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -75,10 +102,21 @@ def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     out = frame.copy(deep=False)
     for name in names:
-        col = frame[name]
-        cells = nested.to_cells(pa.chunked_array(col.array._pa_array)) \
-            if isinstance(col.dtype, pd.ArrowDtype) else col.tolist()  # type: ignore[attr-defined]
-        out[name] = pd.Series(kinds.json_texts(cells), index=frame.index, dtype=object)
+        out[name] = pd.Series(kinds.json_texts(_cells(frame[name])), index=frame.index,
+                              dtype=object)
+    return out
+
+
+def _json_as_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """JSON lines: an Arrow ``provider_responses`` as the lists of dicts sent."""
+    names = [n for n in schema.names(kind="json") if n in frame.columns
+             and isinstance(frame[n].dtype, pd.ArrowDtype)]
+    if not names:
+        return frame
+    out = frame.copy(deep=False)
+    for name in names:
+        out[name] = pd.Series(kinds.json_array(_cells(frame[name])), index=frame.index,
+                              dtype=object)
     return out
 
 
