@@ -705,7 +705,9 @@ def sessions(frame: pd.DataFrame) -> pd.DataFrame:
     """
     require(frame, ["session_id", "total_cost", "created_at"], "sessions")
     keep = frame["session_id"].notna().to_numpy(dtype=bool)
-    part = frame.loc[keep]
+    used = [c for c in ("session_id", "total_cost", "created_at", "latency", "generation_time",
+                        "model") if c in frame.columns]
+    part = frame[used].loc[keep]  # only the columns used are copied
     groups = group_by(part, "session_id")
     start = timestamps(part).astype("int64").astype(np.float64)
     start[np.isnat(timestamps(part))] = np.nan
@@ -739,11 +741,18 @@ def _models(part: pd.DataFrame, groups: Groups, start: np.ndarray) -> tuple[np.n
     """Distinct models per group and their names in order of first use."""
     if "model" not in part.columns or not groups.n:
         return np.full(groups.n, np.nan), [pd.NA] * groups.n  # type: ignore[list-item]
-    names = part["model"].to_numpy(dtype=object, na_value=None)
-    order = np.lexsort((np.nan_to_num(start, nan=np.inf), groups.codes))
-    seen: list[dict[str, None]] = [{} for _ in range(groups.n)]
-    for i in order:  # one pass, ordered by session then time
-        if names[i] is not None:
-            seen[groups.codes[i]][str(names[i])] = None
-    return (np.array([len(s) for s in seen], dtype=float),
-            [", ".join(s) for s in seen])
+    models, uniques = pd.factorize(part["model"], use_na_sentinel=True)  # NA: -1
+    models = np.asarray(models, dtype=np.int64)
+    order = np.lexsort((np.nan_to_num(start, nan=np.inf), groups.codes))  # stable
+    order = order[models[order] >= 0]
+    code, model = groups.codes[order], models[order]
+    # the first use of each (session, model), in session then time order
+    _, first = np.unique(code * (len(uniques) + 1) + model, return_index=True)
+    first.sort()
+    code, model = code[first], model[first]
+    counts = np.bincount(code, minlength=groups.n)
+    labels = np.array([str(u) for u in uniques], dtype=object)[model].tolist()
+    ends = np.cumsum(counts).tolist()
+    starts = [0, *ends[:-1]]
+    return (counts.astype(float),
+            [", ".join(labels[a:b]) for a, b in zip(starts, ends, strict=True)])
