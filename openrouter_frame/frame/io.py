@@ -50,7 +50,8 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     :func:`~openrouter_frame.frame.coerce` of a read-back gives the cells
     as sent, and a reader needs no JSON parsing); a column holding a cell
     that is not a list is written as JSON text instead, with a
-    :class:`~openrouter_frame.SchemaWarning`.  In CSV it is JSON text.  In CSV a missing value is written as
+    :class:`~openrouter_frame.SchemaWarning`.  In CSV it is JSON text, and in
+    JSON lines the lists of dicts sent.  In CSV a missing value is written as
     ``<NA>`` (:data:`CSV_NA`) and an empty string as an empty field, so that
     ``origin=""`` comes back as ``""``, not as missing: :func:`read_frame`
     reads it so, and so does ``pd.read_csv(path, keep_default_na=False,

@@ -1,4 +1,5 @@
-"""``provider_responses`` as the Arrow ``list<struct<...>>`` of :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`.
+"""``provider_responses`` as an Arrow ``list<struct<...>>``
+(:data:`~openrouter_frame.schema.ATTEMPTS_TYPE`).
 
 The one home of the encoding described in :mod:`openrouter_frame.schema`
 (*Provider attempts in Arrow*): each item's spec keys in typed children, and
