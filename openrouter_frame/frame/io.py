@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -97,49 +98,44 @@ def _cells(col: pd.Series) -> list[object]:
     return col.tolist()
 
 
-def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+def _json_columns(frame: pd.DataFrame, shape: Callable[[pd.Series], object]) -> pd.DataFrame:
+    """``frame`` with each ``json`` column it has as ``shape(column)`` gives it (a frame's
+    shallow copy; ``shape`` returns ``None`` to keep a column)."""
     names = [n for n in schema.names(kind="json") if n in frame.columns]
     if not names:
         return frame
     out = frame.copy(deep=False)
     for name in names:
-        out[name] = pd.Series(kinds.json_texts(_cells(frame[name])), index=frame.index,
-                              dtype=object)
+        values = shape(frame[name])
+        if values is not None:
+            out[name] = pd.Series(values, index=frame.index, dtype=getattr(values, "dtype", object))
     return out
+
+
+def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """CSV: the ``json`` cells as JSON text."""
+    return _json_columns(frame, lambda col: kinds.json_array(kinds.json_texts(_cells(col))))
 
 
 def _json_as_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """JSON lines: an Arrow ``provider_responses`` as the lists of dicts sent."""
-    names = [n for n in schema.names(kind="json") if n in frame.columns
-             and isinstance(frame[n].dtype, pd.ArrowDtype)]
-    if not names:
-        return frame
-    out = frame.copy(deep=False)
-    for name in names:
-        out[name] = pd.Series(kinds.json_array(_cells(frame[name])), index=frame.index,
-                              dtype=object)
-    return out
+    return _json_columns(frame, lambda col: kinds.json_array(_cells(col)) if isinstance(
+        col.dtype, pd.ArrowDtype) else None)
 
 
 def _json_as_structs(frame: pd.DataFrame) -> pd.DataFrame:
-    """``provider_responses`` as the Arrow list of structs (JSON text, with a warning, when
-    a cell is not a list)."""
-    names = [n for n in schema.names(kind="json") if n in frame.columns]
-    if not names:
-        return frame
-    out = frame.copy(deep=False)
-    for name in names:
-        col = frame[name]
+    """Parquet: ``provider_responses`` as the Arrow list of structs (JSON text, with a
+    warning, when a cell is not a list)."""
+    def shape(col: pd.Series) -> object:
         if isinstance(col.dtype, pd.ArrowDtype) and col.dtype.pyarrow_dtype == nested.TYPE:
-            continue
+            return None
         arr = nested.to_arrow(col)
-        if arr is None:
-            warnings.warn(f"field {name!r}: a cell is not a list of attempts; written as JSON "
-                          "text", SchemaWarning, stacklevel=3)
-            out[name] = _json_as_text(frame[[name]])[name]
-        else:
-            out[name] = pd.Series(pd.arrays.ArrowExtensionArray(arr), index=frame.index)
-    return out
+        if arr is not None:
+            return pd.arrays.ArrowExtensionArray(arr)
+        warnings.warn(f"field {col.name!r}: a cell is not a list of attempts; written as JSON "
+                      "text", SchemaWarning, stacklevel=4)
+        return kinds.json_array(kinds.json_texts(_cells(col)))
+    return _json_columns(frame, shape)
 
 
 def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:
