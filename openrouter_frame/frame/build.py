@@ -334,9 +334,11 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
     """Return ``frame`` with every schema column it has cast to the schema's dtype.
 
     For frames read back from parquet, CSV or JSON (where ``created_at`` is
-    text, labels are plain strings and ``provider_responses`` is JSON text or
-    NumPy arrays of dicts: it becomes lists of dicts again, as the service
-    sent it).  Columns already of the right dtype are left alone (no copy);
+    text, labels are plain strings and ``provider_responses`` is JSON text,
+    NumPy arrays of dicts or an Arrow list of structs: it becomes lists of
+    dicts again, as the service sent it, under ``numpy_nullable``, and the
+    list of structs :data:`~openrouter_frame.schema.ATTEMPTS_TYPE` under
+    ``pyarrow``, kept without a copy when a library file gave it).  Columns already of the right dtype are left alone (no copy);
     columns the frame lacks are not added; other columns (extras, a user's
     own) are left as they are.  With ``dtype_backend=None`` the backend is
     guessed from the first text or number column.
@@ -352,7 +354,10 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
 
     * :func:`~openrouter_frame.frame.io.write_frame` then
       :func:`~openrouter_frame.frame.io.read_frame`: every value and every
-      cell as sent, ``""`` included.
+      cell as sent, ``""`` included (``provider_responses`` is stored as
+      :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`, whose ``_extra`` child
+      keeps what its typed children cannot; for the spec's keys ``null`` and
+      absent are one state there, see :mod:`openrouter_frame.schema`).
     * ``pd.read_csv`` of a CSV: pandas reads an empty field as missing by
       default, so ``origin=""`` becomes NA.  A file ``write_frame`` wrote
       keeps ``""`` with ``pd.read_csv(path, keep_default_na=False,
@@ -364,8 +369,9 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
       (all but ``status``) that reads back as ``None`` is removed again, so
       the cells are as sent; a ``None`` under ``status`` or under a key the
       schema does not know is kept (the struct cannot tell absent from
-      ``null`` there).  ``write_frame`` stores the column as JSON text and
-      has no such loss.
+      ``null`` there).  A ``pyarrow`` frame's column is
+      :data:`~openrouter_frame.schema.ATTEMPTS_TYPE` already and comes back
+      as it was.
     """
     if dtype_backend is None:
         dtype_backend = _guess_backend(frame)
