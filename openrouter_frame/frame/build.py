@@ -339,8 +339,9 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
     dicts again, as the service sent it, under ``numpy_nullable``, and the
     list of structs :data:`~openrouter_frame.schema.ATTEMPTS_TYPE` under
     ``pyarrow``, kept without a copy when a library file gave it).  Columns
-    already of the right dtype are left alone (no copy); columns the frame lacks are not added; other columns (extras, a user's
-    own) are left as they are.  With ``dtype_backend=None`` the backend is
+    already of the right dtype are left alone (no copy); columns the frame
+    lacks are not added; other columns (extras, a user's own) are left as
+    they are.  With ``dtype_backend=None`` the backend is
     guessed from the first text or number column.
 
     Closed sets (``api_type``, ``data_region``) come back as the schema's
