@@ -12,7 +12,8 @@ Runs, in turn, each benchmark script of this directory that exists:
 * ``viewer.py``: the viewer's response time against plain pandas;
 * ``cache.py``: cached ids to a typed frame;
 * ``attempts.py``: ``provider_attempts`` and its summaries against plain pandas;
-* ``open_sets.py``: candidate dtypes for open label sets (memory, groupby, concat).
+* ``open_sets.py``: candidate dtypes for open label sets (memory, groupby, concat);
+* ``plots.py``: ``plot_cost_over_time`` over 1,000 hourly periods against ``cost_over_time``.
 
 Each script prints its own table; this one adds the machine and a closing
 table of what ran.  A script is imported and its ``main(argv)`` called (or
@@ -43,7 +44,8 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from _common import print_table  # noqa: E402
 
-SCRIPTS = ("records", "fetch", "ratelimit", "summaries", "viewer", "cache", "attempts", "open_sets")
+SCRIPTS = ("records", "fetch", "ratelimit", "summaries", "viewer", "cache", "attempts", "open_sets",
+           "plots")
 
 
 def machine() -> str:

@@ -71,6 +71,7 @@ from .frame import FetchResult, coerce, failures_frame
 from .frame.contents import CONTENT_COLUMNS
 from .frame.kinds import json_readback_many, json_texts
 from .frame.nested import to_arrow
+from .frame.result import counted
 from .schema import is_na
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ class DatasetResult:
 
     def __repr__(self) -> str:
         return (f"DatasetResult({str(self.path)!r}, {self.written} written, {self.skipped} "
-                f"skipped, {len(self.failures)} failures)")
+                f"skipped, {counted(len(self.failures), 'failure')})")
 
 
 # -- writing ----------------------------------------------------------------------------

@@ -288,7 +288,7 @@ _FIELD_LIST: tuple[Field, ...] = (
        "Discount applied due to caching (USD); negative when a cache write cost extra.",
        official="Discount applied due to caching"),
     _F("upstream_inference_cost", "float", "USD", "cost",
-       "Cost charged by the upstream provider (USD; BYOK calls), before OpenRouter's fee.",
+       "Cost charged by the upstream provider (USD).",
        official="Cost charged by the upstream provider"),
     _F("created_at", "datetime", "none", "timing", "When the generation was created (UTC).",
        False, official="ISO 8601 timestamp of when the generation was created"),

@@ -7,5 +7,7 @@ metrics), :mod:`.groups` (group codes and per-group reductions),
 shared with the viewer), :mod:`.display` (summaries drawn as formatted tables
 in Jupyter; ``<NA>`` for missing categories), :mod:`.colors` (one colour per
 model or provider, shared by the plots and the viewer), :mod:`.report` (the
-``report()`` card) and :mod:`.accessor` (``df.orgen``).
+``report()`` card), :mod:`.reconcile` (the frame against the account's billed
+activity), :mod:`.pricing` (list-price cost, the price check, repricing) and
+:mod:`.accessor` (``df.orgen``).
 """

@@ -756,3 +756,34 @@ def _models(part: pd.DataFrame, groups: Groups, start: np.ndarray) -> tuple[np.n
     starts = [0, *ends[:-1]]
     return (counts.astype(float),
             [", ".join(labels[a:b]) for a, b in zip(starts, ends, strict=True)])
+
+
+def served_values(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Field ``name`` of each generation's served attempt (NA where none served), by row.
+
+    The served attempt is the one :func:`provider_attempts` marks ``served``;
+    ``name`` is one of its columns (``endpoint_id``, ``model_permaslug``,
+    ``provider_name``, ...).  The result is aligned with ``frame``'s index.
+    A frame without ``provider_responses`` gives all NA.
+
+    >>> df = pd.DataFrame({"id": ["g1", "g2"], "provider_responses": [
+    ...     [{"status": 503, "endpoint_id": "ep-a"}, {"status": 200, "endpoint_id": "ep-b"}],
+    ...     None]})
+    >>> served_values(df, "endpoint_id").tolist()
+    ['ep-b', <NA>]
+    """
+    dtype = ATTEMPT_DTYPES.get(name, ATTEMPT_DTYPES["id"])
+    out = pd.Series(pd.array([None] * len(frame), dtype=dtype), index=frame.index, name=name)
+    if "provider_responses" not in frame.columns or not len(frame):
+        return out
+    keep = [c for c in ("upstream_id", "provider_responses") if c in frame.columns]
+    # Positions as ids: the frame's own ids may repeat or be NA.
+    positions = frame[keep].assign(id=[str(i) for i in range(len(frame))])
+    tidy = provider_attempts(positions)
+    served = tidy[tidy["served"].to_numpy(dtype=bool)]
+    if name not in served.columns:
+        return out
+    rows = served["id"].astype(int).to_numpy()
+    values = out.array.copy()
+    values[rows] = served[name].array
+    return pd.Series(values, index=frame.index, name=name)

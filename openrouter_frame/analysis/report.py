@@ -26,8 +26,8 @@ import pandas as pd
 
 from ..errors import check_whole
 from . import summary as _summary
-from .colors import color_for
-from .display import format_cell
+from .colors import colors_for
+from .display import column_format, format_cell
 from .groups import label_text
 from .markup import escape
 
@@ -104,12 +104,14 @@ def _unit(label: str) -> str | None:
 def _top_table(frame: pd.DataFrame, by: str, top: int, title: str) -> str:
     table = _summary.cost_summary(frame, by=by).head(top)
     rows = []
-    for label, row in table.iterrows():
-        text = label_text(label)
+    texts = [label_text(label) for label in table.index]
+    money, _ = column_format(table["total_cost_usd"], "usd")  # one precision for the column
+    for text, color, (_, row) in zip(texts, colors_for(texts, by), table.iterrows(),
+                                     strict=True):
         swatch = (f'<span style="display:inline-block;width:10px;height:10px;'
-                  f'background:{color_for(text, by)};margin-right:6px"></span>')
+                  f'background:{color};margin-right:6px"></span>')
         rows.append(f"<tr><td>{swatch}{escape(text)}</td>"
-                    f"<td>{escape(format_cell(row['total_cost_usd'], 'usd'))}</td>"
+                    f"<td>{escape(money(row['total_cost_usd']))}</td>"
                     f"<td>{escape(format_cell(row['share_of_cost'], 'share'))}</td>"
                     f"<td>{escape(format_cell(row['count'], 'count'))}</td></tr>")
     return (f'<div class="orgen-top"><h4>{escape(title)}</h4><table>'
@@ -117,8 +119,12 @@ def _top_table(frame: pd.DataFrame, by: str, top: int, title: str) -> str:
             f"{''.join(rows)}</table></div>")
 
 
-def report(frame: pd.DataFrame, top: int = 5) -> Report:
+def report(frame: pd.DataFrame, top: int = 5, activity: pd.DataFrame | None = None) -> Report:
     """The frame's headline numbers, daily-cost sparkline and top ``top`` models/providers.
+
+    With ``activity`` (the account's billed activity), a line saying how much
+    of the billed spend the frame covers
+    (:func:`~.reconcile.coverage_summary`) heads the card.
 
     Needs ``total_cost``; the sparkline needs ``created_at`` and the tables
     ``model`` / ``provider_name`` (each is left out when its column is absent).
@@ -137,6 +143,11 @@ def report(frame: pd.DataFrame, top: int = 5) -> Report:
              f'<div class="orgen-caption">{escape(caption)}</div></div>'
              for label, caption in HEADLINES]
     parts = ['<div class="orgen-kpis">' + "".join(cells) + "</div>"]
+    if activity is not None:
+        from .reconcile import coverage_summary
+
+        headline = escape(str(coverage_summary(frame, activity)))
+        parts.insert(0, f'<div class="orgen-coverage">{headline}</div>')
     if "created_at" in frame.columns and frame["created_at"].notna().any():
         daily = _summary.cost_over_time(frame, freq="D", by=None)["total_cost_usd"]
         first, last = (format_cell(t, None)[:10] for t in (daily.index[0], daily.index[-1]))
@@ -154,6 +165,6 @@ def report(frame: pd.DataFrame, top: int = 5) -> Report:
              "font-size:0.85em}.orgen-spark{margin-top:10px}.orgen-tops{display:flex;gap:30px;"
              "flex-wrap:wrap;margin-top:8px}.orgen-top h4{margin:4px 0}.orgen-top td{padding:1px "
              "8px;text-align:right;white-space:nowrap}.orgen-top td:first-child{text-align:left}"
-             "</style>")
+             ".orgen-coverage{margin-bottom:8px;font-weight:600}</style>")
     body = f'<div class="orgen-card">{style}' + "".join(parts) + "</div>"
     return Report(html=body, headline=figures[[label for label, _ in HEADLINES]])

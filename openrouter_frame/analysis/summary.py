@@ -157,7 +157,7 @@ def summary(frame: pd.DataFrame) -> pd.Series:
         Minus the sum of the negative ``cache_discount`` values: what cache
         writes cost on top of list price (a positive number).
     ``latency_p50_ms``, ``latency_p90_ms``, ``latency_p99_ms``
-        Percentiles of ``latency`` (time to first token, ms).
+        Percentiles of ``latency`` (total latency, ms).
     ``generation_time_p50_ms``, ``generation_time_p90_ms``, ``generation_time_p99_ms``
         Percentiles of ``generation_time`` (ms).
     ``tokens_per_second_p50``
@@ -250,7 +250,7 @@ def cost_summary(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
     ``cache_savings_usd``
         Sum of the positive ``cache_discount`` values.
     ``upstream_inference_cost_usd``
-        Sum of ``upstream_inference_cost`` (what BYOK providers charged).
+        Sum of ``upstream_inference_cost``: what the upstream providers charged.
     ``byok_count``
         Generations with ``is_byok`` true.
 
@@ -306,14 +306,16 @@ def latency_summary(frame: pd.DataFrame, by: By = "provider_name",
     ``count``
         Generations in the group.
     ``latency_<p>_ms``
-        Percentile of ``latency``: milliseconds to the first token.
+        Percentile of ``latency``: total latency in milliseconds.
     ``generation_time_<p>_ms``
         Percentile of ``generation_time``: milliseconds spent generating.
     ``tokens_per_second_<p>``
         Percentile of :func:`tokens_per_second` (completion tokens / s).
 
     NA values are skipped; a group with no known value gets NA.  Rows are
-    sorted by count, largest first (ties by label).
+    sorted by median ``latency``, slowest first (NA last; ties by count,
+    then label), whatever ``percentiles`` are shown: the slow groups lead
+    even when they are the small ones.
 
     Raises
     ------
@@ -328,20 +330,23 @@ def latency_summary(frame: pd.DataFrame, by: By = "provider_name",
     >>> table = latency_summary(df, percentiles=[0.5, 0.999])
     >>> table.columns[:3].tolist(), table.columns[-1]
     (['count', 'latency_p50_ms', 'latency_p99.9_ms'], 'tokens_per_second_p99.9')
+    >>> bool(table["latency_p50_ms"].is_monotonic_decreasing)
+    True
     """
     ps = check_percentiles(percentiles)
     groups = group(frame, by, ["latency", "generation_time"], "latency_summary")
     has_tps = any(c in frame.columns for c in COMPLETION)
     tps = tokens_per_second_values(frame) if has_tps else np.full(len(frame), np.nan)
     counts = groups.counts()
+    latency = floats(frame, "latency")
     columns: dict[str, Any] = {"count": int_col(counts)}
-    for name, values, unit in (("latency", floats(frame, "latency"), "_ms"),
+    for name, values, unit in (("latency", latency, "_ms"),
                                ("generation_time", floats(frame, "generation_time"), "_ms"),
                                ("tokens_per_second", tps, "")):
         q = groups.quantiles(values, ps)
         for i, p in enumerate(ps):
             columns[f"{name}_{pct_label(p)}{unit}"] = float_col(q[:, i])
-    return table(columns, groups, [counts])
+    return table(columns, groups, [groups.quantiles(latency, (0.5,))[:, 0], counts])
 
 
 def finish_reasons(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
