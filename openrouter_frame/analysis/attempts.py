@@ -9,7 +9,8 @@ after CSV (JSON, or the Python literal ``DataFrame.to_csv`` writes) or NA (the
 service sent null); under ``dtype_backend="pyarrow"`` the column is the Arrow
 list of structs :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`, read with
 Arrow compute (its ``_extra`` child, when set, item by item).
-:func:`provider_attempts` turns the column into one tidy row per attempt; the summaries here are built on it.  :func:`read_cell`,
+:func:`provider_attempts` turns the column into one tidy row per attempt; the
+summaries here are built on it.  :func:`read_cell`,
 :func:`whole_number`, :func:`real_number` and :func:`provider_of` are the one
 reading of a cell, its statuses, latencies and provider names: the viewer's
 fallback table (:mod:`openrouter_frame.viewer.fallback`) uses them too.
