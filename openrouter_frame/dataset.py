@@ -12,10 +12,14 @@ DuckDB, Spark, Dask):
 * One file per (chunk, UTC day of ``created_at``).  Every file has the same
   Arrow schema, :data:`GENERATION_SCHEMA`: each schema field as its kind's
   Arrow type (:data:`openrouter_frame.schema.ARROW_TYPES`), the ``json`` field
-  ``provider_responses`` as JSON text (as :func:`~openrouter_frame.frame.io.write_frame`
-  stores it: the service's dicts come back exactly, no key added), and
+  ``provider_responses`` as the list of structs
+  :data:`openrouter_frame.schema.ATTEMPTS_TYPE` (as
+  :func:`~openrouter_frame.frame.io.write_frame` stores it: typed children,
+  and an ``_extra`` JSON child with whatever else an item had), and
   :data:`EXTRA_COLUMN` holding any keys the service sent outside the schema as
   a JSON object (null when none), so no value is dropped.
+  A ``provider_responses`` cell that is not a list (a single object, text)
+  is stored as a one-item list whose item is kept whole in ``_extra``.
 * A record without ``created_at`` goes to ``created_date=__null__``
   (:data:`NULL_PARTITION`): :func:`read_dataset` reads it only without a date
   range; other readers see ``created_date == "__null__"``.
@@ -65,8 +69,10 @@ from .errors import OpenRouterError
 from .fetch import conceal, normalize_ids
 from .frame import FetchResult, coerce, failures_frame
 from .frame.contents import CONTENT_COLUMNS
-from .frame.kinds import json_texts
+from .frame.kinds import json_readback_many, json_texts
+from .frame.nested import to_arrow
 from .frame.result import counted
+from .schema import is_na
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -89,13 +95,11 @@ ENGINES = ("pandas", "dask")
 DASK_EXTRA = 'pip install "openrouter-frame[dask]"'
 
 
-def _arrow_type(field: schema.Field) -> pa.DataType:
-    return pa.string() if field.kind == "json" else schema.ARROW_TYPES[field.kind]
-
-
 #: The Arrow schema of every records file: the schema's fields, then :data:`EXTRA_COLUMN`.
+#: (Files written before provider_responses was a list of structs hold it as JSON text:
+#: :func:`read_dataset` reads those too.)
 GENERATION_SCHEMA = pa.schema(
-    [pa.field(name, _arrow_type(f)) for name, f in schema.FIELDS.items()]
+    [pa.field(name, schema.ARROW_TYPES[f.kind]) for name, f in schema.FIELDS.items()]
     + [pa.field(EXTRA_COLUMN, pa.string())])
 #: The Arrow schema of every contents file (``messages`` as JSON text).
 CONTENT_SCHEMA = pa.schema(
@@ -258,8 +262,11 @@ def _records_table(frame: pd.DataFrame, records: list[dict[str, Any]]) -> pa.Tab
     """The chunk's frame as a table of :data:`GENERATION_SCHEMA`."""
     columns = []
     for name, field in zip(schema.COLUMNS, GENERATION_SCHEMA, strict=False):
-        if field.type == pa.string() and schema.FIELDS[name].kind == "json":
-            columns.append(pa.array(json_texts(frame[name].tolist()), pa.string()))
+        if schema.FIELDS[name].kind == "json":
+            arr = to_arrow(frame[name])
+            if arr is None:  # a cell that is not a list: kept whole, as an _extra item
+                arr = to_arrow([None if is_na(c) else [c] for c in frame[name].tolist()])
+            columns.append(arr)
         else:
             columns.append(pa.array(frame[name].array, field.type) if len(frame)
                            else pa.array([], field.type))
@@ -439,9 +446,36 @@ def read_dataset(path: str | os.PathLike[str], *, start: Any = None, end: Any = 
     files = selected_files(path, start=start, end=end)
     if engine == "dask":
         return _read_dask(files, names, chosen, dtype_backend)
-    dataset = ds.dataset(files, schema=GENERATION_SCHEMA, format="parquet")
-    table = dataset.to_table(columns=names, filter=rows)
+    try:
+        dataset = ds.dataset(files, schema=GENERATION_SCHEMA, format="parquet")
+        table = dataset.to_table(columns=names, filter=rows)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        table = _mixed_table(files, names, rows)
     return _typed(table.to_pandas(types_mapper=pd.ArrowDtype), dtype_backend)
+
+
+#: ``provider_responses`` as files written before it was a list of structs hold it.
+_TEXT_ATTEMPTS = GENERATION_SCHEMA.set(GENERATION_SCHEMA.get_field_index("provider_responses"),
+                                       pa.field("provider_responses", pa.string()))
+
+
+def _mixed_table(files: list[str], names: list[str], rows: ds.Expression | None) -> pa.Table:
+    """The table of files some of which hold ``provider_responses`` as JSON text (older
+    writes): those are read with that schema, their cells parsed once, then joined."""
+    tables = []
+    for file in files:
+        text = pa.types.is_string(pq.read_schema(file).field("provider_responses").type)
+        part = ds.dataset(file, schema=_TEXT_ATTEMPTS if text else GENERATION_SCHEMA,
+                          format="parquet").to_table(columns=names, filter=rows)
+        if text and "provider_responses" in names:
+            cells = part.column("provider_responses").to_pylist()
+            arr = to_arrow(cells)
+            if arr is None:  # a cell that is not a list: kept whole, as an _extra item
+                arr = to_arrow([None if c is None else [c] for c in json_readback_many(cells)])
+            part = part.set_column(part.schema.get_field_index("provider_responses"),
+                                   "provider_responses", arr)
+        tables.append(part)
+    return pa.concat_tables(tables)
 
 
 def _read_dask(files: list[str], names: list[str], models: list[str] | None,

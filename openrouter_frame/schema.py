@@ -38,8 +38,10 @@ Dtypes depend on the schema only, never on the values of a batch:
   set* below);
 * ``float``, ``int``, ``bool``, ``datetime``: ``Float64``, ``Int64``,
   ``boolean``, ``datetime64[us, UTC]`` (or the Arrow equivalents);
-* ``json``: a nested JSON value kept as Python objects (``object`` under
-  both backends): ``provider_responses``, a list of dicts.
+* ``json``: ``provider_responses``, the list of ``ProviderResponse`` items:
+  Python lists of dicts (``object``) under ``numpy_nullable``, and the Arrow
+  ``list<struct<...>>`` :data:`ATTEMPTS_TYPE` (``pd.ArrowDtype``) under
+  ``pyarrow`` (see *Provider attempts in Arrow* below).
 
 Fields the service adds later (beyond these 45) become ``object`` columns
 holding the values exactly as JSON decoding gives them: one rule, whatever
@@ -51,6 +53,23 @@ the one table of each; everything else (:func:`dtype`, the frame builder,
 the contents, failures and attempts frames, the simulator's sample frame)
 asks them.  A public call that takes ``dtype_backend=`` checks it once
 (:func:`check_backend`); the helpers it calls do not check it again.
+
+Provider attempts in Arrow
+--------------------------
+:data:`ATTEMPTS_TYPE` is a list of structs with one child per
+:data:`ATTEMPT_FIELDS` key, typed as its kind's plain Arrow type
+(:func:`attempt_arrow_type`: labels and closed sets as text), then
+:data:`ATTEMPT_EXTRA` (``_extra``), JSON text holding whatever else the item
+had: keys outside the spec, or a value of another type than the spec's (a
+``status`` of ``"503"``); an item that is not an object is stored whole as
+its JSON (text that is then not an object).  So no value the service sends
+is lost.  For the spec's keys ``null`` and absent are one state (a struct
+child has no third one): an item rebuilt from the struct
+(:mod:`openrouter_frame.frame.nested`) lacks a key the spec says is never
+``null`` that was sent as ``null``, and has ``status: None`` where
+``status`` (required, nullable) was absent; anything else comes back as
+sent.  Parquet files the library
+writes store the column with this type under either backend.
 
 Values outside a closed set
 ---------------------------
@@ -117,8 +136,8 @@ SOURCES: dict[str, str] = {
 #: microseconds; pandas 2.2 would default to ns and pandas 3 to us).
 DATETIME_UNIT = "us"
 
-#: The Arrow type of each kind's column under the ``pyarrow`` backend (``json``
-#: columns hold Python objects under both backends, so it has none).
+#: The Arrow type of each kind's column under the ``pyarrow`` backend (the ``json``
+#: kind's, :data:`ATTEMPTS_TYPE`, is added below :data:`ATTEMPT_FIELDS`).
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "label": pa.dictionary(pa.int32(), pa.string()),
@@ -177,7 +196,7 @@ def kind_dtypes(dtype_backend: str = "numpy_nullable") -> dict[str, object]:
 
 def _kind_dtype(kind: str, dtype_backend: str, values: tuple[str, ...] = ()) -> object:
     """:func:`kind_dtype` for a backend already checked."""
-    if kind == "json":
+    if kind == "json" and dtype_backend != "pyarrow":
         return np.dtype(object)
     if dtype_backend == "pyarrow":
         return pd.ArrowDtype(ARROW_TYPES[kind])
@@ -418,6 +437,30 @@ ATTEMPT_FIELDS: dict[str, Field] = {f.name: f for f in (
        "tier actually applied and billed is determined by the provider response and may "
        "differ."),
 )}
+
+#: The child of :data:`ATTEMPTS_TYPE`'s struct holding, as JSON text, what an item had
+#: beyond its typed children (see *Provider attempts in Arrow*).
+ATTEMPT_EXTRA = "_extra"
+
+
+def attempt_arrow_type(field: Field) -> pa.DataType:
+    """The plain Arrow type of an attempt key: its kind's, labels and closed sets as text.
+
+    >>> attempt_arrow_type(ATTEMPT_FIELDS["provider_name"]), attempt_arrow_type(
+    ...     ATTEMPT_FIELDS["status"])
+    (DataType(string), DataType(int64))
+    """
+    arrow = ARROW_TYPES["string" if field.kind == "category" else field.kind]
+    return arrow.value_type if pa.types.is_dictionary(arrow) else arrow
+
+
+#: The struct of one ``provider_responses`` item: the typed keys, then :data:`ATTEMPT_EXTRA`.
+ATTEMPT_STRUCT: pa.StructType = pa.struct(
+    [pa.field(name, attempt_arrow_type(f)) for name, f in ATTEMPT_FIELDS.items()]
+    + [pa.field(ATTEMPT_EXTRA, pa.string())])
+#: The Arrow type of ``provider_responses`` under ``pyarrow`` and in parquet files.
+ATTEMPTS_TYPE: pa.ListType = pa.list_(ATTEMPT_STRUCT)
+ARROW_TYPES["json"] = ATTEMPTS_TYPE
 
 #: Fields by name, in the spec's order.
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}

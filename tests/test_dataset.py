@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -23,6 +24,7 @@ from openrouter_frame.dataset import (
 )
 from openrouter_frame.errors import InsufficientCreditsError, SchemaWarning
 from openrouter_frame.frame.contents import CONTENT_COLUMNS
+from openrouter_frame.frame.nested import to_cells
 from openrouter_frame.testing import Simulator, serve
 
 DAY_DIR = re.compile(r"created_date=(\d{4}-\d{2}-\d{2}|__null__)")
@@ -54,15 +56,13 @@ def history(tmp_path_factory: pytest.TempPathFactory, sim: Simulator) -> Path:
 def test_files_read_back_with_the_schema_types_without_our_code(history, sim):
     back = pd.read_parquet(history, dtype_backend="pyarrow")
     expected = schema.dtypes("pyarrow")
-    for name in schema.COLUMNS:
-        if schema.FIELDS[name].kind == "json":  # stored as JSON text: the service's dicts
-            assert str(back[name].dtype) == "string[pyarrow]"
-        else:
-            assert back[name].dtype == expected[name], name
+    for name in schema.COLUMNS:  # provider_responses too: a list of structs, no JSON text
+        assert back[name].dtype == expected[name], name
+    assert back["provider_responses"].dtype.pyarrow_dtype == schema.ATTEMPTS_TYPE
     assert sorted(back["id"]) == sorted(sim.ids(150))
-    for id, text in zip(back["id"], back["provider_responses"], strict=True):
-        sent = sim.record(id).get("provider_responses")
-        assert (None if pd.isna(text) else json.loads(text)) == sent
+    cells = to_cells(pa.chunked_array(back["provider_responses"].array._pa_array))
+    for id, cell in zip(back["id"], cells, strict=True):
+        assert cell == sim.record(id).get("provider_responses")
     # hive layout: every row sits in the directory of its created_at's UTC day
     for file in visible_files(history):
         if file.name == FAILURES_FILE:
@@ -335,3 +335,25 @@ def test_bad_arguments_say_what_is_wrong(history, call, message):
 def test_reading_a_missing_dataset_raises(tmp_path):
     with pytest.raises(FileNotFoundError, match="no dataset"):
         orf.read_dataset(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize("backend", schema.DTYPE_BACKENDS)
+def test_files_of_earlier_versions_with_json_text_still_read(tmp_path, sim, backend):
+    path = tmp_path / "gens"
+    fetch(sim, sim.ids(30), path)
+    files = [f for f in visible_files(path) if f.suffix == ".parquet"]
+    for file in files[::2]:  # every other file as earlier versions wrote it: JSON text
+        table = pq.read_table(file)
+        cells = to_cells(table.column("provider_responses"))
+        index = table.schema.get_field_index("provider_responses")
+        text = pa.array([None if c is None else json.dumps(c) for c in cells], pa.string())
+        pq.write_table(table.set_column(index, "provider_responses", text), file)
+    kinds = [pq.read_schema(f).field("provider_responses").type for f in files]
+    assert pa.string() in kinds and schema.ATTEMPTS_TYPE in kinds
+    back = orf.read_dataset(path, dtype_backend=backend)
+    column = back["provider_responses"]
+    got = to_cells(pa.chunked_array(column.array._pa_array)) if backend == "pyarrow" \
+        else column.tolist()
+    assert len(got) == 30
+    for id, cell in zip(back["id"], got, strict=True):
+        assert cell == sim.record(id).get("provider_responses")

@@ -155,7 +155,8 @@ def test_units_follow_kinds() -> None:
 def test_dtypes_per_backend(backend: str) -> None:
     dtypes = schema.dtypes(backend)
     assert list(dtypes) == list(schema.COLUMNS)
-    assert dtypes["provider_responses"] == np.dtype(object)
+    assert dtypes["provider_responses"] == (pd.ArrowDtype(schema.ATTEMPTS_TYPE)
+                                            if backend == "pyarrow" else np.dtype(object))
     if backend == "pyarrow":
         assert all(isinstance(d, pd.ArrowDtype) for n, d in dtypes.items()
                    if n != "provider_responses")

@@ -6,8 +6,11 @@ in order: the official ``ProviderResponse`` items (``provider_name``,
 ``id``, ``routed_service_tier``; only ``status`` is required).  A cell may be a
 list of dicts (a fresh fetch), a NumPy array of dicts (after parquet), text
 after CSV (JSON, or the Python literal ``DataFrame.to_csv`` writes) or NA (the
-service sent null).  :func:`provider_attempts` turns the column into one tidy
-row per attempt; the summaries here are built on it.  :func:`read_cell`,
+service sent null); under ``dtype_backend="pyarrow"`` the column is the Arrow
+list of structs :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`, read with
+Arrow compute (its ``_extra`` child, when set, item by item).
+:func:`provider_attempts` turns the column into one tidy row per attempt; the
+summaries here are built on it.  :func:`read_cell`,
 :func:`whole_number`, :func:`real_number` and :func:`provider_of` are the one
 reading of a cell, its statuses, latencies and provider names: the viewer's
 fallback table (:mod:`openrouter_frame.viewer.fallback`) uses them too.
@@ -49,6 +52,7 @@ import pyarrow.compute as pc
 from .. import schema
 from ..errors import SchemaWarning
 from ..frame.kinds import categorize, json_readback
+from ..frame.nested import EXTRA, decode_item, is_encoded_item
 from ..schema import is_na
 from .groups import By, group_by
 from .metrics import (
@@ -78,13 +82,11 @@ def _read_as(field: schema.Field) -> tuple[pa.DataType, Any]:
 
     Both come from the schema's tables by the field's kind; a label is read as
     its dictionary's value type, and a closed set as text (:func:`_tiers` then
-    gives it the schema's categorical).
+    gives it the schema's categorical): the child types of
+    :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`.
     """
     kind = "string" if field.kind == "category" else field.kind
-    arrow = schema.ARROW_TYPES[kind]
-    if pa.types.is_dictionary(arrow):
-        arrow = arrow.value_type
-    return arrow, _KIND_DTYPES[kind]
+    return schema.attempt_arrow_type(field), _KIND_DTYPES[kind]
 
 
 #: The official ``ProviderResponse`` fields, in the attempts frame's column order (``id``,
@@ -134,7 +136,9 @@ def read_cell(cell: Any) -> list[dict[str, Any] | Unreadable] | None:
     """One ``provider_responses`` cell as its items: the one reading of the column.
 
     ``None`` for NA (the service sent null, or text ``null``); otherwise the
-    items in order.  A list, tuple or NumPy array (parquet) is read as it is,
+    items in order.  A list, tuple or NumPy array (parquet) is read as it is
+    (an item of the Arrow list of structs, with its ``_extra`` child, as the
+    item sent: :mod:`openrouter_frame.frame.nested`),
     text (CSV) as JSON or as the Python literal ``DataFrame.to_csv`` writes,
     empty text as no attempts, a single object as one attempt.  A cell or item
     that is not an object is kept as :class:`Unreadable`.
@@ -154,7 +158,8 @@ def read_cell(cell: Any) -> list[dict[str, Any] | Unreadable] | None:
     if isinstance(cell, Mapping):
         cell = [cell]
     if isinstance(cell, (list, tuple, np.ndarray)):
-        return [dict(item) if isinstance(item, Mapping) else Unreadable(item) for item in cell]
+        items = [decode_item(item) if is_encoded_item(item) else item for item in cell]
+        return [dict(item) if isinstance(item, Mapping) else Unreadable(item) for item in items]
     if is_na(cell):
         return None
     return [Unreadable(cell)]
@@ -366,13 +371,18 @@ def _fast_columns(arr: Any, n: int) -> tuple[np.ndarray, dict[str, Any]]:
     kind = flat.type
     present = [kind.field(i).name for i in range(kind.num_fields)] if pa.types.is_struct(
         kind) else []
+    if EXTRA in present:  # the library's list of structs: _extra holds what the rest cannot
+        if flat.null_count or pc.struct_field(flat, [present.index(EXTRA)]).null_count != len(
+                flat):
+            raise _Irregular  # an item with more than its typed keys: read item by item
+        present.remove(EXTRA)
     columns: dict[str, Any] = {}
     for name in dict.fromkeys([*_FIELDS, "id", *present]):
         target = _FIELDS[name] if name in _FIELDS else _RESPONSE_ID if name == "id" else None
         if name not in present:
             child = pa.nulls(len(flat), target[0] if target else pa.null())
         else:
-            child = pc.struct_field(flat, [present.index(name)])
+            child = pc.struct_field(flat, [kind.get_field_index(name)])
         if target is None:
             columns[name] = pd.array(child.to_pylist(), dtype=object)
             continue

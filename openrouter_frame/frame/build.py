@@ -45,7 +45,7 @@ import pyarrow as pa
 
 from .. import schema
 from ..errors import SchemaWarning
-from . import kinds
+from . import kinds, nested
 from . import rawjson as _fastjson
 
 
@@ -76,6 +76,8 @@ def convert_column(name: str, values: Sequence[Any], *, ids: Sequence[Any] | Non
             SchemaWarning,
             stacklevel=3,
         )
+    if field.kind == "json" and dtype_backend == "pyarrow":
+        return attempts_column(array, ids)
     return kinds.to_backend(array, field, dtype_backend)
 
 
@@ -206,10 +208,32 @@ def _records_frame(records: Iterable[Mapping[str, Any]], dtype_backend: str) -> 
         if array is None:
             array = convert_column(name, columns.values(name), ids=columns.values("id"),
                                    dtype_backend=dtype_backend)
+        elif field.kind == "json" and dtype_backend == "pyarrow":
+            array = attempts_column(array, columns.values("id"))
         out[name] = array
     for name in columns.extra_names():
         out[name] = _extra_column(extras[name] if name in extras else columns.values(name))
     return _assemble(out, len(records))
+
+
+def attempts_column(values: Any, ids: Sequence[Any] | None = None) -> Any:
+    """``provider_responses`` under ``pyarrow``: the Arrow ``list<struct>`` of
+    :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`, or the Python objects as they
+    are, with one :class:`SchemaWarning` naming the ids, when a cell is not a list.
+
+    ``values``: the cells (any shape :func:`nested.to_arrow` reads).
+    """
+    arr = nested.to_arrow(values)
+    if arr is not None:
+        return pd.arrays.ArrowExtensionArray(arr)
+    cells = values.tolist() if isinstance(values, pd.Series) else list(values)
+    odd = [i for i, c in enumerate(cells) if not (c is None or isinstance(c, list))]
+    where = [ids[i] if ids is not None else i for i in odd[:3]]
+    warnings.warn(
+        f"field 'provider_responses': {len(odd)} cell(s) are not lists of attempts (id "
+        f"{', '.join(map(repr, where))}{' ...' if len(odd) > 3 else ''}); the column keeps "
+        "Python objects instead of an Arrow list of structs", SchemaWarning, stacklevel=3)
+    return kinds.json_array(cells)
 
 
 def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
@@ -256,7 +280,9 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
     """
     schema.check_backend(dtype_backend)
     bodies = bodies if isinstance(bodies, list) else list(bodies)
-    table = _fastjson.read_table(bodies)
+    typed = [pa.field(n, nested.read_type()) for n in schema.names(kind="json")] \
+        if dtype_backend == "pyarrow" else []
+    table = _fastjson.read_table(bodies, typed)
     if table is None:
         return _records_frame(_fastjson.load_all(bodies, ids), dtype_backend)
     out: dict[str, Any] = {}
@@ -264,6 +290,11 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
     loaded = _fastjson.Loaded(bodies)
     for name in schema.COLUMNS:
         field = schema.FIELDS[name]
+        if field.kind == "json" and dtype_backend == "pyarrow":
+            out[name] = pd.arrays.ArrowExtensionArray(
+                nested.from_table_column(table.column(name), bodies, loaded)
+                if name in table.column_names else pa.nulls(len(bodies), nested.TYPE))
+            continue
         if field.kind == "json":  # read as an inferred column, like the extras
             out[name] = kinds.json_array(
                 _fastjson.extra_values(table.column(name), name, loaded)
@@ -285,7 +316,9 @@ def raw_to_frame(bodies: Sequence[bytes], *, ids: Sequence[str] | None = None,
 
 def _assemble(columns: dict[str, Any], n: int) -> pd.DataFrame:
     for name, array in columns.items():
-        if isinstance(array, np.ndarray):  # object: pandas 3 would infer ``str`` from text
+        if isinstance(array, (pa.Array, pa.ChunkedArray)):
+            columns[name] = pd.arrays.ArrowExtensionArray(array)
+        elif isinstance(array, np.ndarray):  # object: pandas 3 would infer ``str`` from text
             columns[name] = pd.Series(array, dtype=object, copy=False)
     frame = pd.DataFrame(columns, copy=False)
     frame.index = pd.RangeIndex(n)
@@ -301,11 +334,14 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
     """Return ``frame`` with every schema column it has cast to the schema's dtype.
 
     For frames read back from parquet, CSV or JSON (where ``created_at`` is
-    text, labels are plain strings and ``provider_responses`` is JSON text or
-    NumPy arrays of dicts: it becomes lists of dicts again, as the service
-    sent it).  Columns already of the right dtype are left alone (no copy);
-    columns the frame lacks are not added; other columns (extras, a user's
-    own) are left as they are.  With ``dtype_backend=None`` the backend is
+    text, labels are plain strings and ``provider_responses`` is JSON text,
+    NumPy arrays of dicts or an Arrow list of structs: it becomes lists of
+    dicts again, as the service sent it, under ``numpy_nullable``, and the
+    list of structs :data:`~openrouter_frame.schema.ATTEMPTS_TYPE` under
+    ``pyarrow``, kept without a copy when a library file gave it).  Columns
+    already of the right dtype are left alone (no copy); columns the frame
+    lacks are not added; other columns (extras, a user's own) are left as
+    they are.  With ``dtype_backend=None`` the backend is
     guessed from the first text or number column.
 
     Closed sets (``api_type``, ``data_region``) come back as the schema's
@@ -319,7 +355,10 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
 
     * :func:`~openrouter_frame.frame.io.write_frame` then
       :func:`~openrouter_frame.frame.io.read_frame`: every value and every
-      cell as sent, ``""`` included.
+      cell as sent, ``""`` included (``provider_responses`` is stored as
+      :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`, whose ``_extra`` child
+      keeps what its typed children cannot; for the spec's keys ``null`` and
+      absent are one state there, see :mod:`openrouter_frame.schema`).
     * ``pd.read_csv`` of a CSV: pandas reads an empty field as missing by
       default, so ``origin=""`` becomes NA.  A file ``write_frame`` wrote
       keeps ``""`` with ``pd.read_csv(path, keep_default_na=False,
@@ -331,8 +370,9 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
       (all but ``status``) that reads back as ``None`` is removed again, so
       the cells are as sent; a ``None`` under ``status`` or under a key the
       schema does not know is kept (the struct cannot tell absent from
-      ``null`` there).  ``write_frame`` stores the column as JSON text and
-      has no such loss.
+      ``null`` there).  A ``pyarrow`` frame's column is
+      :data:`~openrouter_frame.schema.ATTEMPTS_TYPE` already and comes back
+      as it was.
     """
     if dtype_backend is None:
         dtype_backend = _guess_backend(frame)
@@ -344,23 +384,11 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
         target = targets[name]
         col = frame[name]
         if schema.FIELDS[name].kind == "json":
-            if isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_nested(
-                    col.dtype.pyarrow_dtype):  # read_parquet(dtype_backend="pyarrow")
-                values = pa.array(col.array).to_pylist()  # plain already, in one conversion
-                struct = True
-            else:
-                values = col.tolist()
-                if col.dtype == object and kinds.json_is_plain(values):
-                    continue
-                struct = kinds.is_struct_readback(values)
-                values = kinds.json_readback_many(values)
-            if struct and name == "provider_responses":
-                values = kinds.drop_struct_fill(values, schema.ATTEMPT_FIELDS)
-            if out is None:
-                out = frame.copy(deep=False)
-            out[name] = pd.Series(kinds.json_array(values),
-                                  dtype=object,
-                                  index=frame.index, name=name)
+            column = _json_back(col, dtype_backend)
+            if column is not None:
+                if out is None:
+                    out = frame.copy(deep=False)
+                out[name] = column
             continue
         if kinds.dtype_matches(col.dtype, target):
             continue
@@ -374,6 +402,39 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
         out[name] = pd.Series(convert_column(name, values, dtype_backend=dtype_backend),
                               index=frame.index, name=name)
     return frame if out is None else out
+
+
+def _json_back(col: pd.Series, dtype_backend: str) -> pd.Series | None:
+    """A read-back ``provider_responses`` as the backend's shape (``None``: it is already).
+
+    ``pyarrow``: the Arrow list of structs (as it is when a library file gave
+    it); ``numpy_nullable``: lists of dicts as sent (JSON text, NumPy arrays
+    of dicts and Arrow lists of structs decoded).
+    """
+    arrow = isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_nested(col.dtype.pyarrow_dtype)
+    if dtype_backend == "pyarrow":
+        if arrow and col.dtype.pyarrow_dtype == nested.TYPE:
+            return None
+        if col.dtype == object and not len(col):
+            values: Any = col
+        else:
+            values = col if arrow or col.dtype == object else col.astype(object).where(
+                col.notna(), None)
+        return pd.Series(attempts_column(values), index=col.index, name=col.name)
+    if arrow:
+        cells = nested.to_cells(pa.chunked_array(col.array._pa_array))  # type: ignore[attr-defined]
+    else:
+        values = col.tolist()
+        if col.dtype == object and kinds.json_is_plain(values):
+            return None
+        if kinds.is_struct_readback(values):
+            try:
+                cells = nested.to_cells(pa.array(values, from_pandas=True))
+            except (pa.ArrowException, TypeError, ValueError):
+                cells = kinds.json_readback_many(values)
+        else:
+            cells = kinds.json_readback_many(values)
+    return pd.Series(kinds.json_array(cells), dtype=object, index=col.index, name=col.name)
 
 
 def _guess_backend(frame: pd.DataFrame) -> str:

@@ -44,6 +44,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -498,6 +499,9 @@ def json_is_plain(values: Sequence[Any]) -> bool:
     return set(map(type, values)) <= _PLAIN_JSON - {str, float}
 
 
+_NUMPY_ITEMS = re.compile(r"}\s*\n\s*{")
+
+
 def json_readback(value: Any) -> Any:
     """One ``json`` value read back from a file, as JSON decoding gives it.
 
@@ -513,6 +517,8 @@ def json_readback(value: Any) -> Any:
     [{'status': 200, 'is_byok': False}]
     >>> json_readback("[{'status': 200, 'is_byok': False}]")
     [{'status': 200, 'is_byok': False}]
+    >>> json_readback("[{'status': 503}\\n {'status': 200}]")
+    [{'status': 503}, {'status': 200}]
     """
     if isinstance(value, str):
         try:
@@ -520,12 +526,15 @@ def json_readback(value: Any) -> Any:
         except (ValueError, RecursionError, MemoryError):
             pass
         if value.lstrip()[:1] in ("[", "{"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SyntaxWarning)
-                try:
-                    return ast.literal_eval(value)
-                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                    pass
+            # the literal DataFrame.to_csv writes for a list, or for an Arrow list column
+            # (a NumPy array's repr: its dicts separated by a newline, no comma)
+            for text in (value, _NUMPY_ITEMS.sub("}, {", value)):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SyntaxWarning)
+                    try:
+                        return ast.literal_eval(text)
+                    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                        pass
         return value
     return _plain(value)
 
@@ -581,32 +590,6 @@ def is_struct_readback(values: Sequence[Any]) -> bool:
     structs (NumPy arrays of dicts, or ``None``) rather than decoded or textual JSON."""
     return bool(values) and all(v is None or isinstance(v, np.ndarray) for v in values) \
         and any(v is not None for v in values)
-
-
-def drop_struct_fill(values: list[Any], item_fields: dict[str, schema.Field]) -> list[Any]:
-    """List-of-dict cells read back from an Arrow list of structs, with the keys the struct
-    added taken out again.
-
-    A struct has one set of keys for every item, so an item that lacked a key
-    comes back with it set to ``None``.  A key of ``item_fields`` that the
-    spec says is never ``null`` (``Field.nullable`` false) can only have been
-    absent, so it is removed; a nullable one (``status``) and any key the
-    schema does not know keep their ``None``: whether it was sent or not is
-    lost in the struct, and keeping it drops nothing the service sent.
-
-    >>> from openrouter_frame import schema
-    >>> drop_struct_fill([[{"status": None, "latency": None, "id": "x"}], None],
-    ...                  schema.ATTEMPT_FIELDS)
-    [[{'status': None, 'id': 'x'}], None]
-    """
-    absent = {name for name, field in item_fields.items() if not field.nullable}
-
-    def item(value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        return {k: v for k, v in value.items() if v is not None or k not in absent}
-
-    return [[item(v) for v in cell] if isinstance(cell, list) else cell for cell in values]
 
 
 def dtype_matches(actual: Any, target: Any) -> bool:

@@ -99,7 +99,7 @@ class _Joined:
         return out
 
 
-def read_table(bodies: Sequence[bytes]) -> pa.Table | None:
+def read_table(bodies: Sequence[bytes], typed: Sequence[pa.Field] = ()) -> pa.Table | None:
     """The bodies as an Arrow table (typed schema fields, then inferred ones), or ``None``.
 
     ``None`` when pyarrow cannot read them exactly: a value of an unexpected
@@ -110,18 +110,26 @@ def read_table(bodies: Sequence[bytes]) -> pa.Table | None:
     fields' types inferred; those types then speed up reading them all (by a
     sixth).  Should a later body disagree, all are read again with every
     extra inferred.
+
+    ``typed``: fields read with these types rather than inferred (the
+    ``pyarrow`` backend's ``provider_responses``).
     """
     if not bodies or not set(map(type, bodies)) <= {bytes}:
         return None
+    given = _READ_SCHEMA
+    for field in typed:
+        index = given.get_field_index(field.name)
+        given = given.append(field) if index < 0 else given.set(index, field)
     if len(bodies) <= 10 * _SAMPLE:
-        return _read(bodies, _READ_SCHEMA)
-    sample = _read(bodies[:_SAMPLE], _READ_SCHEMA)
+        return _read(bodies, given)
+    sample = _read(bodies[:_SAMPLE], given)
     if sample is None:
         return None
-    known = pa.schema([f for f in sample.schema if not _has_null(f.type)])
-    table = _read(bodies, known) if len(known) > len(_READ_SCHEMA) else None
+    known = pa.schema([f for f in sample.schema if not _has_null(f.type)
+                       or f.name in given.names])
+    table = _read(bodies, known) if len(known) > len(given) else None
     if table is None:
-        table = _read(bodies, _READ_SCHEMA)
+        table = _read(bodies, given)
         if table is None:
             return None
     first_seen = sample.column_names + [c for c in table.column_names

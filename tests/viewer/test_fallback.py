@@ -198,3 +198,43 @@ def test_viewer_and_analysis_read_odd_cells_alike(cell, upstream):
     shown = [a for a in chain if not (set(a.other) == {"raw"} and a.provider is None)]
     assert [(a.provider, a.status, a.latency, a.served) for a in shown] == expected
     assert len(chain) >= len(expected)  # what the analysis leaves out, the viewer shows raw
+
+
+def _arrow_cell(cell):
+    """The cell as a ``pyarrow`` frame hands it out: an item of the Arrow list of structs."""
+    from openrouter_frame.frame.nested import to_arrow
+
+    return pd.Series(pd.arrays.ArrowExtensionArray(to_arrow([cell]))).iloc[0]
+
+
+def test_a_cell_of_the_arrow_list_of_structs_gives_the_same_attempts():
+    cell = _arrow_cell(CHAIN)
+    assert set(cell[0]) > set(CHAIN[0])  # every struct child, _extra included
+    chain = attempts(cell)
+    assert [(a.number, a.provider, a.status, a.latency, a.served) for a in chain] == [
+        (1, "Azure", 503, 2465.0, False), (2, "OpenAI", 200, 610.0, True)]
+    assert chain[0].other == {"endpoint_id": "e-1"}  # the struct's empty children: absent
+
+
+_LISTS = {k: v for k, v in ODD_CELLS.items() if isinstance(v, list)}
+
+
+@pytest.mark.parametrize("cell", list(_LISTS.values()), ids=list(_LISTS))
+def test_the_arrow_shape_reads_as_the_lists_of_dicts(cell):
+    import warnings
+
+    from openrouter_frame.analysis.attempts import provider_attempts
+    from openrouter_frame.frame.nested import to_arrow
+
+    frames = [pd.DataFrame({"id": ["gen-1"], "upstream_id": ["up-a"], "provider_responses":
+                            column}) for column in
+              (pd.Series([cell], dtype=object),
+               pd.Series(pd.arrays.ArrowExtensionArray(to_arrow([cell]))))]
+    assert isinstance(frames[1]["provider_responses"].dtype, pd.ArrowDtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tables = [provider_attempts(f) for f in frames]
+    pd.testing.assert_frame_equal(tables[1], tables[0])
+    shown = [[(a.provider, a.status, a.latency, a.served, a.other)
+              for a in attempts(f["provider_responses"].iloc[0], "up-a")] for f in frames]
+    assert shown[1] == shown[0]
