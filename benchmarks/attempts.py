@@ -8,9 +8,11 @@ runs each:
 * ``provider_attempts()`` against the plain-Python loop a notebook would write
   (one dict per attempt with its number and served flag, then
   ``pd.DataFrame(rows)``), and against ``explode`` + ``pd.json_normalize``;
-* the same after a parquet round trip (cells are NumPy arrays of dicts);
+* the same after a parquet round trip (cells are NumPy arrays of dicts), and on
+  the ``pyarrow`` backend's Arrow ``list<struct>`` column;
 * ``provider_summary()``, ``fallbacks(by="model")``, ``sessions()`` (one
-  session per 10 generations, 20 % without one) and ``summary()``'s
+  session per 10 generations, 20 % without one; also against a bare
+  ``groupby(session_id).agg``: target at most 1.2) and ``summary()``'s
   ``fallback_rate`` share (``summary()`` with and without the column).
 
 The baselines produce untyped frames (object columns, float statuses, no
@@ -36,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import median_time, print_table  # noqa: E402
 
 import openrouter_frame  # noqa: E402,F401  (registers df.orgen)
+from openrouter_frame import schema  # noqa: E402
+from openrouter_frame.frame.nested import to_arrow  # noqa: E402
 
 PROVIDERS = ["OpenAI", "Anthropic", "Together", "DeepInfra", "Groq", "Fireworks", "Novita"]
 MODELS = ["openai/gpt-4o", "anthropic/claude-sonnet-4", "meta-llama/llama-3.3-70b",
@@ -70,7 +74,7 @@ def build_frame(rows: int, seed: int = 0) -> pd.DataFrame:
         rng.integers(0, 30 * 86_400_000_000, size=rows)).astype("timedelta64[us]")
     return pd.DataFrame({
         "id": pd.array([f"gen-{1_760_000_000 + i}-x{i}" for i in range(rows)], dtype="string"),
-        "model": pd.Categorical.from_codes(models, MODELS),
+        "model": pd.array(np.array(MODELS)[models], dtype=schema.dtype("model")),
         "total_cost": pd.array(rng.gamma(1.0, 0.002, size=rows), dtype="Float64"),
         "latency": pd.array(rng.gamma(2.0, 300.0, size=rows), dtype="Float64"),
         "generation_time": pd.array(rng.gamma(2.0, 900.0, size=rows), dtype="Float64"),
@@ -91,6 +95,18 @@ def sessions_baseline(frame: pd.DataFrame) -> pd.DataFrame:
         generations=("id", "size"), total_cost_usd=("total_cost", "sum"),
         first=("created_at", "min"), last=("end", "max"),
         models=("model", lambda m: ", ".join(sorted(set(m.astype(str)))))
+    ).sort_values("total_cost_usd", ascending=False)
+
+
+def sessions_bare(frame: pd.DataFrame) -> pd.DataFrame:
+    """A bare ``groupby(session_id).agg`` of the same figures: counts, sums, min/max and the
+    number of distinct models (``nunique``, no names), sorted by cost."""
+    took = np.fmax(frame["latency"].to_numpy(float, na_value=np.nan),
+                   frame["generation_time"].to_numpy(float, na_value=np.nan))
+    end = frame["created_at"] + pd.to_timedelta(np.nan_to_num(took), unit="ms")
+    return frame.assign(end=end).groupby("session_id", observed=True).agg(
+        generations=("id", "size"), total_cost_usd=("total_cost", "sum"),
+        first=("created_at", "min"), last=("end", "max"), n_models=("model", "nunique"),
     ).sort_values("total_cost_usd", ascending=False)
 
 
@@ -148,8 +164,19 @@ def main(argv: list[str] | None = None) -> int:
             lambda c: len(c) if isinstance(c, list) else np.nan)).groupby(
             "model", observed=True)["n"].agg(lambda n: (n > 1).mean())),
         "Series.map(len) + groupby")
-    row("sessions()", median_time(lambda: frame.orgen.sessions()),
-        median_time(lambda: sessions_baseline(frame)), "groupby.agg (models as a set)")
+    ours = median_time(lambda: frame.orgen.sessions())
+    row("sessions()", ours, median_time(lambda: sessions_baseline(frame)),
+        "groupby.agg (models as a set)")
+    row("sessions()", ours, median_time(lambda: sessions_bare(frame)),
+        "bare groupby.agg (nunique models; target <= 1.2)")
+    arrow = frame.assign(provider_responses=pd.Series(pd.arrays.ArrowExtensionArray(
+        to_arrow(frame["provider_responses"]))))
+    row("provider_attempts (Arrow list<struct>)",
+        median_time(lambda: arrow.orgen.provider_attempts()),
+        median_time(lambda: frame.orgen.provider_attempts()), "the same on lists of dicts")
+    row("fallbacks(by='model') (Arrow list<struct>)",
+        median_time(lambda: arrow.orgen.fallbacks(by="model")),
+        median_time(lambda: frame.orgen.fallbacks(by="model")), "the same on lists of dicts")
     row("summary() with provider_responses", median_time(lambda: frame.orgen.summary()),
         median_time(lambda: frame.drop(columns="provider_responses").orgen.summary()),
         "summary() without the column")

@@ -13,6 +13,7 @@ Runs, in turn, each benchmark script of this directory that exists:
 * ``cache.py``: cached ids to a typed frame;
 * ``attempts.py``: ``provider_attempts`` and its summaries against plain pandas;
 * ``open_sets.py``: candidate dtypes for open label sets (memory, groupby, concat);
+* ``plots.py``: ``plot_cost_over_time`` over 1,000 hourly periods against ``cost_over_time``;
 * ``scale.py``: 10,000,000 records written to a parquet dataset, then
   ``summary()`` + ``cost_summary()`` on Dask (2 workers) and pandas, against
   DuckDB on the same files (``--quick``: 100,000 records).
@@ -47,7 +48,7 @@ sys.path.insert(0, str(HERE))
 from _common import print_table  # noqa: E402
 
 SCRIPTS = ("records", "fetch", "ratelimit", "summaries", "viewer", "cache", "attempts", "open_sets",
-           "scale")
+           "plots", "scale")
 
 
 def machine() -> str:

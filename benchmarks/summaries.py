@@ -16,7 +16,11 @@ given a unique id.  Then times, as the median of 3 runs each:
   costs (``np.bincount`` of whole days since the first midnight): target at
   most 3;
 * ``df.orgen.top(10)`` against ``df.nlargest(10, "total_cost")``: target at
-  most 1.2.
+  most 1.2;
+* ``df.orgen.summary()`` on the parquet read-back of a 45-column frame
+  (``write_frame`` then ``read_frame``) against the same call on the fresh
+  frame: target at most 1.2 (and, for comparison, on a file of an earlier
+  version, with ``provider_responses`` as JSON text).
 
 The baselines skip what the accessor adds (dtype checks, NA keys relabelled
 ``<NA>``, nullable result dtypes, sorting, the share and cost-per-token
@@ -32,18 +36,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import figures_only, median_time, print_table, verdict  # noqa: E402
 
 import openrouter_frame  # noqa: E402,F401  (registers df.orgen)
 from openrouter_frame.frame import records_to_frame  # noqa: E402
+from openrouter_frame.frame.io import read_frame, write_frame  # noqa: E402
+from openrouter_frame.frame.kinds import json_texts  # noqa: E402
+from openrouter_frame.frame.nested import to_cells  # noqa: E402
 from openrouter_frame.testing import serve  # noqa: E402
 
 DISTINCT = 20_000
@@ -54,12 +63,13 @@ TARGETS = {"cost_over_time": 3.0, "top": 1.2}
 
 
 def build_frame(rows: int, *, dtype_backend: str = "numpy_nullable",
-                seed: int = 0) -> pd.DataFrame:
-    """``rows`` generations drawn from the simulator's distribution, ids unique."""
+                seed: int = 0, columns: int = 32) -> pd.DataFrame:
+    """``rows`` generations drawn from the simulator's distribution, ids unique; the
+    schema's first ``columns`` columns (45: all, ``provider_responses`` included)."""
     with serve(seed=seed) as sim:
         records = [sim.record(i) for i in sim.ids(min(rows, DISTINCT))]
     base = records_to_frame(records, dtype_backend=dtype_backend)
-    base = base[list(base.columns[:32])]  # the schema's columns
+    base = base[list(base.columns[:columns])]  # the schema's columns
     pick = np.random.default_rng(seed).integers(0, len(base), size=rows)
     frame = base.take(pick).reset_index(drop=True)
     suffix = pd.Series(np.arange(rows).astype(str), dtype=frame["id"].dtype)
@@ -197,6 +207,36 @@ def run(rows: int, dtype_backend: str = "numpy_nullable") -> list[dict[str, obje
     return out
 
 
+def readback_rows(rows: int, dtype_backend: str) -> list[dict[str, object]]:
+    """``summary()`` on a parquet read-back (``write_frame`` then ``read_frame``, all 45
+    columns) against the same call on the fresh frame: target at most 1.2.  Also the
+    files of earlier versions, which stored ``provider_responses`` as JSON text."""
+    fresh = build_frame(rows, dtype_backend=dtype_backend, columns=45)
+    out: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "g.parquet"
+        write_frame(fresh, path, "parquet")
+        back = read_frame(path, "parquet")
+        old = Path(folder) / "old.parquet"
+        fresh.assign(provider_responses=pd.Series(json_texts(
+            to_cells(pa.chunked_array(pa.array(fresh["provider_responses"].array)))),
+            dtype=object)).to_parquet(old, index=False)
+        text = read_frame(old, "parquet")
+        assert back.orgen.summary().equals(fresh.orgen.summary())
+        t_fresh = median_time(lambda: fresh.orgen.summary(), 3)
+        for name, frame, target in (("summary() on a parquet read-back", back, 1.2),
+                                    ("summary() on a JSON-text read-back (older files)", text,
+                                     None)):
+            frame.orgen.summary()
+            t = median_time(lambda f=frame: f.orgen.summary(), 3)
+            out.append({"operation": name, "seconds": t, "baseline": "summary() on the fresh "
+                        "frame (45 columns)", "baseline s": t_fresh, "ratio": t / t_fresh,
+                        "target": f"<= {target:g}" if target else "(before)",
+                        "target met": ("yes" if t / t_fresh <= target else "NO") if target
+                        else "-"})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=None, help="frame size (1,000,000)")
@@ -207,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = args.rows or (10_000 if args.quick else 1_000_000)
     if rows < 1:
         parser.error("--rows must be at least 1")
-    table = figures_only(run(rows, args.dtype_backend), args.quick)
+    table = figures_only(run(rows, args.dtype_backend) + readback_rows(rows, args.dtype_backend),
+                         args.quick)
     targets = ("figures only: a quick run gives no verdicts" if args.quick else
                f"targets: ratio <= {TARGET_RATIO:g} unless stated, under {TARGET_SECONDS:g} s "
                "at 1M rows")

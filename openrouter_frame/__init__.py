@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from . import schema
 from .analysis import accessor as _accessor  # noqa: F401  (registers df.orgen)
-from .api import OpenRouterClient, fetch_contents, fetch_generations, generations_to_frame
+from .api import (
+    OpenRouterClient,
+    fetch_activity,
+    fetch_contents,
+    fetch_generations,
+    fetch_prices,
+    generations_to_frame,
+)
 from .cache import CacheInfo, GenerationCache, MemoryStore, RecordStore, cache_info, clear_cache
 from .dataset import DatasetResult, fetch_to_dataset, read_dataset, write_dataset
 from .errors import (
@@ -25,6 +32,7 @@ from .errors import (
     GenerationNotFoundError,
     InputWarning,
     InsufficientCreditsError,
+    ManagementKeyRequiredError,
     MissingColumnsError,
     OpenRouterError,
     OpenRouterWarning,
@@ -65,6 +73,7 @@ __all__ = [
     "GenerationViewer",
     "InputWarning",
     "InsufficientCreditsError",
+    "ManagementKeyRequiredError",
     "MemoryStore",
     "MissingColumnsError",
     "OpenRouterClient",
@@ -78,8 +87,10 @@ __all__ = [
     "UpstreamError",
     "cache_info",
     "clear_cache",
+    "fetch_activity",
     "fetch_contents",
     "fetch_generations",
+    "fetch_prices",
     "fetch_to_dataset",
     "generations_to_frame",
     "ids_from",

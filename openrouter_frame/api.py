@@ -350,7 +350,7 @@ def fetch_generations(
     ...     result = fetch_generations(sim.ids(3) + ["gen-missing"], api_key=sim.api_key,
     ...                                base_url=sim.base_url)
     >>> result
-    FetchResult(3 records, 1 failures)
+    FetchResult(3 records, 1 failure)
     >>> result.failures[["id", "status"]].to_dict("records")
     [{'id': 'gen-missing', 'status': 404}]
     """
@@ -630,3 +630,247 @@ def open_viewer(frame: pd.DataFrame, selected: Any = None, *,
 
 
 register_viewer(open_viewer)
+
+
+# -- the account: activity and list prices ---------------------------------------------
+#: The account name list prices are cached under (they are public: no key's account).
+PRICES_ACCOUNT = "public-prices"
+
+
+@contextlib.contextmanager
+def _store_for(cache: Any) -> Iterator[RecordStore | None]:
+    """The store ``cache=`` designates for the block (closed after it when opened here)."""
+    store = open_cache(cache)
+    try:
+        yield store
+    finally:
+        if store is not None and not isinstance(cache, RecordStore):
+            store.close()
+
+
+def _day_text(value: Any, name: str = "date") -> str:
+    """A UTC day given as ``YYYY-MM-DD`` text, a ``datetime.date`` or a Timestamp."""
+    import datetime as dt
+
+    if isinstance(value, pd.Timestamp):
+        if value.tz is not None:
+            value = value.tz_convert("UTC")
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.timezone.utc) if value.tzinfo else value
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"{name} must be a UTC day (YYYY-MM-DD, datetime.date or Timestamp), "
+                     f"got {value!r}")
+
+
+def fetch_activity(*, api_key: str | None = None, date: Any = None,
+                   workspace_id: str | None = None, group_by: str | None = None,
+                   base_url: str | None = None, cache: Any = None,
+                   dtype_backend: str = "numpy_nullable",
+                   session: requests.Session | None = None) -> pd.DataFrame:
+    """The account's billed activity per UTC day x model x endpoint (``GET /activity``).
+
+    The last 30 completed UTC days (or one ``date``), as the service reports
+    them: what the account was billed, whatever ids a frame holds.  Needs a
+    **management key** (created at https://openrouter.ai/settings/management-keys):
+    ``api_key=`` or ``$OPENROUTER_MANAGEMENT_KEY``, never ``$OPENROUTER_API_KEY``.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        The management key; never shown in any repr, log, error or cache file.
+    date : str, datetime.date or Timestamp, optional
+        One UTC day of the last 30 completed ones.
+    workspace_id : str, optional
+        Only the activity attributed to this workspace.
+    group_by : {None, "workspace"}
+        ``"workspace"`` splits each row per workspace (``workspace_id`` filled).
+    base_url, session
+        As for :func:`generations_to_frame`.
+    cache : None, bool, str, path or RecordStore
+        As for :func:`generations_to_frame`: a completed day is stored once fetched
+        (table ``activity``, under the management key's fingerprint, apart from the
+        inference key's records; never the key), and a ``date`` already stored is
+        not fetched again.
+    dtype_backend : {"numpy_nullable", "pyarrow"}
+        As for :func:`generations_to_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item: ``date`` (``datetime64[us]`` at midnight of the UTC day,
+        or ``date32[pyarrow]``); ``model``, ``model_permaslug``, ``provider_name``,
+        ``endpoint_id`` (the endpoint that served, as in a generation's
+        ``provider_responses``), ``workspace_id`` (NA unless ``group_by="workspace"``
+        or ``workspace_id=``) as strings; ``requests``, ``prompt_tokens``,
+        ``completion_tokens``, ``reasoning_tokens`` (``Int64``); ``usage`` (USD of
+        OpenRouter credits spent, for BYOK the fee) and ``byok_usage_inference`` (USD
+        the provider billed the user's own key), ``Float64``; then any field the
+        service adds.  Sorted by date, model, provider, endpoint.
+
+    Raises
+    ------
+    ManagementKeyRequiredError
+        No management key, or the service answered 403 (an inference key).
+
+    Examples
+    --------
+    >>> import openrouter_frame as orf
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     act = orf.fetch_activity(api_key=sim.management_key, base_url=sim.base_url)
+    ...     billed = len(sim.history_ids())
+    >>> int(act["requests"].sum()) == billed, str(act["date"].dtype)
+    (True, 'datetime64[us]')
+    """
+    from .fetch.account import AccountFetcher
+    from .frame.account import activity_frame
+
+    api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
+    schema.check_backend(dtype_backend)
+    day = None if date is None else _day_text(date)
+    if group_by not in (None, "workspace"):
+        raise ValueError(f"group_by must be None or 'workspace', got {group_by!r}")
+    if workspace_id is not None and not isinstance(workspace_id, str):
+        raise TypeError(f"workspace_id must be a str, got {workspace_id!r}")
+    suffix = f"|workspace={workspace_id or '*'}|group_by={group_by or '-'}"
+    with AccountFetcher(api_key, base_url, management=True, session=session) as fetcher, \
+            _store_for(cache) as store:
+        key = fetcher.key
+        account = None if store is None or key is None else store.account(key)
+        items: list[dict[str, Any]] | None = None
+        if account is not None and day is not None:
+            body = store.get_raw_many(account, [day + suffix],  # type: ignore[union-attr]
+                                      table="activity").get(day + suffix)
+            stored = None if body is None else loads(body)
+            if stored is not None and isinstance(stored.get("data"), list):
+                items = stored["data"]
+        if items is None:
+            items = fetcher.activity(date=day, workspace_id=workspace_id, group_by=group_by)
+            if account is not None:  # every day /activity returns is a completed one
+                by_day: dict[str, list[dict[str, Any]]] = {} if day is None else {day: []}
+                for item in items:
+                    by_day.setdefault(str(item.get("date")), []).append(item)
+                for one, rows in by_day.items():
+                    store.put_raw(account, one + suffix,  # type: ignore[union-attr]
+                                  encode({"date": one, "data": rows}), table="activity")
+    frame = activity_frame(items, dtype_backend=dtype_backend, workspace_id=workspace_id)
+    order = ["date", "model", "provider_name", "endpoint_id"]
+    return frame.sort_values(order, kind="stable", ignore_index=True)
+
+
+def fetch_prices(*, endpoints: bool = False, models: Iterable[str] | str | None = None,
+                 api_key: str | None = None, base_url: str | None = None, cache: Any = None,
+                 as_of: Any = None, dtype_backend: str = "numpy_nullable",
+                 session: requests.Session | None = None) -> pd.DataFrame:
+    """List prices per model (``GET /models``), and per provider endpoint when asked.
+
+    Parameters
+    ----------
+    endpoints : bool
+        Also one row per provider endpoint of each model
+        (``GET /models/{author}/{slug}/endpoints``: one request per model).
+    models : str or iterable of str, optional
+        Only these models (``author/slug``); default every model ``/models`` lists
+        (embeddings and rerank ones too).  A model it does not list (retired, or
+        misspelt) has no row, with one :class:`~openrouter_frame.OpenRouterWarning`
+        naming it.
+    api_key : str, optional
+        The prices are public; the inference key (``$OPENROUTER_API_KEY``) is sent
+        when there is one.
+    base_url, session
+        As for :func:`generations_to_frame`.
+    cache : None, bool, str, path or RecordStore
+        As for :func:`generations_to_frame`: the bodies are stored under the UTC day
+        they were fetched (table ``prices``), and that day's call reads them back.
+    as_of : str, datetime.date or Timestamp, optional
+        Read the prices stored on that day instead of fetching (prices change: keep
+        the cache to price a frame as of a date); ``ValueError`` when the cache holds
+        none for it.  Default: today (UTC), fetched unless already stored today.
+    dtype_backend : {"numpy_nullable", "pyarrow"}
+        As for :func:`generations_to_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model``; ``level`` (``"model"`` or ``"endpoint"``); ``provider_name`` and
+        ``endpoint_tag`` (NA on model rows); the spec's ``PublicPricing`` keys
+        ``prompt``, ``completion``, ``request``, ``image``, ``web_search``,
+        ``internal_reasoning``, ``input_cache_read``, ``input_cache_write``,
+        ``input_cache_write_1h``, ``audio``, ``audio_output``, ``image_output``,
+        ``image_token``, ``input_audio_cache`` (``Float64`` USD per token, per request,
+        image or search; NA when not sent); ``discount`` (``Float64``);
+        ``overrides`` (JSON text of the conditional prices, NA when none); ``as_of``
+        (the UTC day fetched; ``df.attrs["as_of"]`` holds it as ``YYYY-MM-DD`` text).
+        Model rows first.
+
+    Examples
+    --------
+    >>> import openrouter_frame as orf
+    >>> from openrouter_frame.testing import serve
+    >>> with serve() as sim:
+    ...     prices = orf.fetch_prices(endpoints=True, models=["openai/gpt-4o"],
+    ...                               base_url=sim.base_url)
+    >>> prices[["level", "provider_name"]].to_numpy().tolist()
+    [['model', <NA>], ['endpoint', 'OpenAI'], ['endpoint', 'Azure']]
+    >>> prices["prompt"].tolist(), str(prices["prompt"].dtype)
+    ([2.5e-06, 2.5e-06, 2.5e-06], 'Float64')
+    """
+    import datetime as dt
+
+    from .errors import OpenRouterWarning
+    from .fetch.account import AccountFetcher
+    from .frame.account import price_row, prices_frame
+
+    api_key = conceal(api_key)  # type: ignore[assignment]  # no plain key in tracebacks
+    schema.check_backend(dtype_backend)
+    wanted = None if models is None else list(dict.fromkeys(
+        [models] if isinstance(models, str) else models))
+    if wanted is not None and not all(isinstance(m, str) for m in wanted):
+        raise TypeError(f"models must be str model ids, got {wanted!r}")
+    today = dt.datetime.now(dt.timezone.utc).date()
+    day = today.isoformat() if as_of is None else _day_text(as_of, "as_of")
+    with AccountFetcher(api_key, base_url, session=session) as fetcher, \
+            _store_for(cache) as store:
+        def body(name: str, get: Any) -> Any:
+            """The data of ``name`` stored on ``day``, else fetched (today only) and stored."""
+            if store is not None:
+                raw = store.get_raw_many(PRICES_ACCOUNT, [f"{day}|{name}"], table="prices")
+                stored = loads(raw[f"{day}|{name}"]) if f"{day}|{name}" in raw else None
+                if stored is not None and "data" in stored:
+                    return stored["data"]
+            if day != today.isoformat():
+                raise ValueError(f"no prices stored for as_of={day} ({name}) in the cache: "
+                                 "only today's prices can be fetched")
+            data = get()
+            if store is not None:
+                store.put_raw(PRICES_ACCOUNT, f"{day}|{name}", encode({"data": data}),
+                              table="prices")
+            return data
+
+        listed = body("models", fetcher.models)
+        by_id: dict[str, dict[str, Any]] = {
+            m["id"]: m for m in listed if isinstance(m, dict) and isinstance(m.get("id"), str)}
+        chosen = list(by_id) if wanted is None else [m for m in wanted if m in by_id]
+        unlisted = [] if wanted is None else [m for m in wanted if m not in by_id]
+        if unlisted:
+            warnings.warn(f"GET /models lists no price for {len(unlisted)} model(s): "
+                          f"{', '.join(unlisted[:10])}", OpenRouterWarning, stacklevel=2)
+        rows = [price_row(m, by_id[m].get("pricing"), level="model", where="GET /models")
+                for m in chosen]
+        if endpoints:
+            for m in chosen:
+                data = body(f"endpoints/{m}", lambda m=m: fetcher.endpoints(m))
+                for ep in data.get("endpoints") or []:
+                    rows.append(price_row(
+                        m, ep.get("pricing"), level="endpoint",
+                        where=f"GET /models/{m}/endpoints",
+                        provider_name=ep.get("provider_name"), endpoint_tag=ep.get("tag")))
+    return prices_frame(rows, as_of=dt.date.fromisoformat(day), dtype_backend=dtype_backend)

@@ -13,15 +13,25 @@ Subcommands:
 ``summary FILE [--by COLUMN[,COLUMN...]] [--latency] [--percentiles P,...]``
     Print ``df.orgen.summary()``, ``cost_summary(by=...)`` or, with
     ``--latency``, ``latency_summary(by=...)`` as an aligned table.
+``reconcile FILE [--activity ACTIVITY_FILE] [--by COLUMN[,COLUMN...]] [--base-url URL]``
+    Print how much of the account's billed spend the frame in ``FILE`` covers
+    (``df.orgen.reconcile(activity, by=...)``): the coverage headline, then the
+    table.  The activity is read from ``ACTIVITY_FILE`` (parquet, CSV or JSON
+    lines, as ``orf.fetch_activity()`` returns it), else fetched with the
+    management key from ``OPENROUTER_MANAGEMENT_KEY``.
+``prices [-o OUT] [--endpoints] [--models M[,M...]] [--format ...] [--base-url URL]``
+    Write the list prices of ``GET /models`` (with ``--endpoints``, one row per
+    provider endpoint too) as a typed table (:func:`openrouter_frame.fetch_prices`)
+    to ``OUT`` (default ``prices.parquet``).  No key needed (the prices are public).
 ``demo``
     Fetch from the built-in simulator and summarise (no key, no network).
 
 Exit codes: 0 success, 1 some ids failed (or the batch stopped), 2 bad usage
 (unknown option, unreadable file, unwritable output, no API key, bad base URL,
 missing column).
-The API key is read from ``OPENROUTER_API_KEY`` only, never from a flag, and
-is never printed; the base URL is ``--base-url``, else
-``OPENROUTER_BASE_URL``, else OpenRouter's.
+The API key is read from ``OPENROUTER_API_KEY`` only (the management key
+from ``OPENROUTER_MANAGEMENT_KEY``), never from a flag, and is never printed;
+the base URL is ``--base-url``, else ``OPENROUTER_BASE_URL``, else OpenRouter's.
 """
 
 from __future__ import annotations
@@ -46,6 +56,8 @@ from .frame.io import format_of as _format_of
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
+#: Where ``reconcile`` reads the management key (``/activity`` needs one).
+MANAGEMENT_KEY_ENV = "OPENROUTER_MANAGEMENT_KEY"
 #: Suffix appended to the output path for the failures file.
 FAILURES_SUFFIX = ".failures.csv"
 
@@ -56,7 +68,8 @@ class UsageError(Exception):
 
 def redact(text: str) -> str:
     """``text`` without the value of ``OPENROUTER_API_KEY`` or anything key-like."""
-    return auth.redact(text, os.environ.get("OPENROUTER_API_KEY", "").strip())
+    return auth.redact(text, os.environ.get("OPENROUTER_API_KEY", "").strip(),
+                       os.environ.get(MANAGEMENT_KEY_ENV, "").strip())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -298,6 +311,24 @@ def _base_url_hint(base_url: str) -> str | None:
 
 
 # -- summary ----------------------------------------------------------------------------
+def _read_table(path: str, fmt: str | None, what: str) -> pd.DataFrame:
+    """A file the CLI reads (``FILE`` as a generations frame, else a plain table)."""
+    kind = format_of(path, fmt)
+    if not Path(path).is_file():
+        raise UsageError(f"no such file: {path}")
+    try:
+        if what == "frame":
+            return read_frame(path, kind)
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        if kind == "csv":
+            return pd.read_csv(path)
+        return pd.read_json(path, lines=True, dtype=False)
+    except Exception as exc:  # noqa: BLE001 - any parser error means an unusable file
+        raise UsageError(f"cannot read {path} as {kind}: {type(exc).__name__}: {exc}"
+                         ) from None
+
+
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -305,14 +336,7 @@ def _split(text: str) -> list[str]:
 def _cmd_summary(args: argparse.Namespace) -> int:
     from .errors import MissingColumnsError
 
-    fmt = format_of(args.file, args.format)
-    if not Path(args.file).is_file():
-        raise UsageError(f"no such file: {args.file}")
-    try:
-        frame = read_frame(args.file, fmt)
-    except Exception as exc:  # noqa: BLE001 - any parser error means an unusable file
-        raise UsageError(f"cannot read {args.file} as {fmt}: {type(exc).__name__}: {exc}"
-                         ) from None
+    frame = _read_table(args.file, args.format, "frame")
     by: list[str] | None = _split(args.by) if args.by else None
     try:
         orgen = frame.orgen
@@ -329,6 +353,40 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 250, "display.max_columns", None,
                            "display.max_rows", None, "display.max_colwidth", 60):
         print(format_table(result))
+    return EXIT_OK
+
+
+# -- reconcile --------------------------------------------------------------------------
+def _fetch_activity(args: argparse.Namespace) -> pd.DataFrame:
+    from .api import fetch_activity
+
+    key = os.environ.get(MANAGEMENT_KEY_ENV, "").strip()
+    if not key:
+        raise UsageError(f"reconcile needs the account's activity: pass --activity FILE, or "
+                         f"set {MANAGEMENT_KEY_ENV} to a management key (created at "
+                         "https://openrouter.ai/settings/management-keys)")
+    try:
+        return fetch_activity(api_key=key, base_url=args.base_url)
+    except Exception as exc:  # noqa: BLE001 - shown (redacted), exit code 2
+        raise UsageError(f"cannot fetch the activity: {type(exc).__name__}: {exc}") from None
+
+
+def _cmd_reconcile(args: argparse.Namespace) -> int:
+    from .errors import MissingColumnsError
+
+    frame = _read_table(args.file, args.format, "frame")
+    activity = (_read_table(args.activity, None, "activity") if args.activity
+                else _fetch_activity(args))
+    by = _split(args.by) if args.by else ["date", "model"]
+    try:
+        table = frame.orgen.reconcile(activity, by=by)
+    except (AttributeError, MissingColumnsError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    print(table.attrs["coverage_summary"])
+    print()
+    with pd.option_context("display.width", 250, "display.max_columns", None,
+                           "display.max_rows", None, "display.max_colwidth", 60):
+        print(format_table(pd.DataFrame(table)))
     return EXIT_OK
 
 
@@ -357,6 +415,36 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- parser -----------------------------------------------------------------------------
+def _cmd_prices(args: argparse.Namespace) -> int:
+    """``prices``: write the list price table."""
+    from .api import fetch_prices
+    from .errors import OpenRouterError
+
+    out = Path(args.output)
+    fmt = format_of(out, args.format)
+    check_writable(out)
+    models = _split(args.models) if args.models else None
+    try:
+        prices = fetch_prices(endpoints=args.endpoints, models=models, base_url=args.base_url,
+                              cache=False if args.no_cache else args.cache)
+    except ValueError as exc:  # a base URL that is not https (or loopback http)
+        raise UsageError(str(exc)) from None
+    except OpenRouterError as exc:
+        _err(f"cannot fetch the prices: {exc}")
+        return EXIT_FAILED
+    try:
+        write_frame(prices, out, fmt)
+    except (OSError, ValueError) as exc:
+        _err(f"cannot write {out}: {exc}")
+        return EXIT_FAILED
+    levels = prices["level"].value_counts()
+    _err(f"wrote the list prices of {int(levels.get('model', 0)):,} model(s)"
+         + (f" and {int(levels.get('endpoint', 0)):,} provider endpoint(s)"
+            if args.endpoints else "")
+         + f" as of {prices.attrs['as_of']} to {out} ({fmt})")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -426,6 +514,47 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--format", choices=FORMATS,
                       help="input format (default: from FILE's suffix)")
     summ.set_defaults(func=_cmd_summary)
+
+    recon = sub.add_parser(
+        "reconcile", help="how much of the account's billed spend a fetched file covers",
+        description="Print the coverage headline and df.orgen.reconcile(activity, by=...) of "
+        f"FILE. The activity comes from --activity, else from GET /activity with the "
+        f"management key in {MANAGEMENT_KEY_ENV}.")
+    recon.add_argument("file", metavar="FILE", help="a file written by `fetch`")
+    recon.add_argument("--activity", metavar="ACTIVITY_FILE", default=None,
+                       help="the account's activity (parquet, CSV or JSON lines) instead "
+                       "of fetching it")
+    recon.add_argument("--by", metavar="COLUMN[,COLUMN...]", default=None,
+                       help="group keys among date, model, provider_name, endpoint_id, "
+                       "model_permaslug, workspace_id (date,model)")
+    recon.add_argument("--base-url", metavar="URL", default=None,
+                       help="API base URL for fetching the activity")
+    recon.add_argument("--format", choices=FORMATS,
+                       help="format of FILE (default: from its suffix)")
+    recon.set_defaults(func=_cmd_reconcile)
+    prices = sub.add_parser(
+        "prices", help="write the list prices per model (and per provider endpoint)",
+        description="Fetch the list prices of GET /models (USD per token, per request, per "
+        "image...) and, with --endpoints, of each model's provider endpoints, and write them "
+        "as a typed table. The prices are public: no key is needed.")
+    prices.add_argument("-o", "--output", metavar="OUT", default="prices.parquet",
+                        help="file to write (prices.parquet)")
+    prices.add_argument("--endpoints", action="store_true",
+                        help="also one row per provider endpoint (one request per model)")
+    prices.add_argument("--models", metavar="MODEL[,MODEL...]", default=None,
+                        help="only these models (author/slug; default every listed one)")
+    prices.add_argument("--format", choices=FORMATS,
+                        help="output format (default: from OUT's suffix, else parquet)")
+    prices.add_argument("--base-url", metavar="URL", default=None,
+                        help="API base URL (default: $OPENROUTER_BASE_URL, else "
+                        "https://openrouter.ai/api/v1)")
+    price_cache = prices.add_mutually_exclusive_group()
+    price_cache.add_argument("--cache", metavar="PATH", default=None,
+                             help="keep today's prices in this SQLite file (default: "
+                             "$OPENROUTER_FRAME_CACHE, else no cache)")
+    price_cache.add_argument("--no-cache", action="store_true",
+                             help="no cache, even if OPENROUTER_FRAME_CACHE is set")
+    prices.set_defaults(func=_cmd_prices)
 
     demo = sub.add_parser(
         "demo", help="fetch from the built-in simulator and summarise",

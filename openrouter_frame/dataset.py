@@ -73,6 +73,7 @@ from .frame import FetchResult, coerce, failures_frame, records_to_frame
 from .frame.contents import CONTENT_COLUMNS
 from .frame.kinds import json_readback_many, json_texts
 from .frame.nested import to_arrow
+from .frame.result import counted
 from .schema import is_na
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ class DatasetResult:
 
     def __repr__(self) -> str:
         return (f"DatasetResult({str(self.path)!r}, {self.written} written, {self.skipped} "
-                f"skipped, {len(self.failures)} failures)")
+                f"skipped, {counted(len(self.failures), 'failure')})")
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -651,10 +652,21 @@ def _read_dask(files: list[str], names: list[str], models: list[str] | None,
     with dask.config.set({"dataframe.convert-string": False}):
         if not files:
             return dd.from_pandas(meta, npartitions=1)
-        filters = None if models is None else [("model", "in", models)]
-        read = dd.read_parquet(files, columns=names, filters=filters, dtype_backend="pyarrow",
-                               dataset={"schema": GENERATION_SCHEMA})
-        return read.map_partitions(_typed, dtype_backend, meta=meta)
+        # One partition per file, read by the pandas engine's own reader; a frame
+        # narrowed to some columns (``lazy[["model", "total_cost"]]``, what every
+        # ``df.orgen`` method does) reads and types only those (``columns=``).
+        return dd.from_map(_read_file, files, meta=meta, enforce_metadata=False,
+                           label="read-dataset", names=names, models=models,
+                           dtype_backend=dtype_backend)
+
+
+def _read_file(file: str, *, names: list[str], models: list[str] | None, dtype_backend: str,
+               columns: list[str] | None = None) -> pd.DataFrame:
+    """One records file as a typed frame: ``columns`` (default ``names``), ``models`` only."""
+    rows = None if models is None else pc.field("model").isin(pa.array(models, pa.string()))
+    dataset = ds.dataset([file], schema=GENERATION_SCHEMA, format="parquet")
+    table = dataset.to_table(columns=list(names if columns is None else columns), filter=rows)
+    return _typed(table.to_pandas(types_mapper=pd.ArrowDtype), dtype_backend)
 
 
 __all__ = ["CHUNK_SIZE", "CONTENT_SCHEMA", "DatasetResult", "EXTRA_COLUMN", "FAILURES_FILE",

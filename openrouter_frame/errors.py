@@ -92,6 +92,17 @@ class PermissionDeniedError(OpenRouterError):
     """403: the id belongs to another account. A per-id failure."""
 
 
+class ManagementKeyRequiredError(PermissionDeniedError):
+    """An account endpoint (``/activity``, ``/credits``) needs a management key.
+
+    Raised instead of the bare 403 the service sends to an inference key (and
+    before any request when no management key is set); the message says where
+    one is created (https://openrouter.ai/settings/management-keys) and how to
+    pass it (``api_key=`` or ``$OPENROUTER_MANAGEMENT_KEY``).  A
+    :class:`PermissionDeniedError` too.
+    """
+
+
 class GenerationNotFoundError(OpenRouterError):
     """404: no such generation (or not yet visible). A per-id failure."""
 

@@ -60,13 +60,15 @@ Provider attempts in Arrow
 :data:`ATTEMPT_FIELDS` key, typed as its kind's plain Arrow type
 (:func:`attempt_arrow_type`: labels and closed sets as text), then
 :data:`ATTEMPT_EXTRA` (``_extra``), JSON text holding whatever else the item
-had: keys outside the spec, a value of another type than the spec's (a
-``status`` of ``"503"``), or ``null`` sent for a key the spec says is never
-``null``; an item that is not an object is stored whole as its JSON (text
-that is then not an object).  So no value the service sends is lost, and an
-item rebuilt from the struct (:mod:`openrouter_frame.frame.nested`) equals
-the one sent, except that an item without ``status`` (which the spec
-requires) comes back with ``status: None``.  Parquet files the library
+had: keys outside the spec, or a value of another type than the spec's (a
+``status`` of ``"503"``); an item that is not an object is stored whole as
+its JSON (text that is then not an object).  So no value the service sends
+is lost.  For the spec's keys ``null`` and absent are one state (a struct
+child has no third one): an item rebuilt from the struct
+(:mod:`openrouter_frame.frame.nested`) lacks a key the spec says is never
+``null`` that was sent as ``null``, and has ``status: None`` where
+``status`` (required, nullable) was absent; anything else comes back as
+sent.  Parquet files the library
 writes store the column with this type under either backend.
 
 Values outside a closed set
@@ -286,7 +288,7 @@ _FIELD_LIST: tuple[Field, ...] = (
        "Discount applied due to caching (USD); negative when a cache write cost extra.",
        official="Discount applied due to caching"),
     _F("upstream_inference_cost", "float", "USD", "cost",
-       "Cost charged by the upstream provider (USD; BYOK calls), before OpenRouter's fee.",
+       "Cost charged by the upstream provider (USD).",
        official="Cost charged by the upstream provider"),
     _F("created_at", "datetime", "none", "timing", "When the generation was created (UTC).",
        False, official="ISO 8601 timestamp of when the generation was created"),

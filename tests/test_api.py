@@ -295,3 +295,165 @@ def test_content_loader_closes_the_client_it_made_and_only_that(sim):
         given(gid)
         given.close()
         assert len(client.session.get_adapter(sim.base_url).poolmanager.pools) == 1
+
+
+# -- fetch_activity and fetch_prices ---------------------------------------------------
+MGMT = "sk-or-v1-mgmt-api-test-0123456789abcdef-do-not-store"
+INFERENCE = "sk-or-v1-inference-api-test-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def account_sim():
+    with serve(api_key=INFERENCE, management_key=MGMT, unlisted_share=0.05) as s:
+        yield s
+
+
+@pytest.mark.parametrize("backend", ["numpy_nullable", "pyarrow"])
+def test_fetch_activity_is_the_served_activity_typed(account_sim, backend):
+    df = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url,
+                            dtype_backend=backend)
+    served = account_sim.activity()
+    assert len(df) == len(served)
+    assert int(df["requests"].sum()) == len(account_sim.history_ids())
+    assert df["usage"].sum() == pytest.approx(sum(i["usage"] for i in served), abs=1e-12)
+    assert df["byok_usage_inference"].sum() == pytest.approx(
+        sum(i["byok_usage_inference"] for i in served), abs=1e-12)
+    date_dtype = "datetime64[us]" if backend == "numpy_nullable" else "date32[day][pyarrow]"
+    assert str(df["date"].dtype) == date_dtype
+    first = pd.Timestamp(df["date"].min()).date()
+    assert (first, pd.Timestamp(df["date"].max()).date()) == (
+        account_sim.history_start, account_sim.history_end)
+    assert df[["date", "model", "provider_name", "endpoint_id"]].astype(str).apply(
+        tuple, axis=1).is_monotonic_increasing
+    assert df["workspace_id"].isna().all()
+
+
+def test_fetch_activity_by_workspace_and_date(account_sim):
+    day = account_sim.history_end
+    by_ws = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, date=day,
+                               group_by="workspace")
+    assert by_ws["workspace_id"].notna().all()
+    assert set(pd.Series(by_ws["date"]).dt.date) == {day}
+    one = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, date=str(day),
+                             workspace_id=by_ws["workspace_id"].iloc[0])
+    assert set(one["workspace_id"]) == {by_ws["workspace_id"].iloc[0]}
+    assert int(one["requests"].sum()) == int(
+        by_ws.loc[by_ws["workspace_id"] == by_ws["workspace_id"].iloc[0], "requests"].sum())
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"date": "yesterday"}, ValueError, "date must be a UTC day"),
+    ({"date": 20261119}, ValueError, "date must be a UTC day"),
+    ({"group_by": "model"}, ValueError, "group_by must be None or 'workspace'"),
+    ({"workspace_id": 3}, TypeError, "workspace_id must be a str"),
+    ({"dtype_backend": "arrow"}, ValueError, "dtype_backend"),
+], ids=["date-text", "date-int", "group-by", "workspace-int", "backend"])
+def test_fetch_activity_checks_its_arguments_before_any_request(account_sim, kwargs, error,
+                                                                message):
+    before = account_sim.stats.requests
+    with pytest.raises(error, match=message):
+        orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, **kwargs)
+    assert account_sim.stats.requests == before
+
+
+def test_fetch_activity_with_an_inference_key_says_a_management_key_is_needed(
+        account_sim, monkeypatch):
+    monkeypatch.setenv("OPENROUTER_API_KEY", INFERENCE)
+    for key in (INFERENCE, None):
+        with pytest.raises(orf.ManagementKeyRequiredError) as info:
+            orf.fetch_activity(api_key=key, base_url=account_sim.base_url)
+        text = "".join(traceback.format_exception(info.value)) + repr(info.value)
+        assert "https://openrouter.ai/settings/management-keys" in text
+        assert INFERENCE not in text and MGMT not in text
+    assert isinstance(info.value, orf.PermissionDeniedError)
+    monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", MGMT)
+    assert len(orf.fetch_activity(base_url=account_sim.base_url)) == len(account_sim.activity())
+
+
+def test_activity_cache_keeps_days_under_the_management_key_and_never_the_key(
+        account_sim, tmp_path):
+    path = tmp_path / "c.sqlite"
+    day = str(account_sim.history_end)
+    first = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, cache=path)
+    before = account_sim.stats.requests
+    again = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, cache=path,
+                               date=day)
+    assert account_sim.stats.requests == before  # the day came from the cache
+    expected = first[pd.Series(first["date"]).dt.strftime("%Y-%m-%d") == day]
+    pd.testing.assert_frame_equal(again, expected.reset_index(drop=True))
+    orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, cache=path, date=day,
+                       group_by="workspace")
+    assert account_sim.stats.requests == before + 1  # another query, another entry
+    with orf.GenerationCache(path) as store:
+        mine = store.account(orf.fetch.Secret(MGMT))
+        other = store.account(orf.fetch.Secret(INFERENCE))
+        assert mine != other
+        assert store.get_raw_many(mine, [day + "|workspace=*|group_by=-"], table="activity")
+        assert not store.get_raw_many(other, [day + "|workspace=*|group_by=-"],
+                                      table="activity")
+    for file in tmp_path.iterdir():
+        data = file.read_bytes()
+        assert MGMT.encode() not in data and b"do-not-store" not in data, file.name
+
+
+def test_fetch_prices_model_rows(account_sim):
+    from openrouter_frame.frame.account import PRICE_COLUMNS
+    from openrouter_frame.testing import data as simdata
+
+    df = orf.fetch_prices(base_url=account_sim.base_url)
+    assert tuple(df.columns) == PRICE_COLUMNS
+    assert (df["level"] == "model").all() and df["provider_name"].isna().all()
+    assert len(df) == len(simdata.MODELS) - len(simdata.RETIRED)
+    today = pd.Timestamp.now(tz="UTC").date()
+    assert df.attrs["as_of"] == today.isoformat()
+    assert set(pd.Series(df["as_of"]).dt.date) == {today}
+    row = df.set_index("model").loc["openai/gpt-4o"]
+    assert (row["prompt"], row["completion"], row["input_cache_read"]) == (
+        2.5e-06, 1e-05, 1.25e-06)
+    assert pd.isna(row["input_cache_write"]) and pd.isna(row["overrides"])
+    pro = df.set_index("model").loc["google/gemini-2.5-pro", "overrides"]
+    assert json.loads(pro)[0]["min_prompt_tokens"] == 200_000
+
+
+def test_fetch_prices_endpoints_and_unlisted_models(account_sim):
+    asked = ["meta-llama/llama-3.3-70b-instruct", "cohere/command-r-08-2024"]
+    with pytest.warns(orf.OpenRouterWarning, match="cohere/command-r-08-2024"):
+        df = orf.fetch_prices(endpoints=True, models=asked, base_url=account_sim.base_url,
+                              dtype_backend="pyarrow")
+    assert set(df["model"]) == {asked[0]}
+    endpoints = df[df["level"] == "endpoint"].set_index("provider_name")
+    assert set(endpoints.index) == {"Together", "DeepInfra", "Fireworks", "Groq"}  # no Lambda
+    assert endpoints.loc["Groq", "endpoint_tag"] == "groq"
+    assert endpoints.loc["Groq", "prompt"] == 5.9e-07
+    assert endpoints.loc["Together", "prompt"] == df.loc[df["level"] == "model", "prompt"].iloc[0]
+    assert str(df["prompt"].dtype) == "double[pyarrow]"
+    assert (endpoints["discount"] == 0).all()
+
+
+def test_fetch_prices_cached_by_the_day_fetched(account_sim, tmp_path):
+    path = tmp_path / "prices.sqlite"
+    first = orf.fetch_prices(endpoints=True, models="openai/gpt-4o",
+                             base_url=account_sim.base_url, cache=path)
+    before = account_sim.stats.requests
+    again = orf.fetch_prices(endpoints=True, models="openai/gpt-4o",
+                             base_url=account_sim.base_url, cache=path,
+                             as_of=first.attrs["as_of"])
+    assert account_sim.stats.requests == before
+    pd.testing.assert_frame_equal(first, again)
+    with pytest.raises(ValueError, match="no prices stored for as_of=2020-01-01"):
+        orf.fetch_prices(base_url=account_sim.base_url, cache=path, as_of="2020-01-01")
+    assert account_sim.stats.requests == before
+
+
+def test_an_unreadable_cached_day_is_fetched_again(account_sim):
+    store = orf.MemoryStore()
+    day = str(account_sim.history_end)
+    first = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, cache=store,
+                               date=day)
+    store.put_raw(store.account(orf.fetch.Secret(MGMT)), day + "|workspace=*|group_by=-",
+                  b"{not json", table="activity")
+    before = account_sim.stats.requests
+    again = orf.fetch_activity(api_key=MGMT, base_url=account_sim.base_url, cache=store,
+                               date=day)
+    assert account_sim.stats.requests == before + 1
+    pd.testing.assert_frame_equal(first, again)

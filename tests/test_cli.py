@@ -301,3 +301,84 @@ def test_redact_removes_keys(monkeypatch, text):
     cleaned = cli.redact(text)
     assert "sk-or" not in cleaned and "***" in cleaned
     assert cli.redact("/home/desk-notes/ids.txt") == "/home/desk-notes/ids.txt"
+
+
+# -- reconcile ------------------------------------------------------------------------------
+@pytest.mark.parametrize("source", ["activity-file", "management-key"])
+def test_reconcile_prints_the_headline_and_table(account_sim, history_frame, account_activity,
+                                                 tmp_path, capsys, monkeypatch, source):
+    listed = history_frame[history_frame["id"].isin(account_sim.listed_ids())]
+    listed.to_parquet(tmp_path / "gens.parquet")
+    if source == "activity-file":
+        account_activity.to_csv(tmp_path / "activity.csv", index=False)
+        extra = ["--activity", str(tmp_path / "activity.csv")]
+    else:
+        monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", account_sim.management_key)
+        extra = ["--base-url", account_sim.base_url]
+    code = cli.main(["reconcile", str(tmp_path / "gens.parquet"), *extra, "--by", "date"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    head, table = out.split("\n", 1)
+    assert head == str(listed.orgen.coverage_summary(account_activity))
+    assert "of billed spend over the 30 days" in head
+    assert "spend_coverage_share" in table and table.count("\n") >= 31
+    assert account_sim.management_key not in out + err
+
+
+def test_reconcile_with_the_inference_key_says_a_management_key_is_needed(
+        account_sim, tmp_path, capsys, monkeypatch):
+    pd.DataFrame({"created_at": pd.to_datetime(["2026-11-01 10:00Z"]), "model": ["a/x"],
+                  "total_cost": [1.0]}).to_parquet(tmp_path / "gens.parquet")
+    monkeypatch.setenv("OPENROUTER_MANAGEMENT_KEY", account_sim.api_key)
+    code = cli.main(["reconcile", str(tmp_path / "gens.parquet"), "--base-url",
+                     account_sim.base_url])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE and "management key" in err
+    assert account_sim.api_key not in err
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "OPENROUTER_MANAGEMENT_KEY"),
+    (["--activity", "nowhere.csv"], "no such file: nowhere.csv"),
+    (["--activity", "act.csv", "--by", "date,workspace_id"], "workspace_id"),
+], ids=["no-key-no-activity", "missing-activity-file", "key-the-activity-lacks"])
+def test_reconcile_usage_errors(tmp_cwd, capsys, args, message):
+    frame = pd.DataFrame({"created_at": pd.to_datetime(["2026-11-01 10:00Z"]),
+                          "model": ["a/x"], "total_cost": [1.0]})
+    frame.to_parquet("gens.parquet")
+    pd.DataFrame({"date": ["2026-11-01"], "model": ["a/x"], "requests": [1],
+                  "usage": [1.0]}).to_csv("act.csv", index=False)
+    assert cli.main(["reconcile", "gens.parquet", *args]) == cli.EXIT_USAGE
+    assert message in capsys.readouterr().err
+
+
+def test_prices_writes_the_price_table(keyed_sim, tmp_path):
+    out = tmp_path / "prices.parquet"
+    proc = run("prices", "-o", str(out), "--base-url", keyed_sim.base_url)
+    assert proc.returncode == 0, proc.stderr
+    df = pd.read_parquet(out)
+    assert (df["level"] == "model").all() and len(df) > 10
+    assert "wrote the list prices of" in proc.stderr and str(out) in proc.stderr
+    assert df["prompt"].notna().all() and df["as_of"].notna().all()
+
+
+def test_prices_with_endpoints_for_some_models_to_csv(keyed_sim, tmp_path):
+    out = tmp_path / "p.csv"
+    proc = run("prices", "--endpoints", "--models", "openai/gpt-4o,deepseek/deepseek-r1",
+               "-o", str(out), "--base-url", keyed_sim.base_url, key=None)
+    assert proc.returncode == 0, proc.stderr
+    df = pd.read_csv(out, keep_default_na=False, na_values=["<NA>"])
+    assert set(df["model"]) == {"openai/gpt-4o", "deepseek/deepseek-r1"}
+    assert set(df.loc[df["level"] == "endpoint", "provider_name"]) == {
+        "OpenAI", "Azure", "DeepSeek", "Together", "Fireworks", "DeepInfra"}
+    assert "2 model(s) and 6 provider endpoint(s)" in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "nowhere/p.parquet"], "does not exist"),
+    (["-o", "p.xlsx"], "format"),
+    (["--base-url", "http://example.com/api/v1"], "plain http"),
+], ids=["missing-dir", "unknown-format", "plain-http"])
+def test_prices_bad_usage_exits_2(tmp_cwd, capsys, args, message):
+    assert cli.main(["prices", *args]) == cli.EXIT_USAGE
+    assert message in capsys.readouterr().err

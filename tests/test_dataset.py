@@ -404,3 +404,25 @@ def test_write_dataset_bad_input_says_what_is_wrong(sim, tmp_path, change, error
     with pytest.raises(error, match=message):
         orf.write_dataset([change(table)], tmp_path)
     assert not [p for p in visible_files(tmp_path) if p.suffix == ".parquet"]
+
+
+@pytest.mark.parametrize("backend", schema.DTYPE_BACKENDS)
+def test_files_of_earlier_versions_with_json_text_still_read(tmp_path, sim, backend):
+    path = tmp_path / "gens"
+    fetch(sim, sim.ids(30), path)
+    files = [f for f in visible_files(path) if f.suffix == ".parquet"]
+    for file in files[::2]:  # every other file as earlier versions wrote it: JSON text
+        table = pq.read_table(file)
+        cells = to_cells(table.column("provider_responses"))
+        index = table.schema.get_field_index("provider_responses")
+        text = pa.array([None if c is None else json.dumps(c) for c in cells], pa.string())
+        pq.write_table(table.set_column(index, "provider_responses", text), file)
+    kinds = [pq.read_schema(f).field("provider_responses").type for f in files]
+    assert pa.string() in kinds and schema.ATTEMPTS_TYPE in kinds
+    back = orf.read_dataset(path, dtype_backend=backend)
+    column = back["provider_responses"]
+    got = to_cells(pa.chunked_array(column.array._pa_array)) if backend == "pyarrow" \
+        else column.tolist()
+    assert len(got) == 30
+    for id, cell in zip(back["id"], got, strict=True):
+        assert cell == sim.record(id).get("provider_responses")

@@ -114,7 +114,7 @@ def test_quickstart_shows_dtypes_head_summary_and_failures(executed):
     assert "generations x " in text
     assert "total_cost" in text and "Float64" in text and "category" in text
     assert "total_cost_usd" in text  # summary() labels carry units
-    assert "FetchResult(10 records, 1 failures)" in text and "gen-does-not-exist" in text
+    assert "FetchResult(10 records, 1 failure)" in text and "gen-does-not-exist" in text
     assert "same dtypes after the round trip: True" in text
 
 
@@ -149,6 +149,20 @@ def test_whole_history_adds_a_day_reads_a_week_and_dask_agrees(executed):
     assert 0 < opened < total
     assert "dask.dataframe" in "\n".join(text) and "2 workers" in "\n".join(text)
     assert "counts, sums and shares equal: True" in "\n".join(text)
+
+
+def test_reconcile_notebook_finds_the_held_back_spend_and_checks_prices(executed):
+    nb = executed("05_reconcile_and_reprice.ipynb")
+    text = "\n".join(text_of(c) for c in code_cells(nb))
+    assert "logged ids of 1,452 billed" in text
+    assert re.search(r"the frame covers 9[5-6]\.\d% of billed spend over the 30 days it "
+                     r"spans; 73 requests on \d+ days are missing", text)
+    for reason in ("BYOK", "missing price", "cache write"):
+        assert reason in text
+    assert re.search(r"moving these [\d,]+ calls from 2 models to their replacements saves "
+                     r"\$[\d.]+, \d+%", text)
+    images = [o for c in code_cells(nb) for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 1
 
 
 def test_real_mode_reads_the_ids_file_and_never_prints_the_key(tmp_path):

@@ -7,5 +7,11 @@ metrics), :mod:`.groups` (group codes and per-group reductions),
 shared with the viewer), :mod:`.display` (summaries drawn as formatted tables
 in Jupyter; ``<NA>`` for missing categories), :mod:`.colors` (one colour per
 model or provider, shared by the plots and the viewer), :mod:`.report` (the
-``report()`` card) and :mod:`.accessor` (``df.orgen``).
+``report()`` card), :mod:`.reconcile` (the frame against the account's billed
+activity), :mod:`.pricing` (list-price cost, the price check, repricing),
+:mod:`.partials` (each summary as per-row inputs, per-group reductions and one
+finish step, and the partials Dask merges) and :mod:`.accessor` (``df.orgen``).
+:mod:`.dask` registers ``df.orgen`` on Dask DataFrames; it is imported only on
+demand (``import openrouter_frame.analysis.dask``, or ``read_dataset(engine="dask")``),
+never by this package.
 """

@@ -27,8 +27,9 @@ import pandas as pd
 
 from .. import schema
 from ..frame import coerce
-from . import attempts, summary
-from .display import install_na_display, rich
+from . import attempts, pricing, summary
+from . import reconcile as recon
+from .display import install_na_display, rich, schema_units
 from .groups import By
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ class GenerationsAccessor:
     def latency_summary(self, by: By = "provider_name",
                         percentiles: float | Iterable[float] = (0.5, 0.9, 0.99)
                         ) -> pd.DataFrame:
-        """Percentiles of latency, generation time (ms) and tokens per second per group.
+        """Percentiles of latency, generation time (ms) and tokens per second, slowest first.
 
         See :func:`openrouter_frame.analysis.summary.latency_summary`.
         """
@@ -186,11 +187,12 @@ class GenerationsAccessor:
         return summary.effective_cost(self._frame())
 
     def top(self, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
-        """The ``n`` rows with the largest ``by`` (NA last).
+        """The ``n`` rows with the largest ``by`` (NA last), shown formatted by the schema's units.
 
         See :func:`openrouter_frame.analysis.summary.top`.
         """
-        return summary.top(self._frame(), n=n, by=by)
+        rows = summary.top(self._frame(), n=n, by=by)
+        return rich(rows, units=schema_units(rows.columns))
 
     # -- provider attempts and sessions -------------------------------------------------
     def provider_attempts(self) -> pd.DataFrame:
@@ -230,10 +232,62 @@ class GenerationsAccessor:
         """
         return rich(attempts.sessions(self._frame()))
 
+    # -- billed activity and list prices ---------------------------------------------
+    def reconcile(self, activity: pd.DataFrame,
+                  by: By = ("date", "model")) -> pd.DataFrame:
+        """Billed requests and spend (``orf.fetch_activity()``) against this frame, per group.
+
+        ``.attrs["coverage_summary"]`` is the headline (:meth:`coverage_summary`).
+        See :func:`openrouter_frame.analysis.reconcile.reconcile` for each definition.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"created_at": pd.to_datetime(["2026-11-01 09:00Z"]),
+        ...                    "model": ["a/b"], "total_cost": [0.25]})
+        >>> activity = pd.DataFrame({"date": ["2026-11-01"], "model": ["a/b"],
+        ...                          "requests": [1], "usage": [1.0]})
+        >>> float(df.orgen.reconcile(activity)["spend_coverage_share"].iloc[0])
+        0.25
+        """
+        table = recon.reconcile(self._frame(), activity, by=by)
+        out = rich(table)
+        out.attrs.update(table.attrs)
+        return out  # type: ignore[no-any-return]
+
+    def coverage_summary(self, activity: pd.DataFrame) -> recon.Coverage:
+        """How much of the billed spend this frame holds, in one sentence (``str()`` of it).
+
+        See :func:`openrouter_frame.analysis.reconcile.coverage_summary`.
+        """
+        return recon.coverage_summary(self._frame(), activity)
+
+    def expected_cost(self, prices: Any) -> pd.Series:
+        """Each row's cost at list price (USD), from ``orf.fetch_prices()`` or a mapping.
+
+        See :func:`openrouter_frame.analysis.pricing.expected_cost` for the formula.
+        """
+        return pricing.expected_cost(self._frame(), prices)
+
+    def price_check(self, prices: Any, tolerance: float = 0.02) -> pd.DataFrame:
+        """The rows whose billed cost is off their list price by more than ``tolerance``.
+
+        Each with its likely reason; see
+        :func:`openrouter_frame.analysis.pricing.price_check`.
+        """
+        return rich(pricing.price_check(self._frame(), prices, tolerance=tolerance))
+
+    def reprice(self, prices: Any, to: str | dict[str, str]) -> pricing.Repricing:
+        """What the same token counts would cost on model ``to`` (or ``{model: model}``).
+
+        See :func:`openrouter_frame.analysis.pricing.reprice`.
+        """
+        return pricing.reprice(self._frame(), prices, to=to)
+
     # -- plots --------------------------------------------------------------------------
     def plot_cost_over_time(self, freq: str = "D", by: By = None, top: int = 8,
                             ax: Axes | None = None) -> Axes:
-        """Stacked bars of cost (USD) per period, by the ``top`` groups plus ``other``.
+        """Stacked cost (USD) per period (bars, or a step area past 48 periods), by group.
 
         See :func:`openrouter_frame.analysis.plotting.plot_cost_over_time`.
         """
@@ -252,9 +306,11 @@ class GenerationsAccessor:
         return plotting.plot_cost_by(self._frame(), by=by, top=top, ax=ax)
 
     def plot_latency(self, by: By = "provider_name", kind: str = "ecdf",
-                     metric: str = "latency", top: int = 8, log: bool = True,
+                     metric: str = "latency", top: int | None = 8, log: bool = True,
                      ax: Axes | None = None) -> Axes:
         """ECDF or box plot of latency, generation time (ms) or tokens per second by group.
+
+        The ``top`` slowest groups by median (``None``: all) are drawn, slowest first.
 
         See :func:`openrouter_frame.analysis.plotting.plot_latency`.
         """
@@ -275,8 +331,11 @@ class GenerationsAccessor:
                                             max_points=max_points, ax=ax)
 
     # -- report card ------------------------------------------------------------------
-    def report(self, top: int = 5) -> Any:
+    def report(self, top: int = 5, activity: pd.DataFrame | None = None) -> Any:
         """One HTML card: headline numbers, a daily-cost sparkline, the top models and providers.
+
+        With ``activity`` (``orf.fetch_activity()``) the card also shows how
+        much of the billed spend the frame covers (:meth:`coverage_summary`).
 
         See :func:`openrouter_frame.analysis.report.report`.
 
@@ -289,7 +348,7 @@ class GenerationsAccessor:
         """
         from .report import report
 
-        return report(self._frame(), top=top)
+        return report(self._frame(), top=top, activity=activity)
 
     # -- viewer (drill-down issue) ------------------------------------------------------
     def view(self, selected: Any = None, **options: Any) -> Any:

@@ -6,8 +6,11 @@ in order: the official ``ProviderResponse`` items (``provider_name``,
 ``id``, ``routed_service_tier``; only ``status`` is required).  A cell may be a
 list of dicts (a fresh fetch), a NumPy array of dicts (after parquet), text
 after CSV (JSON, or the Python literal ``DataFrame.to_csv`` writes) or NA (the
-service sent null).  :func:`provider_attempts` turns the column into one tidy
-row per attempt; the summaries here are built on it.  :func:`read_cell`,
+service sent null); under ``dtype_backend="pyarrow"`` the column is the Arrow
+list of structs :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`, read with
+Arrow compute (its ``_extra`` child, when set, item by item).
+:func:`provider_attempts` turns the column into one tidy row per attempt; the
+summaries here are built on it.  :func:`read_cell`,
 :func:`whole_number`, :func:`real_number` and :func:`provider_of` are the one
 reading of a cell, its statuses, latencies and provider names: the viewer's
 fallback table (:mod:`openrouter_frame.viewer.fallback`) uses them too.
@@ -49,6 +52,7 @@ import pyarrow.compute as pc
 from .. import schema
 from ..errors import SchemaWarning
 from ..frame.kinds import categorize, json_readback
+from ..frame.nested import EXTRA, decode_item, is_encoded_item
 from ..schema import is_na
 from .groups import By, group_by
 from .metrics import (
@@ -60,7 +64,6 @@ from .metrics import (
     pct_label,
     require,
     table,
-    timestamps,
 )
 from .partials import Inputs, Reduced, reduce_frame
 from .units import float_or_inf
@@ -79,13 +82,11 @@ def _read_as(field: schema.Field) -> tuple[pa.DataType, Any]:
 
     Both come from the schema's tables by the field's kind; a label is read as
     its dictionary's value type, and a closed set as text (:func:`_tiers` then
-    gives it the schema's categorical).
+    gives it the schema's categorical): the child types of
+    :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`.
     """
     kind = "string" if field.kind == "category" else field.kind
-    arrow = schema.ARROW_TYPES[kind]
-    if pa.types.is_dictionary(arrow):
-        arrow = arrow.value_type
-    return arrow, _KIND_DTYPES[kind]
+    return schema.attempt_arrow_type(field), _KIND_DTYPES[kind]
 
 
 #: The official ``ProviderResponse`` fields, in the attempts frame's column order (``id``,
@@ -135,7 +136,9 @@ def read_cell(cell: Any) -> list[dict[str, Any] | Unreadable] | None:
     """One ``provider_responses`` cell as its items: the one reading of the column.
 
     ``None`` for NA (the service sent null, or text ``null``); otherwise the
-    items in order.  A list, tuple or NumPy array (parquet) is read as it is,
+    items in order.  A list, tuple or NumPy array (parquet) is read as it is
+    (an item of the Arrow list of structs, with its ``_extra`` child, as the
+    item sent: :mod:`openrouter_frame.frame.nested`),
     text (CSV) as JSON or as the Python literal ``DataFrame.to_csv`` writes,
     empty text as no attempts, a single object as one attempt.  A cell or item
     that is not an object is kept as :class:`Unreadable`.
@@ -155,7 +158,8 @@ def read_cell(cell: Any) -> list[dict[str, Any] | Unreadable] | None:
     if isinstance(cell, Mapping):
         cell = [cell]
     if isinstance(cell, (list, tuple, np.ndarray)):
-        return [dict(item) if isinstance(item, Mapping) else Unreadable(item) for item in cell]
+        items = [decode_item(item) if is_encoded_item(item) else item for item in cell]
+        return [dict(item) if isinstance(item, Mapping) else Unreadable(item) for item in items]
     if is_na(cell):
         return None
     return [Unreadable(cell)]
@@ -367,13 +371,18 @@ def _fast_columns(arr: Any, n: int) -> tuple[np.ndarray, dict[str, Any]]:
     kind = flat.type
     present = [kind.field(i).name for i in range(kind.num_fields)] if pa.types.is_struct(
         kind) else []
+    if EXTRA in present:  # the library's list of structs: _extra holds what the rest cannot
+        if flat.null_count or pc.struct_field(flat, [present.index(EXTRA)]).null_count != len(
+                flat):
+            raise _Irregular  # an item with more than its typed keys: read item by item
+        present.remove(EXTRA)
     columns: dict[str, Any] = {}
     for name in dict.fromkeys([*_FIELDS, "id", *present]):
         target = _FIELDS[name] if name in _FIELDS else _RESPONSE_ID if name == "id" else None
         if name not in present:
             child = pa.nulls(len(flat), target[0] if target else pa.null())
         else:
-            child = pc.struct_field(flat, [present.index(name)])
+            child = pc.struct_field(flat, [kind.get_field_index(name)])
         if target is None:
             columns[name] = pd.array(child.to_pylist(), dtype=object)
             continue
@@ -730,16 +739,21 @@ def sessions(frame: pd.DataFrame) -> pd.DataFrame:
                            "model" in frame.columns)
 
 
+#: The columns :func:`sessions` reads.
+SESSION_COLUMNS = ("session_id", "total_cost", "created_at", "latency", "generation_time",
+                   "model")
+
+
 def session_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """The generations that belong to a session (those with a ``session_id``)."""
-    return frame.loc[frame["session_id"].notna().to_numpy(dtype=bool)]
+    """The generations that belong to a session (those with a ``session_id``), with the
+    columns :func:`sessions` reads (only those are copied)."""
+    keep = frame["session_id"].notna().to_numpy(dtype=bool)
+    return frame[[c for c in SESSION_COLUMNS if c in frame.columns]].loc[keep]
 
 
 def sessions_inputs(part: pd.DataFrame) -> Inputs:
     """The per-row values :func:`sessions` reduces, from :func:`session_rows`."""
-    when = timestamps(part)
-    start = when.astype("int64").astype(np.float64)
-    start[np.isnat(when)] = np.nan
+    start = floats(part, "created_at")  # microseconds since the epoch
     took = np.fmax(floats(part, "latency"), floats(part, "generation_time"))
     end = start + np.nan_to_num(took) * 1000.0  # microseconds
     models = (part["model"].to_numpy(dtype=object, na_value=None) if "model" in part.columns
@@ -768,3 +782,34 @@ def sessions_finish(r: Reduced, has_models: bool) -> pd.DataFrame:
 def _utc(micros: np.ndarray) -> pd.arrays.DatetimeArray:
     values = np.where(np.isnan(micros), np.iinfo(np.int64).min, micros).astype(np.int64)
     return pd.array(values.view("datetime64[us]")).tz_localize("UTC")
+
+
+def served_values(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Field ``name`` of each generation's served attempt (NA where none served), by row.
+
+    The served attempt is the one :func:`provider_attempts` marks ``served``;
+    ``name`` is one of its columns (``endpoint_id``, ``model_permaslug``,
+    ``provider_name``, ...).  The result is aligned with ``frame``'s index.
+    A frame without ``provider_responses`` gives all NA.
+
+    >>> df = pd.DataFrame({"id": ["g1", "g2"], "provider_responses": [
+    ...     [{"status": 503, "endpoint_id": "ep-a"}, {"status": 200, "endpoint_id": "ep-b"}],
+    ...     None]})
+    >>> served_values(df, "endpoint_id").tolist()
+    ['ep-b', <NA>]
+    """
+    dtype = ATTEMPT_DTYPES.get(name, ATTEMPT_DTYPES["id"])
+    out = pd.Series(pd.array([None] * len(frame), dtype=dtype), index=frame.index, name=name)
+    if "provider_responses" not in frame.columns or not len(frame):
+        return out
+    keep = [c for c in ("upstream_id", "provider_responses") if c in frame.columns]
+    # Positions as ids: the frame's own ids may repeat or be NA.
+    positions = frame[keep].assign(id=[str(i) for i in range(len(frame))])
+    tidy = provider_attempts(positions)
+    served = tidy[tidy["served"].to_numpy(dtype=bool)]
+    if name not in served.columns:
+        return out
+    rows = served["id"].astype(int).to_numpy()
+    values = out.array.copy()
+    values[rows] = served[name].array
+    return pd.Series(values, index=frame.index, name=name)

@@ -27,8 +27,8 @@ What equals pandas
     are within :data:`~.partials.ALPHA` (0.5 %) relative of pandas' exact ones
     (see :mod:`.partials` for the bound).  :meth:`~DaskGenerationsAccessor.top`
     gives the same rows in the same order; their index is each partition's own.
-    A group label shared by different NA-free rows merges across partitions,
-    so ``<NA>`` groups and the ``other`` fold are as pandas makes them.
+    Groups merge across partitions by label (``<NA>`` included), and the ``top``
+    folds into ``other`` happen after the merge, as pandas makes them.
 
 Examples
 --------
@@ -58,7 +58,7 @@ from dask.dataframe.extensions import register_dataframe_accessor
 from ..errors import SchemaWarning, check_whole
 from . import attempts, plotting, summary
 from .accessor import typed_frame, validate
-from .display import rich
+from .display import rich, schema_units
 from .groups import By, group_by, normalize_by
 from .metrics import check_percentiles, flag_inputs, floats, native_tokens, require
 from .partials import (
@@ -78,7 +78,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DaskGenerationsAccessor"]
 
-#: Columns each summary reads (besides its ``by`` keys): a Dask frame reads no others.
+#: Columns each summary's inputs read (besides its ``by`` keys): a Dask frame reads no
+#: others.  A column missing here reads as absent (NA): the equality tests against
+#: the pandas accessor (tests/analysis/test_dask.py) catch that.
 _COST = ["total_cost", "native_tokens_prompt", "native_tokens_completion", "cache_discount"]
 _SPEED = ["latency", "generation_time", "native_tokens_completion", "tokens_completion"]
 _READS: dict[str, list[str]] = {
@@ -91,8 +93,7 @@ _READS: dict[str, list[str]] = {
     "cost_over_time": ["created_at", "total_cost"],
     "fallbacks": ["provider_responses"],
     "attempts": ["id", "provider_responses", "upstream_id"],
-    "sessions": ["session_id", "total_cost", "created_at", "latency", "generation_time",
-                 "model"],
+    "sessions": list(attempts.SESSION_COLUMNS),
     "created_at": ["created_at"],
     "tokens_vs_cost": ["total_cost", "native_tokens_prompt", "native_tokens_completion"],
     "latency": _SPEED,
@@ -152,23 +153,19 @@ def _smallest(points: pd.DataFrame, k: int) -> pd.DataFrame:
     return points.nsmallest(k, "u") if len(points) > k else points
 
 
-def _sample_total(part: pd.DataFrame) -> pd.DataFrame:
-    """Drawable points of a partition, counted (the ``total`` of the scatter's title)."""
-    frame = typed_frame(part)
-    drawable = plotting.scatter_rows(native_tokens(frame), floats(frame, "total_cost"))
-    return pd.DataFrame({"n": [int(drawable.sum())]})
-
-
 def _latency_inputs(frame: pd.DataFrame, metric: str, log: bool) -> Inputs:
     return Inputs({"value": plotting.latency_values(frame, metric, log)}, quantiles=("value",))
 
 
 def _created_inputs(frame: pd.DataFrame) -> Inputs:
-    return summary.summary_inputs(frame[[c for c in frame.columns if c == "created_at"]])
+    return Inputs({"created_at": floats(frame, "created_at")}, extremes=("created_at",))
 
 
-def _cost_inputs(frame: pd.DataFrame) -> Inputs:
-    return Inputs({"total_cost": floats(frame, "total_cost")})
+def _scatter_inputs(frame: pd.DataFrame) -> Inputs:
+    """Cost per row (the groups' weights) and whether the scatter can draw it (the total)."""
+    cost = floats(frame, "total_cost")
+    drawable = plotting.scatter_rows(native_tokens(frame), cost)
+    return Inputs({"total_cost": cost, "drawable": drawable.astype(np.float64)})
 
 
 @register_dataframe_accessor("orgen")
@@ -250,13 +247,11 @@ class DaskGenerationsAccessor:
 
         Examples
         --------
-        >>> import dask, dask.dataframe as dd
-        >>> import openrouter_frame.analysis.dask
+        >>> import dask.dataframe as dd, openrouter_frame.analysis.dask
         >>> from openrouter_frame.testing import sample_frame
-        >>> lazy = dd.from_pandas(sample_frame(100), npartitions=3)
-        >>> with dask.config.set(scheduler="synchronous"):
-        ...     int(lazy.orgen.cost_summary(by="provider_name")["count"].sum())
-        100
+        >>> table = dd.from_pandas(sample_frame(90), npartitions=2).orgen.cost_summary(by=None)
+        >>> table.index.tolist(), int(table["count"].iloc[0])
+        (['all'], 90)
         """
         summary.cost_summary(self._meta(), by=by)
         (merged,) = self._compute(self._cost_summary(by))
@@ -271,7 +266,9 @@ class DaskGenerationsAccessor:
         """Percentiles of latency, generation time (ms) and tokens per second per group.
 
         See :func:`openrouter_frame.analysis.summary.latency_summary`; the
-        percentiles are within 0.5 % of pandas' (module docstring).
+        percentiles are within 0.5 % of pandas' (module docstring), and so is
+        the median that orders the rows slowest first: groups whose medians are
+        within 0.5 % of each other may swap places.
         """
         ps = check_percentiles(percentiles)
         summary.latency_summary(self._meta(), by=by, percentiles=ps)
@@ -308,19 +305,19 @@ class DaskGenerationsAccessor:
 
     def _cost_over_time(self, freq: str, by: By, top: int) -> pd.DataFrame:
         summary.cost_over_time(self._meta(), freq=freq, by=by, top=top)
-        ends = self._ends()
-        keys = normalize_by(by)
+        lazy, periods = self._binned(freq, by, self._ends())
+        (merged,) = self._compute(lazy)
+        return _per_period(merged, periods, by, top)
+
+    def _binned(self, freq: str, by: By, ends: tuple[Any, Any] | None
+                ) -> tuple[Any, pd.DatetimeIndex | None]:
+        """The lazy partial of cost per (group, period) and the periods (``None`` when
+        nothing is dated: ``ends`` is ``None``)."""
         if ends is None:
-            (merged,) = self._compute(self._reduction(
-                "cost_over_time", by, inputs=summary.cost_over_time_inputs))
-            return summary.cost_over_time_finish(from_partials(merged, keys), None, None, by,
-                                                  top)
-        periods = summary.periods_between(ends, freq)
-        (merged,) = self._compute(self._reduction(
-            "cost_over_time", by, inputs=summary.cost_over_time_inputs, bins=(freq, ends)))
-        reduced = from_partials(merged, keys)
-        return summary.cost_over_time_finish(reduced, reduced.bins("total_cost", len(periods)),
-                                             periods, by, top)
+            return self._reduction("cost_over_time", by,
+                                   inputs=summary.cost_over_time_inputs), None
+        return (self._reduction("cost_over_time", by, inputs=summary.cost_over_time_inputs,
+                                bins=(freq, ends)), summary.periods_between(ends, freq))
 
     def top(self, n: int = 10, by: str = "total_cost") -> pd.DataFrame:
         """The ``n`` rows with the largest ``by`` (NA last), ties in the frame's order.
@@ -333,8 +330,8 @@ class DaskGenerationsAccessor:
         meta = self._meta()
         lazy = self._obj.reduction(_top_chunk, aggregate=_top_chunk, combine=_top_chunk,
                                    meta=meta, n=n, by=by)
-        (out,) = self._compute(lazy)
-        return out
+        (rows,) = self._compute(lazy)
+        return rich(rows, units=schema_units(rows.columns))
 
     # -- provider attempts and sessions -----------------------------------------------------
     def provider_attempts(self) -> dd.DataFrame:
@@ -417,14 +414,16 @@ class DaskGenerationsAccessor:
         return plotting.draw_cost_by(table, by=by, top=top, ax=ax)
 
     def plot_latency(self, by: By = "provider_name", kind: str = "ecdf",
-                     metric: str = "latency", top: int = 8, log: bool = True,
+                     metric: str = "latency", top: int | None = 8, log: bool = True,
                      ax: Axes | None = None) -> Axes:
-        """ECDF or box plot of latency, generation time (ms) or tokens per second by group.
+        """ECDF or box plot of latency, generation time or tokens per second by group.
 
         As :func:`openrouter_frame.analysis.plotting.plot_latency`, drawn from
         the merged sketches (:mod:`.partials`): an ECDF steps at each bucket's
-        value (within 0.5 % of the values in it) and the boxes are sketch
-        percentiles; the counts in the legend are exact.
+        value (within 0.5 % of the values in it), the boxes, the medians that
+        rank the groups slowest first and the median that picks the axis unit
+        are sketch percentiles (groups whose medians are within 0.5 % may
+        swap places); the counts in the legend are exact.
         """
         plotting.check_latency_args(kind, metric, top)
         meta = self._meta()
@@ -434,17 +433,22 @@ class DaskGenerationsAccessor:
         (merged,) = self._compute(self._reduction(
             "latency", by, inputs=_latency_inputs, args=(metric, log)))
         reduced = from_partials(merged, keys)
+        every = reduced.sketch("value", np.arange(reduced.n))
+        median = sketch_quantiles(*every, np.array([0.5]))
+        unit, per = plotting.latency_unit(median, metric)
+        slowness = plotting.slowness_of(reduced.quantiles("value", (0.5,))[:, 0] / per, metric)
+        folded = reduced.groups().fold(slowness, reduced.n if top is None else top)
         known = reduced.known("value")
-        folded = reduced.groups().fold(known, top)
         counts = np.bincount(folded.codes, weights=known, minlength=folded.n)
         curves: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         boxes = np.full((folded.n, len(plotting.BOX_QUANTILES)), np.nan)
         for g in np.flatnonzero(counts):
             codes, tally = reduced.sketch("value", np.flatnonzero(folded.codes == g))
-            curves[int(g)] = plotting.ecdf_steps(sketch_values(codes), np.cumsum(tally))
-            boxes[g] = sketch_quantiles(codes, tally, np.asarray(plotting.BOX_QUANTILES))
+            curves[int(g)] = plotting.ecdf_steps(sketch_values(codes) / per, np.cumsum(tally))
+            boxes[g] = sketch_quantiles(codes, tally, np.asarray(plotting.BOX_QUANTILES)) / per
         return plotting.draw_latency([str(x) for x in folded.index], counts, curves, boxes,
-                                     by=by, kind=kind, metric=metric, log=log, ax=ax)
+                                     by=by, kind=kind, metric=metric, unit=unit, log=log,
+                                     ax=ax)
 
     def plot_tokens_vs_cost(self, by: By = "model", top: int = 8, max_points: int = 20_000,
                             ax: Axes | None = None) -> Axes:
@@ -471,10 +475,8 @@ class DaskGenerationsAccessor:
                                  meta=meta, chunk_kwargs={"keys": keys, "k": max_points},
                                  aggregate_kwargs={"k": max_points},
                                  combine_kwargs={"k": max_points})
-        total = frame.reduction(_sample_total, aggregate=_total, combine=_total,
-                                meta=pd.DataFrame({"n": pd.Series([], dtype="int64")}))
-        merged, points, count = self._compute(
-            self._reduction("tokens_vs_cost", by, inputs=_cost_inputs), sample, total)
+        merged, points = self._compute(
+            self._reduction("tokens_vs_cost", by, inputs=_scatter_inputs), sample)
         reduced = from_partials(merged, keys)
         folded = reduced.groups().fold(reduced.sums("total_cost"), top)
         position = {label: i for i, label in enumerate(group_labels(reduced.groups()))}
@@ -483,7 +485,8 @@ class DaskGenerationsAccessor:
         return plotting.draw_tokens_vs_cost(points["tokens"].to_numpy(),
                                             points["cost"].to_numpy(), codes,
                                             [str(x) for x in folded.index],
-                                            int(count["n"].sum()), by=by, ax=ax)
+                                            int(np.nansum(reduced.sums("drawable"))),
+                                            by=by, ax=ax)
 
     # -- report card ----------------------------------------------------------------------
     def report(self, top: int = 5) -> Report:
@@ -497,28 +500,26 @@ class DaskGenerationsAccessor:
         summary.summary(meta)
         bys = [by for by in TOP_BY if by in meta.columns]
         ends = self._ends() if "created_at" in meta.columns else None
-        lazy = [self._summary(), *(self._cost_summary(by) for by in bys)]
-        if ends is not None:
-            lazy.append(self._reduction("cost_over_time", inputs=summary.cost_over_time_inputs,
-                                        bins=("D", ends)))
-        merged = self._compute(*lazy)
+        binned, periods = self._binned("D", None, ends)
+        merged = self._compute(self._summary(), binned,
+                               *(self._cost_summary(by) for by in bys))
         figures = summary.summary_finish(from_partials(merged[0], []))
         tables = {by: summary.cost_summary_finish(from_partials(part, [by]))
-                  for by, part in zip(bys, merged[1:1 + len(bys)], strict=True)}
-        daily = None
-        if ends is not None:
-            periods = summary.periods_between(ends, "D")
-            reduced = from_partials(merged[-1], [])
-            daily = summary.cost_over_time_finish(
-                reduced, reduced.bins("total_cost", len(periods)), periods, None, 8
-            )["total_cost_usd"]
+                  for by, part in zip(bys, merged[2:], strict=True)}
+        daily = None if ends is None else \
+            _per_period(merged[1], periods, None, 8)["total_cost_usd"]
         return draw_report(figures, daily, tables, top=top)
+
+
+def _per_period(merged: pd.DataFrame, periods: pd.DatetimeIndex | None, by: By,
+                top: int) -> pd.DataFrame:
+    """:func:`~.summary.cost_over_time` of the merged partial of ``_binned``."""
+    reduced = from_partials(merged, normalize_by(by))
+    sums = None if periods is None else reduced.bins("total_cost", len(periods))
+    return summary.cost_over_time_finish(reduced, sums, periods, by, top)
 
 
 def _flag_inputs(frame: pd.DataFrame) -> Inputs:
     return flag_inputs(frame, "cancelled")
 
-
-def _total(counts: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"n": [int(counts["n"].sum())]})
 

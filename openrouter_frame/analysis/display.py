@@ -15,12 +15,22 @@ unit       labels                                              shown as
 ``share``  ``*_rate``, ``*_share``, ``share_*``                ``1.6%``
 ``per_s``  ``tokens_per_second*``                              ``84.2``
 ``count``  ``count``, ``generations``, ``*_count``, tokens     ``12,345``
+``s``      ``*_s`` (a duration in seconds)                     ``1.02 s``
+``mean``   ``mean_*`` (not money): a mean of counts            ``1.08``
 =========  ==================================================  ===============
 
+In a table each column is written alike: a money column with one precision
+(:func:`~.units.shared_decimals`: ``$0.630`` beside ``$0.603``, never ``$0.63``),
+a duration column in one unit chosen by its values (:func:`~.units.duration_unit`:
+ms, s or min) named in its header, its cells plain numbers in that unit.
+Headers drop the label's unit suffix (``total_cost_usd`` -> ``total cost``,
+``latency_p50_ms`` -> ``latency p50 (s)``) and wrap between words, so a
+summary of ten columns fits a 1,000 px notebook column; long text cells are
+cut (the whole text in their tooltip) and a frame wider than
+``display.max_columns`` shows its first and last columns around ``…``.
 Timestamps show by period (``2026-11-15`` for daily rows, ``2026-11`` for
 monthly ones), percentile columns of one measure share a header
-(``latency (ms)`` over ``p50 p90 p99``) so :func:`~.summary.latency_summary`
-fits a 1,280 px screen, and missing values show as ``<NA>``.
+(``latency (s)`` over ``p50 p90 p99``), and missing values show as ``<NA>``.
 
 Examples
 --------
@@ -46,9 +56,18 @@ import pandas as pd
 from ..schema import NA_LABEL, is_na
 from .groups import label_text
 from .markup import escape
-from .units import format_count, format_ms, format_usd
+from .units import (
+    INFINITY,
+    duration_unit,
+    format_count,
+    format_ms,
+    format_usd,
+    format_usd_fixed,
+    shared_decimals,
+)
 
-__all__ = ["RichFrame", "RichSeries", "format_cell", "format_index", "rich", "unit_of"]
+__all__ = ["RichFrame", "RichSeries", "column_format", "format_cell", "format_index", "rich",
+           "schema_units", "unit_of"]
 
 _PERCENTILE = re.compile(r"^(?P<name>.+)_(?P<p>p\d+(?:\.\d+)?)(?P<unit>_ms)?$")
 
@@ -60,6 +79,8 @@ def unit_of(label: Hashable) -> str | None:
     ('usd', 'ms', 'share')
     >>> unit_of("tokens_per_second_p50"), unit_of("total_prompt_tokens"), unit_of("model")
     ('per_s', 'count', None)
+    >>> unit_of("wall_span_s"), unit_of("mean_attempts")
+    ('s', 'mean')
     """
     if not isinstance(label, str):
         return None
@@ -67,6 +88,10 @@ def unit_of(label: Hashable) -> str | None:
         return "usd"
     if label.endswith("_ms"):
         return "ms"
+    if label.endswith("_s") and not label.endswith("_per_s"):
+        return "s"
+    if label.startswith("mean_"):
+        return "mean"
     if label.startswith("tokens_per_second"):
         return "per_s"
     if label.endswith(("_rate", "_share")) or label.startswith("share_"):
@@ -88,7 +113,11 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
     "share": lambda v: _share(float(v)),
     "per_s": lambda v: f"{float(v):,.1f}",
     "count": format_count,
+    "s": lambda v: format_ms(float(v) * 1000.0),
+    "mean": lambda v: f"{float(v):,.2f}",
 }
+#: Longest text shown in a table cell; longer ones are cut (whole in the tooltip).
+CELL_CHARS = 40
 
 
 def format_cell(value: Any, unit: str | None) -> str:
@@ -110,6 +139,64 @@ def format_cell(value: Any, unit: str | None) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{value:,.6g}"
     return label_text(value)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A column's numbers as float64, NaN for NA (and for anything not a number)."""
+    return pd.to_numeric(pd.Series(values).astype(object), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan)
+
+
+def _duration_cell(value: Any, per: float, decimals: int) -> str:
+    if is_na(value):
+        return NA_LABEL
+    v = float(value) / per
+    if np.isinf(v):
+        return f"{'-' if v < 0 else ''}{INFINITY}"
+    return f"{v:,.{decimals}f}"
+
+
+def _duration_decimals(values: np.ndarray, unit: str) -> int:
+    """One precision for durations in ``unit``: whole ms, up to 2 decimals of s or min."""
+    return shared_decimals(values, significant=3, minimum=0, maximum=0 if unit == "ms" else 2)
+
+
+def column_format(values: pd.Series, unit: str | None,
+                  duration: tuple[str, float] | None = None, decimals: int | None = None
+                  ) -> tuple[Callable[[Any], str], str | None]:
+    """How to write one column of a table: a cell formatter and the unit its header names.
+
+    Money: one precision for the whole column (:func:`~.units.shared_decimals`,
+    2 to 6 decimals), ``$`` in each cell.  Durations (``ms``; ``s`` for
+    ``*_s`` labels): the column's :func:`~.units.duration_unit` (or
+    ``duration``, shared by the percentile columns of one measure, with their
+    ``decimals``), returned for the header, cells plain numbers with one
+    precision.  Speeds:
+    ``tokens/s`` in the header.  Other units: :func:`format_cell`.
+
+    >>> fmt, header = column_format(pd.Series([0.63, 0.603, None]), "usd")
+    >>> [fmt(v) for v in (0.63, 0.603, pd.NA)], header
+    (['$0.630', '$0.603', '<NA>'], None)
+    >>> fmt, header = column_format(pd.Series([650.0, 2190.0, 19900.0]), "ms")
+    >>> [fmt(v) for v in (650.0, 2190.0, 19900.0)], header
+    (['0.65', '2.19', '19.90'], 's')
+    """
+    if unit == "usd":
+        decimals = shared_decimals(_floats(values), minimum=2, maximum=6)
+        return (lambda v: NA_LABEL if is_na(v) else format_usd_fixed(v, decimals)), None
+    if unit in ("ms", "s"):
+        scale = 1000.0 if unit == "s" else 1.0
+        ms = _floats(values) * scale
+        name, per = duration or duration_unit(ms)
+        places = _duration_decimals(ms / per, name) if decimals is None else decimals
+        return (lambda v: _duration_cell(v if is_na(v) else float(v) * scale, per,
+                                         places)), name
+    if unit == "per_s":
+        return (lambda v: format_cell(v, unit)), "tokens/s"
+    if isinstance(values.dtype, pd.DatetimeTZDtype):  # one zone: named once, in the header
+        return (lambda v: NA_LABEL if is_na(v) else f"{pd.Timestamp(v):%Y-%m-%d %H:%M}"), \
+            str(values.dtype.tz)
+    return (lambda v: format_cell(v, unit)), None
 
 
 def _period_format(index: pd.DatetimeIndex) -> str:
@@ -150,20 +237,47 @@ def _name(label: Hashable) -> str:
     return label_text(label).replace("_", " ")
 
 
+_SUFFIXES = {"usd": "_usd", "ms": "_ms", "s": "_s"}
+
+
+def _title(label: Hashable, unit: str | None, shown: str | None) -> str:
+    """A column's header: its label without the unit suffix, plus the unit its cells are in.
+
+    >>> _title("total_cost_usd", "usd", None), _title("latency_p50_ms", "ms", "s")
+    ('total cost', 'latency p50 (s)')
+    >>> _title("wall_span_s", "s", "min"), _title("count", "count", None)
+    ('wall span (min)', 'count')
+    """
+    text = label_text(label)
+    suffix = _SUFFIXES.get(unit or "")
+    if isinstance(label, str) and suffix and text.endswith(suffix) and len(text) > len(suffix):
+        text = text[: -len(suffix)]
+    text = text.replace("_", " ")
+    return f"{text} ({shown})" if shown else text
+
+
 _STYLE = (
     "<style>"
     ".orgen-table table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
-    ".orgen-table th,.orgen-table td{padding:2px 8px;white-space:nowrap}"
+    ".orgen-table th,.orgen-table td{padding:2px 6px;white-space:nowrap}"
     ".orgen-table td{text-align:right}"
     ".orgen-table th{text-align:left}"
-    ".orgen-table thead th{text-align:center;border-bottom:1px solid #ccc}"
+    ".orgen-table thead th{text-align:center;border-bottom:1px solid #ccc;white-space:normal;"
+    "vertical-align:bottom;min-width:3em;max-width:8em}"
     "</style>"
 )
 
 
 def _cell(tag: str, text: str, **attrs: Any) -> str:
-    extra = "".join(f' {k}="{v}"' for k, v in attrs.items() if v not in (None, 1))
+    extra = "".join(f' {k}="{escape(str(v))}"' for k, v in attrs.items() if v not in (None, 1))
     return f"<{tag}{extra}>{escape(text)}</{tag}>"
+
+
+def _data_cell(text: str) -> str:
+    """A ``<td>``; a text longer than :data:`CELL_CHARS` is cut, whole in its tooltip."""
+    if len(text) <= CELL_CHARS:
+        return _cell("td", text)
+    return _cell("td", text[: CELL_CHARS - 1] + "…", title=text)
 
 
 def _rows_shown(n: int) -> tuple[list[int], bool]:
@@ -175,58 +289,103 @@ def _rows_shown(n: int) -> tuple[list[int], bool]:
     return [*range(half), *range(n - half, n)], True
 
 
-def _header(columns: pd.Index, index_name: str) -> str:
+def _cols_shown(n: int) -> tuple[list[int], int | None]:
+    """Column positions to draw and where an ellipsis column goes (``None``: nowhere)."""
+    limit = pd.get_option("display.max_columns")
+    limit = n if limit is None else (limit or 20)  # 0: fit a terminal, meaningless in HTML
+    if n <= limit:
+        return list(range(n)), None
+    half = max(1, limit // 2)
+    return [*range(half), *range(n - half, n)], half
+
+
+def _header(columns: pd.Index, index_name: str, titles: list[str],
+            shown: list[str | None], cut: int | None = None) -> str:
     """One header row, or two when percentile columns share a measure."""
     labels = list(columns)
     parts = [_PERCENTILE.match(c) if isinstance(c, str) else None for c in labels]
     grouped = sum(p is not None for p in parts) >= 2
     if not grouped:
-        return "<tr>" + _cell("th", index_name) + "".join(
-            _cell("th", label_text(c)) for c in labels) + "</tr>"
+        cells = [_cell("th", t) for t in titles]
+        if cut is not None:
+            cells.insert(cut, _cell("th", "…"))
+        return "<tr>" + _cell("th", index_name) + "".join(cells) + "</tr>"
     top = [_cell("th", index_name, rowspan=2)]
     bottom = []
     i = 0
     while i < len(labels):
+        if cut is not None and i == cut:
+            top.append(_cell("th", "…", rowspan=2))
         m = parts[i]
         if m is None:
-            top.append(_cell("th", label_text(labels[i]), rowspan=2))
+            top.append(_cell("th", titles[i], rowspan=2))
             i += 1
             continue
         j = i
         while j < len(labels) and parts[j] is not None and \
-                parts[j].group("name") == m.group("name"):  # type: ignore[union-attr]
+                parts[j].group("name") == m.group("name") and (  # type: ignore[union-attr]
+                    cut is None or j != cut or j == i):
             bottom.append(_cell("th", parts[j].group("p")))  # type: ignore[union-attr]
             j += 1
-        unit = " (ms)" if m.group("unit") else (" (tokens/s)" if m.group("name") ==
-                                                 "tokens_per_second" else "")
+        unit = f" ({shown[i]})" if shown[i] else ""
         title = "speed" if m.group("name") == "tokens_per_second" else _name(m.group("name"))
         top.append(_cell("th", title + unit, colspan=j - i))
         i = j
     return "<tr>" + "".join(top) + "</tr><tr>" + "".join(bottom) + "</tr>"
 
 
+def _formats(frame: pd.DataFrame, cols: list[int], rows: list[int],
+             units: list[str | None]) -> list[tuple[Callable[[Any], str], str | None]]:
+    """Each shown column's cell formatter and header unit, from the rows shown.
+
+    The percentile columns of one duration measure (``latency_p50_ms`` ..
+    ``latency_p99_ms``) share one unit, named once over them, and one precision.
+    """
+    measure: dict[str, list[int]] = {}
+    for k, j in enumerate(cols):
+        label = frame.columns[j]
+        m = _PERCENTILE.match(label) if isinstance(label, str) else None
+        if m is not None and units[k] == "ms":
+            measure.setdefault(m.group("name"), []).append(k)
+    shared: dict[int, tuple[tuple[str, float], int]] = {}
+    for members in measure.values():
+        values = np.concatenate([_floats(frame.iloc[rows, cols[k]]) for k in members])
+        unit = duration_unit(values)
+        places = _duration_decimals(values / unit[1], unit[0])
+        shared.update((k, (unit, places)) for k in members)
+    return [column_format(frame.iloc[rows, j], units[k], *shared.get(k, (None, None)))
+            for k, j in enumerate(cols)]
+
+
 def frame_html(frame: pd.DataFrame, units: Mapping[Hashable, str | None] | None = None,
                default: str | None = None) -> str:
     """A frame as a formatted HTML table (see the module docstring)."""
     units = units or {}
-    cols = list(frame.columns)
-    col_units = [units.get(c, unit_of(c) or default) for c in cols]
+    cols, cut_col = _cols_shown(len(frame.columns))
+    col_units = [units.get(frame.columns[j], unit_of(frame.columns[j]) or default)
+                 for j in cols]
     index_name = " / ".join(str(n) for n in frame.index.names if n is not None)
     rows, cut = _rows_shown(len(frame))
     labels = format_index(frame.index)
+    formats = _formats(frame, cols, rows, col_units)
+    titles = [_title(frame.columns[j], u, f[1])
+              for j, u, f in zip(cols, col_units, formats, strict=True)]
+    gap = _cell("td", "…")
     body = []
     for k, r in enumerate(rows):
         if cut and k == len(rows) // 2:
             body.append("<tr>" + _cell("th", "…") + "".join(
-                _cell("td", "…") for _ in cols) + "</tr>")
+                _cell("td", "…") for _ in range(len(cols) + (cut_col is not None))) + "</tr>")
         values = frame.iloc[r]
-        body.append("<tr>" + _cell("th", labels[r]) + "".join(
-            _cell("td", format_cell(values.iloc[j], col_units[j]))
-            for j in range(len(cols))) + "</tr>")
-    shape = f"<p>{len(frame):,} rows × {len(cols):,} columns</p>" if cut else ""
+        cells = [_data_cell(formats[i][0](values.iloc[j])) for i, j in enumerate(cols)]
+        if cut_col is not None:
+            cells.insert(cut_col, gap)
+        body.append("<tr>" + _cell("th", labels[r]) + "".join(cells) + "</tr>")
+    shape = (f"<p>{len(frame):,} rows × {len(frame.columns):,} columns</p>"
+             if cut or cut_col is not None else "")
     return (f'<div class="orgen-table">{_STYLE}<table><thead>'
-            f"{_header(frame.columns, index_name)}</thead><tbody>{''.join(body)}"
-            f"</tbody></table>{shape}</div>")
+            f"{_header(frame.columns[cols], index_name, titles, [f[1] for f in formats], cut_col)}"
+            f"</thead><tbody>{''.join(body)}</tbody></table>{shape}</div>")
 
 
 def series_html(series: pd.Series, units: Mapping[Hashable, str | None] | None = None,
@@ -304,6 +463,26 @@ class RichFrame(_Rich, pd.DataFrame):
     def _html(self, units: Mapping[Hashable, str | None] | None,
               default_unit: str | None) -> str:
         return frame_html(self, units, default_unit)
+
+
+def schema_units(columns: Any) -> dict[Hashable, str | None]:
+    """The display unit of each schema column among ``columns`` (by its :class:`~.schema.Field`).
+
+    For a frame of whole generations (:func:`~.summary.top`): ``total_cost`` is
+    money, ``latency`` a duration, token and count fields counts.
+
+    >>> schema_units(["total_cost", "latency", "native_tokens_prompt", "model", "x"])
+    {'total_cost': 'usd', 'latency': 'ms', 'native_tokens_prompt': 'count'}
+    """
+    from .. import schema
+
+    kinds = {"USD": "usd", "ms": "ms", "tokens": "count", "count": "count"}
+    out: dict[Hashable, str | None] = {}
+    for name in columns:
+        field = schema.FIELDS.get(name) if isinstance(name, str) else None
+        if field is not None and field.unit in kinds:
+            out[name] = kinds[field.unit]
+    return out
 
 
 def rich(obj: pd.Series | pd.DataFrame, units: Mapping[Hashable, str | None] | None = None,

@@ -115,14 +115,18 @@ def tokens_per_second_values(frame: pd.DataFrame, method: str = "tokens_per_seco
     """Completion tokens per second of ``generation_time``: float64, NaN where undefined.
 
     Native completion tokens (the normalized count where native is NA) divided
-    by ``generation_time / 1000``; NaN where either is missing or the time is
-    not positive (never ``inf``).  A frame lacking the columns raises
+    by ``generation_time / 1000``; NaN where either is missing, the time is
+    not positive (never ``inf``), or no completion token was made: an
+    embedding, a rerank call or a stream cancelled before any token came
+    has no generation speed (``<NA>``, not ``0.0``, so it never drags a
+    median down).  A frame lacking the columns raises
     :class:`MissingColumnsError`, or gives all NaN with ``missing_ok=True``.
 
-    >>> df = pd.DataFrame({"native_tokens_completion": [100, None],
-    ...                    "tokens_completion": [90, 50], "generation_time": [2000.0, 0.0]})
+    >>> df = pd.DataFrame({"native_tokens_completion": [100, None, 0],
+    ...                    "tokens_completion": [90, 50, 0],
+    ...                    "generation_time": [2000.0, 0.0, 40.0]})
     >>> tokens_per_second_values(df).tolist()
-    [50.0, nan]
+    [50.0, nan, nan]
     """
     lacks_time = "generation_time" not in frame.columns
     lacks_tokens = not any(c in frame.columns for c in COMPLETION)
@@ -134,7 +138,7 @@ def tokens_per_second_values(frame: pd.DataFrame, method: str = "tokens_per_seco
     tokens = floats(frame, "native_tokens_completion")
     tokens = np.where(np.isnan(tokens), floats(frame, "tokens_completion"), tokens)
     ms = floats(frame, "generation_time")
-    defined = ms > 0  # False for NaN
+    defined = (ms > 0) & (tokens > 0)  # False for NaN
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(defined, tokens / np.where(defined, ms, 1.0) * 1000.0, np.nan)
 

@@ -245,12 +245,18 @@ class _FrameReduced(Reduced):
 
     def firsts(self, name: str) -> list[list[str]]:
         items, order = self._inputs.firsts[name]
-        rows = np.lexsort((np.nan_to_num(order, nan=np.inf), self._groups.codes))
-        seen: list[dict[str, None]] = [{} for _ in range(self._groups.n)]
-        for i in rows:  # one pass, ordered by group then order
-            if items[i] is not None:
-                seen[self._groups.codes[i]][str(items[i])] = None
-        return [list(s) for s in seen]
+        item_codes, uniques = pd.factorize(items, use_na_sentinel=True)  # None: -1
+        item_codes = np.asarray(item_codes, dtype=np.int64)
+        rows = np.lexsort((np.nan_to_num(order, nan=np.inf), self._groups.codes))  # stable
+        rows = rows[item_codes[rows] >= 0]
+        group, item = self._groups.codes[rows], item_codes[rows]
+        # the first use of each (group, item), in group then order
+        _, first = np.unique(group * (len(uniques) + 1) + item, return_index=True)
+        first.sort()
+        group, item = group[first], item[first]
+        labels = np.array([str(u) for u in uniques], dtype=object)[item].tolist()
+        ends = np.cumsum(np.bincount(group, minlength=self._groups.n)).tolist()
+        return [labels[a:b] for a, b in zip([0, *ends][:-1], ends, strict=True)]
 
 
 def _extreme(groups: Groups, values: np.ndarray, ufunc: Any, empty: float) -> np.ndarray:

@@ -2,9 +2,11 @@
 
 Every function takes ``ax=None`` (a new figure is created when none is
 given), draws on that Axes and returns it.  Axis labels carry units; groups
-beyond the ``top`` largest are merged into one ``other`` group (grey) so a
-frame with fifty models stays readable.  Each model, provider or other group
-label has one colour in every plot (:func:`~.colors.color_for`), legends sit
+beyond the ``top`` first (by cost, or for :func:`plot_latency` by the median
+shown, slowest first) are merged into one ``other`` group (grey) so a frame
+with fifty models stays readable.  Each model, provider or other group label
+keeps its colour across plots (:func:`~.colors.color_for`) and no two groups
+of one plot share a colour (:func:`~.colors.colors_for`), legends sit
 outside the axes (right of them) so they never cover data, and labels name
 columns as people say them (``provider``, not ``provider_name``).  An empty
 frame gives an empty,
@@ -38,7 +40,7 @@ from . import summary as _summary
 from .colors import OTHER_COLOR, colors_for
 from .groups import OTHER_LABEL, By, Groups, group_by, label_text, normalize_by
 from .metrics import floats, native_tokens, require, tokens_per_second_values
-from .units import format_usd
+from .units import duration_unit, format_usd
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -46,11 +48,11 @@ if TYPE_CHECKING:
 __all__ = ["OTHER_COLOR", "column_label", "plain_text", "plot_cost_by", "plot_cost_over_time",
            "plot_latency", "plot_tokens_vs_cost"]
 
-#: Axis label of each metric :func:`plot_latency` can show.
+#: Axis label of each metric :func:`plot_latency` can show; the unit follows in brackets.
 METRIC_LABELS = {
-    "latency": "latency, time to first token (ms)",
-    "generation_time": "generation time (ms)",
-    "tokens_per_second": "completion tokens per second (tokens/s)",
+    "latency": "total latency",
+    "generation_time": "generation time",
+    "tokens_per_second": "completion tokens per second",
 }
 KINDS = ("ecdf", "box")
 #: What the parts of a box show (:func:`plot_latency` with ``kind="box"``).
@@ -59,6 +61,8 @@ BOX_CAPTION = "box: 25th to 75th percentile, line: median, whiskers: 5th to 95th
 ECDF_POINTS = 512
 #: The percentiles a box shows: whiskers, quartiles, median.
 BOX_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: :func:`plot_cost_over_time` draws bars up to this many periods, a stacked step area beyond.
+BAR_PERIODS = 48
 
 
 def plain_text(text: str) -> str:
@@ -165,13 +169,19 @@ def _legend(ax: Axes, title: str, reverse: bool = False, **kwargs: Any) -> None:
 
 def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top: int = 8,
                         ax: Axes | None = None) -> Axes:
-    """Stacked bars of cost per period: one layer per group, ``top`` groups plus ``other``.
+    """Stacked cost per period, one layer per group (``top`` groups plus ``other``).
 
-    The bars are :func:`~openrouter_frame.analysis.summary.cost_over_time` (USD per
-    period of ``freq``, UTC): one bar container per column, one bar per
-    period, so the heights sum to the total cost of the frame's dated
-    generations.  ``by=None`` (the default, as for ``cost_over_time``) draws one
-    layer; ``by="model"`` one per model.
+    The layers are :func:`~openrouter_frame.analysis.summary.cost_over_time`
+    (USD per period of ``freq``, UTC), so the stack's height over a period is
+    that period's cost and the heights sum to the total cost of the frame's
+    dated generations.  ``by=None`` (the default, as for ``cost_over_time``)
+    draws one layer; ``by="model"`` one per model.
+
+    Up to :data:`BAR_PERIODS` periods each layer is a bar container (one bar
+    per period); beyond, bars would be too thin to read and slow to draw, so
+    each layer is a filled step area (one
+    :class:`~matplotlib.collections.PolyCollection`, flat over each period):
+    a thousand hourly periods draw as fast as a dozen days.
 
     Examples
     --------
@@ -180,8 +190,11 @@ def plot_cost_over_time(frame: pd.DataFrame, freq: str = "D", by: By = None, top
     >>> from openrouter_frame.testing import sample_frame
     >>> df = sample_frame(60)
     >>> ax = plot_cost_over_time(df, freq="W", by="model", top=3)
-    >>> len(ax.containers), ax.get_ylabel()
-    (4, 'cost per week (USD)')
+    >>> len(ax.containers), ax.get_ylabel(), ax.get_title()
+    (4, 'cost per week (USD)', 'Cost per week by model')
+    >>> ax = plot_cost_over_time(df, freq="h")
+    >>> len(ax.containers), len(ax.collections), ax.get_title()
+    (0, 1, 'Cost per hour')
     """
     check_whole("top", top)
     require(frame, ["created_at", "total_cost", *normalize_by(by)], "plot_cost_over_time")
@@ -197,25 +210,36 @@ def draw_cost_over_time(table: pd.DataFrame, freq: str = "D", by: By = None,
 
     ax = _axes(ax)
     period = _period_name(freq)
-    ax.set_xlabel(f"created (UTC), one bar per {period}")
+    bars = len(table) <= BAR_PERIODS
+    ax.set_xlabel(f"created (UTC), one {'bar' if bars else 'step'} per {period}")
     ax.set_ylabel(f"cost per {period} (USD)")
-    ax.set_title(f"Cost over time by {_by_name(by)}")
+    ax.set_title(f"Cost per {period}" + (f" by {_by_name(by)}" if by is not None else ""))
     _usd_axis(ax.yaxis)
     if table.empty:
         _empty(ax)
         return ax
     when = table.index.tz_localize(None)
-    span = (when[1:] - when[:-1]).min() if len(when) > 1 else \
-        (when[0] + to_offset(freq)) - when[0]
-    width = 0.8 * (span / pd.Timedelta(days=1))
+    step = to_offset(freq)
     x = mdates.date2num(when.to_numpy())
-    bottom = np.zeros(len(table))
     labels = [str(c) for c in table.columns]
-    for label, color, column in zip(labels, _colors(labels, by), table.columns, strict=True):
-        heights = table[column].to_numpy(dtype="float64")
-        ax.bar(x, heights, width=width, bottom=bottom, label=plain_text(label), color=color,
-               align="center", linewidth=0)
-        bottom = bottom + heights
+    colors = _colors(labels, by)
+    heights = table.to_numpy(dtype="float64").T  # one row per layer
+    if bars:
+        span = (when[1:] - when[:-1]).min() if len(when) > 1 else (when[0] + step) - when[0]
+        width = 0.8 * (span / pd.Timedelta(days=1))
+        bottom = np.zeros(len(table))
+        for label, color, layer in zip(labels, colors, heights, strict=True):
+            ax.bar(x, layer, width=width, bottom=bottom, label=plain_text(label), color=color,
+                   align="center", linewidth=0)
+            bottom = bottom + layer
+    else:
+        # Each period flat from its start to the next one's: one more edge at the end.
+        edges = np.append(x, mdates.date2num((when[-1] + step).to_datetime64()))
+        ax.stackplot(edges, np.concatenate([heights, heights[:, -1:]], axis=1),
+                     labels=[plain_text(label) for label in labels], colors=colors,
+                     step="post", linewidth=0)
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_ylim(bottom=0)
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     # No offset text (it collided with the x label): the label names the year(s) instead.
@@ -288,6 +312,15 @@ def _metric_values(frame: pd.DataFrame, metric: str) -> np.ndarray:
     return floats(frame, metric)
 
 
+def slowness_of(median: np.ndarray, metric: str) -> np.ndarray:
+    """How slow each group is, larger is slower: its ``median`` (negated for a speed).
+
+    A group with no known value is ``-inf``: last.
+    """
+    slow = -median if metric == "tokens_per_second" else median
+    return np.where(np.isnan(slow), -np.inf, slow)
+
+
 def _sorted_by_group(values: np.ndarray, groups: Groups) -> tuple[np.ndarray, np.ndarray]:
     """Known values sorted by (group, value), and each group's start offset."""
     known = ~np.isnan(values)
@@ -298,15 +331,24 @@ def _sorted_by_group(values: np.ndarray, groups: Groups) -> tuple[np.ndarray, np
 
 
 def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecdf",
-                 metric: str = "latency", top: int = 8, log: bool = True,
+                 metric: str = "latency", top: int | None = 8, log: bool = True,
                  ax: Axes | None = None) -> Axes:
     """Distribution of latency, generation time or speed per group: ECDF lines or boxes.
+
+    Answers "which group is slow?": groups are chosen and ordered by the
+    median of the values drawn, slowest first (highest ``latency`` or
+    ``generation_time``, lowest ``tokens_per_second``), never by how many
+    generations they have, so a slow provider with few generations is drawn
+    under its own name.
 
     Parameters
     ----------
     by : str, list of str or None
-        Groups; the ``top`` with most known values are drawn, the rest as
-        ``other``.  Groups with no known value are not drawn.
+        Groups; the ``top`` slowest by median are drawn (legend and boxes
+        slowest first), the rest (the faster ones) together as ``other``.
+        Groups with no known value are not drawn.
+    top : int or None
+        How many groups keep a line or box of their own; ``None``: every group.
     kind : {"ecdf", "box"}
         ``ecdf``: one step line per group, the share of generations at or
         below each value (exact up to 512 values per group, evenly spaced
@@ -314,8 +356,10 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
         quartiles and median, whiskers at the 5th and 95th percentiles, no
         fliers (the x label says so: :data:`BOX_CAPTION`).
     metric : {"latency", "generation_time", "tokens_per_second"}
-        ``latency`` and ``generation_time`` in ms, or
-        :func:`~openrouter_frame.analysis.summary.tokens_per_second`.
+        ``latency`` (total latency) and ``generation_time``, drawn in ms, s
+        or min (:func:`~.units.duration_unit` of the values drawn: the axis
+        label names the unit its tick labels are in), or
+        :func:`~openrouter_frame.analysis.summary.tokens_per_second` (tokens/s).
     log : bool
         Logarithmic value axis (values <= 0 are then not drawn).
 
@@ -327,13 +371,16 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     >>> df = sample_frame(60)
     >>> ax = plot_latency(df, by=None, kind="ecdf")
     >>> len(ax.lines), ax.get_xlabel()
-    (1, 'latency, time to first token (ms)')
+    (1, 'total latency (ms)')
     """
     check_latency_args(kind, metric, top)
     require(frame, normalize_by(by), "plot_latency")
     values = latency_values(frame, metric, log)
+    unit, per = latency_unit(values, metric)
+    values = values / per
     groups = group_by(frame, by)
-    folded = groups.fold(groups.known(values), top)
+    slowness = slowness_of(groups.quantiles(values, (0.5,))[:, 0], metric)
+    folded = groups.fold(slowness, groups.n if top is None else top)
     ordered, bounds = _sorted_by_group(values, folded)
     counts = np.diff(bounds)
     curves: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -345,23 +392,33 @@ def plot_latency(frame: pd.DataFrame, by: By = "provider_name", kind: str = "ecd
     else:
         boxes = folded.quantiles(values, BOX_QUANTILES)
     return draw_latency([str(x) for x in folded.index], counts, curves, boxes, by=by,
-                        kind=kind, metric=metric, log=log, ax=ax)
+                        kind=kind, metric=metric, unit=unit, log=log, ax=ax)
 
 
-def check_latency_args(kind: str, metric: str, top: int) -> None:
+def check_latency_args(kind: str, metric: str, top: int | None) -> None:
     """``ValueError`` for a ``kind``, ``metric`` or ``top`` :func:`plot_latency` cannot draw."""
     if kind not in KINDS:
         raise ValueError(f"kind must be 'ecdf' or 'box', got {kind!r}")
     if metric not in METRIC_LABELS:
         raise ValueError(f"metric must be one of {', '.join(METRIC_LABELS)}, got {metric!r}")
-    check_whole("top", top)
+    if top is not None:
+        check_whole("top", top)
 
 
 def latency_values(frame: pd.DataFrame, metric: str, log: bool) -> np.ndarray:
-    """The values :func:`plot_latency` draws, per row (NaN where not drawn: NA, and values
-    <= 0 on a log axis)."""
+    """The values :func:`plot_latency` draws, per row, in ms or tokens/s (NaN where not
+    drawn: NA, and values <= 0 on a log axis)."""
     values = _metric_values(frame, metric)
     return np.where(values > 0, values, np.nan) if log else values
+
+
+def latency_unit(values: np.ndarray, metric: str) -> tuple[str, float]:
+    """The axis unit of :func:`plot_latency` and its size in ``values``' unit: one unit
+    for the axis, by the values drawn (:func:`~.units.duration_unit`; tick labels read
+    in it)."""
+    if metric == "tokens_per_second":
+        return "tokens/s", 1.0
+    return duration_unit(values)
 
 
 def ecdf_steps(ordered: np.ndarray, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -375,17 +432,17 @@ def ecdf_steps(ordered: np.ndarray, ranks: np.ndarray) -> tuple[np.ndarray, np.n
 def draw_latency(labels: list[str], counts: np.ndarray,
                  curves: dict[int, tuple[np.ndarray, np.ndarray]], boxes: np.ndarray | None,
                  by: By = "provider_name", kind: str = "ecdf", metric: str = "latency",
-                 log: bool = True, ax: Axes | None = None) -> Axes:
-    """:func:`plot_latency` of its computed distributions.
+                 unit: str = "ms", log: bool = True, ax: Axes | None = None) -> Axes:
+    """:func:`plot_latency` of its computed distributions, in ``unit``.
 
-    ``labels`` and ``counts`` (known values) of the groups, ``curves[g]`` the
-    :func:`ecdf_steps` of group ``g`` (``kind="ecdf"``), ``boxes[g]`` its
-    :data:`BOX_QUANTILES` (``kind="box"``).
+    ``labels`` and ``counts`` (known values) of the groups, slowest first;
+    ``curves[g]`` the :func:`ecdf_steps` of group ``g`` (``kind="ecdf"``),
+    ``boxes[g]`` its :data:`BOX_QUANTILES` (``kind="box"``).
     """
     drawn = [g for g in range(len(labels)) if counts[g] > 0]
     ax = _axes(ax)
-    value_label = METRIC_LABELS[metric]
-    ax.set_title(f"{value_label.split(' (')[0].capitalize()} by {_by_name(by)}")
+    value_label = f"{METRIC_LABELS[metric]} ({unit})"
+    ax.set_title(f"{METRIC_LABELS[metric].capitalize()} by {_by_name(by)}")
     if kind == "ecdf":
         ax.set_xlabel(value_label)
         ax.set_ylabel("share of generations at or below (0-1)")
@@ -405,7 +462,7 @@ def draw_latency(labels: list[str], counts: np.ndarray,
             ax.step(x, y, where="post", color=colors[g],
                     label=f"{plain_text(labels[g])} (n={int(counts[g]):,})")
         ax.set_ylim(0, 1.02)
-        _legend(ax, _by_name(by))
+        _legend(ax, f"{_by_name(by)}, slowest first")
         return ax
     assert boxes is not None
     stats = [{"whislo": boxes[g, 0], "q1": boxes[g, 1], "med": boxes[g, 2], "q3": boxes[g, 3],

@@ -26,8 +26,8 @@ import pandas as pd
 
 from ..errors import check_whole
 from . import summary as _summary
-from .colors import color_for
-from .display import format_cell
+from .colors import colors_for
+from .display import column_format, format_cell
 from .groups import label_text
 from .markup import escape
 
@@ -104,12 +104,14 @@ def _unit(label: str) -> str | None:
 def _top_table(table: pd.DataFrame, by: str, top: int, title: str) -> str:
     table = table.head(top)
     rows = []
-    for label, row in table.iterrows():
-        text = label_text(label)
+    texts = [label_text(label) for label in table.index]
+    money, _ = column_format(table["total_cost_usd"], "usd")  # one precision for the column
+    for text, color, (_, row) in zip(texts, colors_for(texts, by), table.iterrows(),
+                                     strict=True):
         swatch = (f'<span style="display:inline-block;width:10px;height:10px;'
-                  f'background:{color_for(text, by)};margin-right:6px"></span>')
+                  f'background:{color};margin-right:6px"></span>')
         rows.append(f"<tr><td>{swatch}{escape(text)}</td>"
-                    f"<td>{escape(format_cell(row['total_cost_usd'], 'usd'))}</td>"
+                    f"<td>{escape(money(row['total_cost_usd']))}</td>"
                     f"<td>{escape(format_cell(row['share_of_cost'], 'share'))}</td>"
                     f"<td>{escape(format_cell(row['count'], 'count'))}</td></tr>")
     return (f'<div class="orgen-top"><h4>{escape(title)}</h4><table>'
@@ -117,8 +119,12 @@ def _top_table(table: pd.DataFrame, by: str, top: int, title: str) -> str:
             f"{''.join(rows)}</table></div>")
 
 
-def report(frame: pd.DataFrame, top: int = 5) -> Report:
+def report(frame: pd.DataFrame, top: int = 5, activity: pd.DataFrame | None = None) -> Report:
     """The frame's headline numbers, daily-cost sparkline and top ``top`` models/providers.
+
+    With ``activity`` (the account's billed activity), a line saying how much
+    of the billed spend the frame covers
+    (:func:`~.reconcile.coverage_summary`) heads the card.
 
     Needs ``total_cost``; the sparkline needs ``created_at`` and the tables
     ``model`` / ``provider_name`` (each is left out when its column is absent).
@@ -132,11 +138,16 @@ def report(frame: pd.DataFrame, top: int = 5) -> Report:
     """
     check_whole("top", top, minimum=1)
     dated = "created_at" in frame.columns and bool(frame["created_at"].notna().any())
+    coverage = None
+    if activity is not None:
+        from .reconcile import coverage_summary
+
+        coverage = str(coverage_summary(frame, activity))
     return draw_report(
         _summary.summary(frame),
         _summary.cost_over_time(frame, freq="D", by=None)["total_cost_usd"] if dated else None,
         {by: _summary.cost_summary(frame, by=by) for by in TOP_BY if by in frame.columns},
-        top=top)
+        top=top, coverage=coverage)
 
 
 #: The groups of the top tables, and their titles.
@@ -144,14 +155,17 @@ TOP_BY = {"model": "top models", "provider_name": "top providers"}
 
 
 def draw_report(figures: pd.Series, daily: pd.Series | None, tables: dict[str, pd.DataFrame],
-                top: int = 5) -> Report:
+                top: int = 5, coverage: str | None = None) -> Report:
     """:func:`report` of its computed parts: the ``summary()``, the daily cost (``None``
-    when nothing is dated) and the ``cost_summary`` of each of :data:`TOP_BY` present."""
+    when nothing is dated), the ``cost_summary`` of each of :data:`TOP_BY` present and
+    the coverage line heading the card (``None``: none)."""
     cells = [f'<div class="orgen-kpi"><div class="orgen-value">'
              f"{escape(format_cell(figures[label], _unit(label)))}</div>"
              f'<div class="orgen-caption">{escape(caption)}</div></div>'
              for label, caption in HEADLINES]
     parts = ['<div class="orgen-kpis">' + "".join(cells) + "</div>"]
+    if coverage is not None:
+        parts.insert(0, f'<div class="orgen-coverage">{escape(coverage)}</div>')
     if daily is not None:
         first, last = (format_cell(t, None)[:10] for t in (daily.index[0], daily.index[-1]))
         parts.append(f'<div class="orgen-spark"><div class="orgen-caption">daily cost, {first} to '
@@ -167,6 +181,6 @@ def draw_report(figures: pd.Series, daily: pd.Series | None, tables: dict[str, p
              "font-size:0.85em}.orgen-spark{margin-top:10px}.orgen-tops{display:flex;gap:30px;"
              "flex-wrap:wrap;margin-top:8px}.orgen-top h4{margin:4px 0}.orgen-top td{padding:1px "
              "8px;text-align:right;white-space:nowrap}.orgen-top td:first-child{text-align:left}"
-             "</style>")
+             ".orgen-coverage{margin-bottom:8px;font-weight:600}</style>")
     body = f'<div class="orgen-card">{style}' + "".join(parts) + "</div>"
     return Report(html=body, headline=figures[[label for label, _ in HEADLINES]])

@@ -159,7 +159,7 @@ def summary(frame: pd.DataFrame) -> pd.Series:
         Minus the sum of the negative ``cache_discount`` values: what cache
         writes cost on top of list price (a positive number).
     ``latency_p50_ms``, ``latency_p90_ms``, ``latency_p99_ms``
-        Percentiles of ``latency`` (time to first token, ms).
+        Percentiles of ``latency`` (total latency, ms).
     ``generation_time_p50_ms``, ``generation_time_p90_ms``, ``generation_time_p99_ms``
         Percentiles of ``generation_time`` (ms).
     ``tokens_per_second_p50``
@@ -202,10 +202,6 @@ def summary(frame: pd.DataFrame) -> pd.Series:
 def summary_inputs(frame: pd.DataFrame) -> Inputs:
     """The per-row values :func:`summary` reduces (see :mod:`.partials`)."""
     has_tps = "generation_time" in frame.columns and any(c in frame.columns for c in COMPLETION)
-    when = timestamps(frame) if "created_at" in frame.columns else \
-        np.full(len(frame), np.datetime64("NaT"), "datetime64[us]")
-    micros = when.astype("int64").astype(np.float64)
-    micros[np.isnat(when)] = np.nan
     return merge_inputs(
         cost_inputs(frame),
         flag_inputs(frame, "cancelled", "is_byok", "streamed"),
@@ -215,7 +211,8 @@ def summary_inputs(frame: pd.DataFrame) -> Inputs:
                 "generation_time": floats(frame, "generation_time"),
                 "tokens_per_second": tokens_per_second_values(frame) if has_tps
                 else np.full(len(frame), np.nan),
-                "fell_back": fell_back(frame), "created_at": micros},
+                "fell_back": fell_back(frame),
+                "created_at": floats(frame, "created_at")},  # microseconds
                quantiles=("latency", "generation_time", "tokens_per_second"),
                extremes=("created_at",)))
 
@@ -280,7 +277,7 @@ def cost_summary(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:
     ``cache_savings_usd``
         Sum of the positive ``cache_discount`` values.
     ``upstream_inference_cost_usd``
-        Sum of ``upstream_inference_cost`` (what BYOK providers charged).
+        Sum of ``upstream_inference_cost``: what the upstream providers charged.
     ``byok_count``
         Generations with ``is_byok`` true.
 
@@ -346,14 +343,16 @@ def latency_summary(frame: pd.DataFrame, by: By = "provider_name",
     ``count``
         Generations in the group.
     ``latency_<p>_ms``
-        Percentile of ``latency``: milliseconds to the first token.
+        Percentile of ``latency``: total latency in milliseconds.
     ``generation_time_<p>_ms``
         Percentile of ``generation_time``: milliseconds spent generating.
     ``tokens_per_second_<p>``
         Percentile of :func:`tokens_per_second` (completion tokens / s).
 
     NA values are skipped; a group with no known value gets NA.  Rows are
-    sorted by count, largest first (ties by label).
+    sorted by median ``latency``, slowest first (NA last; ties by count,
+    then label), whatever ``percentiles`` are shown: the slow groups lead
+    even when they are the small ones.
 
     Raises
     ------
@@ -368,6 +367,8 @@ def latency_summary(frame: pd.DataFrame, by: By = "provider_name",
     >>> table = latency_summary(df, percentiles=[0.5, 0.999])
     >>> table.columns[:3].tolist(), table.columns[-1]
     (['count', 'latency_p50_ms', 'latency_p99.9_ms'], 'tokens_per_second_p99.9')
+    >>> bool(table["latency_p50_ms"].is_monotonic_decreasing)
+    True
     """
     ps = check_percentiles(percentiles)
     groups = group(frame, by, ["latency", "generation_time"], "latency_summary")
@@ -395,7 +396,8 @@ def latency_summary_finish(r: Reduced, ps: tuple[float, ...]) -> pd.DataFrame:
         unit = "" if name == "tokens_per_second" else "_ms"
         for i, p in enumerate(ps):
             columns[f"{name}_{pct_label(p)}{unit}"] = float_col(q[:, i])
-    return table(columns, r, [counts])
+    slowest = r.quantiles("latency", (0.5,))[:, 0]  # slowest first, then most used
+    return table(columns, r, [slowest, counts])
 
 
 def finish_reasons(frame: pd.DataFrame, by: By = "model") -> pd.DataFrame:

@@ -51,6 +51,18 @@ def float_or_inf(value: Any) -> float:
         return math.inf if value > 0 else -math.inf
 
 
+def _signed(value: Any) -> tuple[str, float] | None:
+    """``("-" or "", magnitude)`` of a number (:func:`float_or_inf`); ``None`` when NA.
+
+    >>> _signed(-2), _signed(pd.NA)
+    (('-', 2.0), None)
+    """
+    if is_na(value):
+        return None
+    v = float_or_inf(value)
+    return ("-" if v < 0 else ""), abs(v)
+
+
 def _trim(text: str, keep: int = 2) -> str:
     """Strip trailing zeros of a fixed-point number, keeping ``keep`` decimals."""
     if "." not in text:
@@ -68,11 +80,10 @@ def format_usd(value: Any) -> str:
     >>> format_usd(0), format_usd(None)
     ('$0.00', '—')
     """
-    if is_na(value):
+    signed = _signed(value)
+    if signed is None:
         return EM_DASH
-    v = float_or_inf(value)
-    sign = "-" if v < 0 else ""
-    v = abs(v)
+    sign, v = signed
     if v == 0:
         return "$0.00"
     if math.isinf(v):
@@ -88,6 +99,78 @@ def format_usd(value: Any) -> str:
     return f"{sign}${text}"
 
 
+def shared_decimals(values: Any, significant: int = 3, minimum: int = 0,
+                    maximum: int = 6) -> int:
+    """Decimals that write every value of a column alike: one precision per column.
+
+    Enough for the median non-zero magnitude to keep ``significant``
+    significant digits and for the smallest to keep one (never a false
+    zero), within ``minimum`` .. ``maximum``; NA, zero and infinite values
+    are ignored.  ``$0.63`` beside ``$0.603`` is then ``$0.630`` beside
+    ``$0.603``.
+
+    >>> shared_decimals([0.63, 0.603, 12.5], minimum=2), shared_decimals([1234.5, 200.0])
+    (3, 0)
+    >>> shared_decimals([0.05, 0.04, 0.0003]), shared_decimals([0.0000123], maximum=6)
+    (4, 6)
+    >>> shared_decimals([None, 0.0], minimum=2)
+    2
+    """
+    known = np.asarray([float_or_inf(v) for v in values if not is_na(v)], dtype=np.float64)
+    known = np.abs(known[np.isfinite(known) & (known != 0)])
+    if not len(known):
+        return minimum
+    middle = significant - 1 - math.floor(math.log10(float(np.median(known))))
+    smallest = -math.floor(math.log10(float(known.min())))
+    return int(min(maximum, max(minimum, middle, smallest)))
+
+
+def format_usd_fixed(value: Any, decimals: int) -> str:
+    """US dollars with exactly ``decimals`` decimals (a column's :func:`shared_decimals`).
+
+    A non-zero amount too small to show is ``<$0.000001`` (so never a false
+    ``$0.000000``).
+
+    >>> format_usd_fixed(0.63, 3), format_usd_fixed(1234.5, 3), format_usd_fixed(-0.0000001, 6)
+    ('$0.630', '$1,234.500', '-<$0.000001')
+    >>> format_usd_fixed(0, 2), format_usd_fixed(None, 2), format_usd_fixed(float("inf"), 2)
+    ('$0.00', '—', '$∞')
+    """
+    signed = _signed(value)
+    if signed is None:
+        return EM_DASH
+    sign, v = signed
+    if math.isinf(v) or v >= _HUGE:
+        return f"{sign}{format_usd(v)}"
+    if 0 < v < 0.5 * 10.0 ** -decimals:
+        return f"{sign}<${10.0 ** -decimals:.{decimals}f}"
+    return f"{sign}${v:,.{decimals}f}"
+
+
+#: Units a column of durations is written in: name, milliseconds per unit.
+DURATION_UNITS: tuple[tuple[str, float], ...] = (("ms", 1.0), ("s", 1000.0), ("min", 60000.0))
+
+
+def duration_unit(values_ms: Any) -> tuple[str, float]:
+    """The one unit for a column of durations (ms): by its median magnitude.
+
+    ``ms`` under a second, ``s`` under two minutes, ``min`` beyond; the
+    column's header names the unit and its cells are plain numbers in it, so
+    the header never says ms over values in seconds.
+
+    >>> duration_unit([345.0, 800.0]), duration_unit([650.0, 2190.0, 19900.0])
+    (('ms', 1.0), ('s', 1000.0))
+    >>> duration_unit([300000.0]), duration_unit([])
+    (('min', 60000.0), ('ms', 1.0))
+    """
+    known = np.asarray([float_or_inf(v) for v in values_ms if not is_na(v)], dtype=np.float64)
+    known = np.abs(known[np.isfinite(known)])
+    middle = float(np.median(known)) if len(known) else 0.0
+    if middle < 1000:
+        return DURATION_UNITS[0]
+    return DURATION_UNITS[1] if middle < 120_000 else DURATION_UNITS[2]
+
+
 def format_ms(value: Any) -> str:
     """A duration given in milliseconds: ``345 ms``, ``1.02 s``, ``12.3 s``, ``2 min 05 s``.
 
@@ -98,11 +181,10 @@ def format_ms(value: Any) -> str:
     >>> format_ms(float("inf")), format_ms(float("-inf")), format_ms(1e300)
     ('∞ ms', '-∞ ms', '2.78e+293 h')
     """
-    if is_na(value):
+    signed = _signed(value)
+    if signed is None:
         return EM_DASH
-    v = float_or_inf(value)
-    sign = "-" if v < 0 else ""
-    v = abs(v)
+    sign, v = signed
     if math.isinf(v):
         return f"{sign}{INFINITY} ms"
     if v >= _HUGE:

@@ -31,8 +31,10 @@ from typing import Any, Protocol, runtime_checkable
 logger = logging.getLogger("openrouter_frame")
 
 #: The tables of raw bodies: records (``GET /generation``) and, only when asked for,
-#: stored prompts and outputs (``GET /generation/content``: may hold personal data).
-TABLES = ("generations", "contents")
+#: stored prompts and outputs (``GET /generation/content``: may hold personal data);
+#: a completed UTC day of ``GET /activity`` (under the management key's account) and
+#: the list prices of a day (``GET /models`` and a model's ``/endpoints``).
+TABLES = ("generations", "contents", "activity", "prices")
 
 
 class Key(Protocol):

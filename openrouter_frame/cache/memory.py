@@ -84,7 +84,7 @@ class MemoryStore(StoreMixin):
         """Entries, accounts and the bytes of the bodies held."""
         self._check_open()
         with self._lock:
-            records, contents = (self._tables[t] for t in TABLES)
+            records, contents = self._tables["generations"], self._tables["contents"]
             return CacheInfo(path=self.path, entries=len(records),
                              accounts=len({account for account, _ in records}),
                              size_bytes=sum(len(b) for t in TABLES

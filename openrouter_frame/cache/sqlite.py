@@ -53,6 +53,20 @@ CREATE TABLE IF NOT EXISTS contents (
     fetched_at REAL NOT NULL,
     UNIQUE (account, id)
 );
+CREATE TABLE IF NOT EXISTS activity (
+    account TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at REAL NOT NULL,
+    UNIQUE (account, id)
+);
+CREATE TABLE IF NOT EXISTS prices (
+    account TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at REAL NOT NULL,
+    UNIQUE (account, id)
+);
 """
 
 

@@ -7,6 +7,8 @@
 * :mod:`.auth`: the key holder that never prints itself, bearer auth, the base-URL rule.
 * :mod:`.ids`: normalising the ids a user passes in; :func:`ids_from` finds them.
 * :mod:`.pool`, :mod:`.batch`: the worker pool and the batch runner.
+* :mod:`.account`: the account endpoints (``/activity`` with a management key,
+  ``/models`` and a model's ``/endpoints``, ``/credits``, ``/key``).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,6 +83,20 @@ def conceal(value: str | Secret | None) -> Secret | None:
     if isinstance(value, str):
         return Secret(value.strip()) if value.strip() else None
     return Secret(value)  # not a str: check_key says so, without showing it
+
+
+def key_from(api_key: str | Secret | None, env: str) -> Secret | None:
+    """The key given, else the one in the environment variable ``env``, checked (``None``
+    when neither is set): the one rule of where a key comes from.
+
+    ``OPENROUTER_API_KEY`` for the inference key, ``OPENROUTER_MANAGEMENT_KEY`` for
+    the management key (never the other's variable).  Call :func:`conceal` on the
+    argument first (as every entry point does), so no frame holds the plain key.
+    """
+    key = conceal(api_key if api_key is not None else os.environ.get(env))
+    if key is not None:
+        check_key(key)
+    return key
 
 
 def check_key(key: Secret) -> None:

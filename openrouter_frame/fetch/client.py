@@ -54,7 +54,7 @@ _ANSWERS = {GENERATION_PATH: (frozenset(schema.FIELDS), "generation record"),
 #: record is read back from its bytes alone; a content is always read with its id.
 _ID_IN_BODY = frozenset({GENERATION_PATH})
 
-_F = TypeVar("_F", bound="GenerationFetcher")
+_F = TypeVar("_F", bound="SessionHolder")
 
 
 class Received(NamedTuple):
@@ -73,7 +73,34 @@ class Received(NamedTuple):
     body: bytes | None
 
 
-class GenerationFetcher:
+def resolve_base_url(base_url: str | None) -> str:
+    """``base_url``, else ``$OPENROUTER_BASE_URL``, else OpenRouter's; checked
+    (:func:`~.auth.check_base_url`), without a trailing slash."""
+    url = (base_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    auth.check_base_url(url)
+    return url
+
+
+class SessionHolder:
+    """What holds a :class:`requests.Session` it may have opened: a context manager whose
+    :meth:`close` closes the session only when it opened it (``_own_session``)."""
+
+    session: requests.Session
+    _own_session: bool
+
+    def __enter__(self: _F) -> _F:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the session if this object opened it."""
+        if self._own_session:
+            self.session.close()
+
+
+class GenerationFetcher(SessionHolder):
     """Generation records over HTTP: the transport under ``OpenRouterClient``.
 
     Parameters
@@ -147,15 +174,10 @@ class GenerationFetcher:
         adaptive: bool = True,
     ) -> None:
         api_key = auth.conceal(api_key)  # type: ignore[assignment]  # first, see conceal
-        self._key = auth.conceal(
-            api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY"))
-        if self._key is not None:
-            auth.check_key(self._key)
+        self._key = auth.key_from(api_key, "OPENROUTER_API_KEY")
         check_whole("max_workers", max_workers)
         check_whole("max_retries", max_retries, minimum=0)
-        self.base_url = (base_url or os.environ.get("OPENROUTER_BASE_URL")
-                         or DEFAULT_BASE_URL).rstrip("/")
-        auth.check_base_url(self.base_url)
+        self.base_url = resolve_base_url(base_url)
         self.max_workers = max_workers
         self.timeout = timeout
         self.max_retries = max_retries
@@ -199,17 +221,6 @@ class GenerationFetcher:
         return (f"{type(self).__name__}(base_url={getattr(self, 'base_url', None)!r}, "
                 f"api_key=<{key}>, max_workers={getattr(self, 'max_workers', None)}, "
                 f"max_retries={getattr(self, 'max_retries', None)}{self._repr_extra()})")
-
-    def __enter__(self: _F) -> _F:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the session if this object opened it."""
-        if self._own_session:
-            self.session.close()
 
     def require_key(self) -> auth.Secret:
         """The key, or :class:`~openrouter_frame.AuthenticationError` before any request."""
@@ -511,4 +522,5 @@ def _error_message(response: requests.Response) -> str:
 
 
 __all__ = ["CONTENT_PATH", "DEFAULT_BASE_URL", "GENERATION_PATH", "ContentFetcher",
-           "GenerationFetcher", "Received", "check_id", "resolve_environment"]
+           "GenerationFetcher", "Received", "SessionHolder", "check_id", "resolve_base_url",
+           "resolve_environment"]

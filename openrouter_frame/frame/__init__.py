@@ -6,6 +6,7 @@
 * :mod:`.rawjson`: raw JSON bodies through pyarrow's reader.
 * :mod:`.result`: :class:`FetchResult` and the typed failures frame.
 * :mod:`.io`: reading and writing frames as parquet, CSV or JSON lines.
+* :mod:`.account`: the account's activity items and list prices as typed frames.
 """
 
 from __future__ import annotations

@@ -76,6 +76,8 @@ def convert_column(name: str, values: Sequence[Any], *, ids: Sequence[Any] | Non
             SchemaWarning,
             stacklevel=3,
         )
+    if field.kind == "json" and dtype_backend == "pyarrow":
+        return attempts_column(array, ids)
     return kinds.to_backend(array, field, dtype_backend)
 
 
@@ -206,10 +208,9 @@ def _records_frame(records: Iterable[Mapping[str, Any]], dtype_backend: str) -> 
         if array is None:
             array = convert_column(name, columns.values(name), ids=columns.values("id"),
                                    dtype_backend=dtype_backend)
+        elif field.kind == "json" and dtype_backend == "pyarrow":
+            array = attempts_column(array, columns.values("id"))
         out[name] = array
-    if dtype_backend == "pyarrow":
-        for name in schema.names(kind="json"):
-            out[name] = attempts_column(out[name], columns.values("id"))
     for name in columns.extra_names():
         out[name] = _extra_column(extras[name] if name in extras else columns.values(name))
     return _assemble(out, len(records))
@@ -333,11 +334,14 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
     """Return ``frame`` with every schema column it has cast to the schema's dtype.
 
     For frames read back from parquet, CSV or JSON (where ``created_at`` is
-    text, labels are plain strings and ``provider_responses`` is JSON text or
-    NumPy arrays of dicts: it becomes lists of dicts again, as the service
-    sent it).  Columns already of the right dtype are left alone (no copy);
-    columns the frame lacks are not added; other columns (extras, a user's
-    own) are left as they are.  With ``dtype_backend=None`` the backend is
+    text, labels are plain strings and ``provider_responses`` is JSON text,
+    NumPy arrays of dicts or an Arrow list of structs: it becomes lists of
+    dicts again, as the service sent it, under ``numpy_nullable``, and the
+    list of structs :data:`~openrouter_frame.schema.ATTEMPTS_TYPE` under
+    ``pyarrow``, kept without a copy when a library file gave it).  Columns
+    already of the right dtype are left alone (no copy); columns the frame
+    lacks are not added; other columns (extras, a user's own) are left as
+    they are.  With ``dtype_backend=None`` the backend is
     guessed from the first text or number column.
 
     Closed sets (``api_type``, ``data_region``) come back as the schema's
@@ -351,7 +355,10 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
 
     * :func:`~openrouter_frame.frame.io.write_frame` then
       :func:`~openrouter_frame.frame.io.read_frame`: every value and every
-      cell as sent, ``""`` included.
+      cell as sent, ``""`` included (``provider_responses`` is stored as
+      :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`, whose ``_extra`` child
+      keeps what its typed children cannot; for the spec's keys ``null`` and
+      absent are one state there, see :mod:`openrouter_frame.schema`).
     * ``pd.read_csv`` of a CSV: pandas reads an empty field as missing by
       default, so ``origin=""`` becomes NA.  A file ``write_frame`` wrote
       keeps ``""`` with ``pd.read_csv(path, keep_default_na=False,
@@ -363,8 +370,9 @@ def coerce(frame: pd.DataFrame, *, dtype_backend: str | None = None) -> pd.DataF
       (all but ``status``) that reads back as ``None`` is removed again, so
       the cells are as sent; a ``None`` under ``status`` or under a key the
       schema does not know is kept (the struct cannot tell absent from
-      ``null`` there).  ``write_frame`` stores the column as JSON text and
-      has no such loss.
+      ``null`` there).  A ``pyarrow`` frame's column is
+      :data:`~openrouter_frame.schema.ATTEMPTS_TYPE` already and comes back
+      as it was.
     """
     if dtype_backend is None:
         dtype_backend = _guess_backend(frame)

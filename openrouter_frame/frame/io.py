@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import schema
 from ..errors import SchemaWarning
@@ -49,7 +51,8 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     :func:`~openrouter_frame.frame.coerce` of a read-back gives the cells
     as sent, and a reader needs no JSON parsing); a column holding a cell
     that is not a list is written as JSON text instead, with a
-    :class:`~openrouter_frame.SchemaWarning`.  In CSV it is JSON text.  In CSV a missing value is written as
+    :class:`~openrouter_frame.SchemaWarning`.  In CSV it is JSON text, and in
+    JSON lines the lists of dicts sent.  In CSV a missing value is written as
     ``<NA>`` (:data:`CSV_NA`) and an empty string as an empty field, so that
     ``origin=""`` comes back as ``""``, not as missing: :func:`read_frame`
     reads it so, and so does ``pd.read_csv(path, keep_default_na=False,
@@ -60,8 +63,10 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         frame = _json_as_structs(frame)
     elif fmt == "csv":
         frame = _json_as_text(frame)
+    else:
+        frame = _json_as_cells(frame)
     if fmt == "parquet":
-        frame.to_parquet(path, index=False)
+        _write_parquet(frame, path)
     elif fmt == "csv":
         frame.to_csv(path, index=False, na_rep=CSV_NA)
     else:
@@ -69,38 +74,68 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
                       force_ascii=False)
 
 
-def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """``frame.to_parquet``, with pandas' metadata naming the list of structs ``object``:
+    pandas records an Arrow column's dtype by name, which ``pd.read_parquet`` without
+    ``dtype_backend="pyarrow"`` cannot rebuild (it gives NumPy arrays of dicts instead)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    names = set(schema.names(kind="json"))
+    metadata = dict(table.schema.metadata or {})
+    if b"pandas" in metadata:
+        described = json.loads(metadata[b"pandas"])
+        for column in described.get("columns", []):
+            if column.get("name") in names and pa.types.is_list(
+                    table.schema.field(column["name"]).type):
+                column["pandas_type"], column["numpy_type"] = "list[object]", "object"
+        metadata[b"pandas"] = json.dumps(described).encode()
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+def _cells(col: pd.Series) -> list[object]:
+    """A ``json`` column's cells as sent (an Arrow list of structs decoded)."""
+    if isinstance(col.dtype, pd.ArrowDtype):
+        return nested.to_cells(pa.chunked_array(col.array._pa_array))  # type: ignore[attr-defined]
+    return col.tolist()
+
+
+def _json_columns(frame: pd.DataFrame, shape: Callable[[pd.Series], object]) -> pd.DataFrame:
+    """``frame`` with each ``json`` column it has as ``shape(column)`` gives it (a frame's
+    shallow copy; ``shape`` returns ``None`` to keep a column)."""
     names = [n for n in schema.names(kind="json") if n in frame.columns]
     if not names:
         return frame
     out = frame.copy(deep=False)
     for name in names:
-        col = frame[name]
-        cells = nested.to_cells(pa.chunked_array(col.array._pa_array)) \
-            if isinstance(col.dtype, pd.ArrowDtype) else col.tolist()  # type: ignore[attr-defined]
-        out[name] = pd.Series(kinds.json_texts(cells), index=frame.index, dtype=object)
+        values = shape(frame[name])
+        if values is not None:
+            out[name] = pd.Series(values, index=frame.index, dtype=getattr(values, "dtype", object))
     return out
+
+
+def _json_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """CSV: the ``json`` cells as JSON text."""
+    return _json_columns(frame, lambda col: kinds.json_array(kinds.json_texts(_cells(col))))
+
+
+def _json_as_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """JSON lines: an Arrow ``provider_responses`` as the lists of dicts sent."""
+    return _json_columns(frame, lambda col: kinds.json_array(_cells(col)) if isinstance(
+        col.dtype, pd.ArrowDtype) else None)
 
 
 def _json_as_structs(frame: pd.DataFrame) -> pd.DataFrame:
-    """``provider_responses`` as the Arrow list of structs (JSON text, with a warning, when
-    a cell is not a list)."""
-    names = [n for n in schema.names(kind="json") if n in frame.columns]
-    if not names:
-        return frame
-    out = frame.copy(deep=False)
-    for name in names:
-        col = frame[name]
+    """Parquet: ``provider_responses`` as the Arrow list of structs (JSON text, with a
+    warning, when a cell is not a list)."""
+    def shape(col: pd.Series) -> object:
         if isinstance(col.dtype, pd.ArrowDtype) and col.dtype.pyarrow_dtype == nested.TYPE:
-            continue
+            return None
         arr = nested.to_arrow(col)
-        if arr is None:
-            warnings.warn(f"field {name!r}: a cell is not a list of attempts; written as JSON "
-                          "text", SchemaWarning, stacklevel=3)
-            out[name] = _json_as_text(frame[[name]])[name]
-        else:
-            out[name] = pd.Series(pd.arrays.ArrowExtensionArray(arr), index=frame.index)
-    return out
+        if arr is not None:
+            return pd.arrays.ArrowExtensionArray(arr)
+        warnings.warn(f"field {col.name!r}: a cell is not a list of attempts; written as JSON "
+                      "text", SchemaWarning, stacklevel=4)
+        return kinds.json_array(kinds.json_texts(_cells(col)))
+    return _json_columns(frame, shape)
 
 
 def read_frame(path: str | Path, fmt: str) -> pd.DataFrame:

@@ -44,6 +44,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -498,6 +499,9 @@ def json_is_plain(values: Sequence[Any]) -> bool:
     return set(map(type, values)) <= _PLAIN_JSON - {str, float}
 
 
+_NUMPY_ITEMS = re.compile(r"}\s*\n\s*{")
+
+
 def json_readback(value: Any) -> Any:
     """One ``json`` value read back from a file, as JSON decoding gives it.
 
@@ -513,6 +517,8 @@ def json_readback(value: Any) -> Any:
     [{'status': 200, 'is_byok': False}]
     >>> json_readback("[{'status': 200, 'is_byok': False}]")
     [{'status': 200, 'is_byok': False}]
+    >>> json_readback("[{'status': 503}\\n {'status': 200}]")
+    [{'status': 503}, {'status': 200}]
     """
     if isinstance(value, str):
         try:
@@ -520,12 +526,15 @@ def json_readback(value: Any) -> Any:
         except (ValueError, RecursionError, MemoryError):
             pass
         if value.lstrip()[:1] in ("[", "{"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SyntaxWarning)
-                try:
-                    return ast.literal_eval(value)
-                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                    pass
+            # the literal DataFrame.to_csv writes for a list, or for an Arrow list column
+            # (a NumPy array's repr: its dicts separated by a newline, no comma)
+            for text in (value, _NUMPY_ITEMS.sub("}, {", value)):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SyntaxWarning)
+                    try:
+                        return ast.literal_eval(text)
+                    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                        pass
         return value
     return _plain(value)
 

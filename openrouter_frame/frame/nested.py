@@ -1,10 +1,14 @@
-"""``provider_responses`` as the Arrow ``list<struct<...>>`` of :data:`~openrouter_frame.schema.ATTEMPTS_TYPE`.
+"""``provider_responses`` as an Arrow ``list<struct<...>>``
+(:data:`~openrouter_frame.schema.ATTEMPTS_TYPE`).
 
 The one home of the encoding described in :mod:`openrouter_frame.schema`
 (*Provider attempts in Arrow*): each item's spec keys in typed children, and
-everything else (keys outside the spec, values of another type, ``null``
-sent for a never-null key, an item that is not an object) as JSON text in
-the ``_extra`` child, so nothing the service sends is lost.
+everything else (keys outside the spec, values of another type, an item
+that is not an object) as JSON text in the ``_extra`` child, so no value the
+service sends is lost.  For the spec's keys, ``null`` and absent are one
+state: an item rebuilt from the struct lacks a never-null key that was
+``null`` or absent, and has ``status: None`` when ``status`` (the one
+nullable, required key) was ``null`` or absent.
 
 * :func:`to_arrow`: cells (lists of dicts, ``None``; NumPy arrays, text or
   Arrow arrays of a file read back) to the Arrow array, or ``None`` when a
@@ -13,8 +17,8 @@ the ``_extra`` child, so nothing the service sends is lost.
   Python pass per item.
 * :func:`from_table_column`: the column pyarrow's JSON reader gave for raw
   bodies (read with :func:`read_type`), to the Arrow array; bodies whose items
-  it cannot tell exactly (a key outside the spec, a ``null`` that may have
-  been sent) are parsed with :func:`json.loads`.
+  it cannot tell exactly (a key outside the spec, a null item) are parsed
+  with :func:`json.loads`.
 * :func:`to_cells`: the Arrow array back to the lists of dicts as sent (the
   ``numpy_nullable`` backend, the viewer); :func:`is_encoded_item` and
   :func:`decode_item` read one item of a cell pandas hands out.
@@ -32,9 +36,7 @@ True
 
 from __future__ import annotations
 
-import itertools
 import json
-import operator
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -46,7 +48,6 @@ import pyarrow.compute as pc
 
 from .. import schema
 from .kinds import json_readback_many
-from .rawjson import contains
 
 EXTRA = schema.ATTEMPT_EXTRA
 TYPE = schema.ATTEMPTS_TYPE
@@ -96,7 +97,10 @@ def encode_item(item: Any) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     for key, value in item.items():
         kind = _KIND.get(key)
-        if kind is not None and (_fits(kind, value) or (value is None and key in _NULLABLE)):
+        if kind is not None and value is None:
+            if key in _NULLABLE:
+                out[key] = None  # (a never-null key sent as null: absent, see the docs)
+        elif kind is not None and _fits(kind, value):
             out[key] = value
         else:
             extra[key] = value
@@ -203,7 +207,7 @@ def from_arrow(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | 
 
 def _clean_cells(cells: list[Any]) -> pa.Array | None:
     """The cells in one Arrow conversion when every item is a dict of the spec's keys with
-    values of their types, and no never-null key is sent as ``null``; else ``None``."""
+    values of their types; else ``None``."""
     try:
         inferred = pa.array(cells)
     except _ARROW_ERRORS:
@@ -233,8 +237,6 @@ def _clean_cells(cells: list[Any]) -> pa.Array | None:
         children.append(child.cast(target))
     if any(kind.field(i).name not in _FIELDS for i in range(kind.num_fields)):
         return None  # a key outside the spec: the per-item path keeps it in _extra
-    if _sent_null(cells, kind, flat):
-        return None
     items = pa.StructArray.from_arrays(children, fields=list(_STRUCT))
     return pa.ListArray.from_arrays(inferred.offsets, items, type=TYPE,
                                     mask=inferred.is_null() if inferred.null_count else None)
@@ -245,24 +247,6 @@ def _exact_floats(child: pa.Array) -> bool:
         return True
     low, high = pc.min_max(child).values()
     return abs(low.as_py()) <= _EXACT_FLOAT and abs(high.as_py()) <= _EXACT_FLOAT
-
-
-def _sent_null(cells: list[Any], kind: pa.StructType, flat: pa.StructArray) -> bool:
-    """Whether an item sends ``null`` for a never-null key (Arrow reads it as absent)."""
-    items: list[Any] | None = None
-    for name in _NEVER_NULL:
-        index = kind.get_field_index(name)
-        if index < 0:
-            continue
-        child = flat.field(index)
-        if not child.null_count:
-            continue
-        if items is None:
-            items = list(itertools.chain.from_iterable(c for c in cells if c))
-        rows = np.flatnonzero(child.is_null().to_numpy(zero_copy_only=False)).tolist()
-        if any(map(operator.contains, map(items.__getitem__, rows), itertools.repeat(name))):
-            return True
-    return False
 
 
 # -- the raw JSON reader's column ---------------------------------------------------------------
@@ -277,9 +261,10 @@ def from_table_column(column: pa.ChunkedArray, bodies: Sequence[bytes], loaded: 
     """The JSON reader's ``provider_responses`` (read as :func:`read_type`) as :data:`TYPE`.
 
     A body is re-read with :func:`json.loads` (``loaded[i]``) when its items
-    may not be what the struct says: a key outside the spec (inferred children),
-    or a never-null key read as null that the body may have sent as ``null``
-    (it has ``"key": null``, or an escape that could spell a key).
+    may not be what the struct says: a null item, or a key outside the spec
+    (inferred children; the body writes the key, or has an escape that could
+    spell it).  Every clean body (no key outside the spec) is taken as the
+    reader gives it, with no search of its bytes.
     """
     arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     n = len(arr)
@@ -296,39 +281,15 @@ def from_table_column(column: pa.ChunkedArray, bodies: Sequence[bytes], loaded: 
                                        fields=list(_STRUCT))
     out = pa.ListArray.from_arrays(offsets, items, type=TYPE,
                                    mask=arr.is_null() if arr.null_count else None)
-    owner = None  # each item's row
     unsure = np.zeros(n, dtype=bool)
-    suspects: list[tuple[np.ndarray, bytes]] = []
-    for name in [kind.field(i).name for i in range(kind.num_fields)]:
-        if name not in _FIELDS:
-            suspects.append((np.arange(n), name.encode("utf-8", "surrogatepass")))
-    for name in _NEVER_NULL:
-        child = flat.field(kind.get_field_index(name))
-        if child.null_count:
-            if owner is None:
-                bounds = offsets.to_numpy(zero_copy_only=False)
-                owner = np.repeat(np.arange(n), np.diff(bounds))
-            rows = np.unique(owner[child.is_null().to_numpy(zero_copy_only=False)])
-            suspects.append((rows, name.encode("utf-8")))
     if flat.null_count:  # a null item: read again, the per-item path keeps it
-        bounds = offsets.to_numpy(zero_copy_only=False)
-        owner = np.repeat(np.arange(n), np.diff(bounds))
+        owner = np.repeat(np.arange(n), np.diff(offsets.to_numpy(zero_copy_only=False)))
         unsure[owner[flat.is_null().to_numpy(zero_copy_only=False)]] = True
-    if not suspects and not unsure.any():
-        return out
-    if suspects:
-        every = np.unique(np.concatenate([rows for rows, _ in suspects]))
-        unsure[every[contains(bodies, every, b"\\")]] = True
-    for rows, key in suspects:
-        rows = rows[~unsure[rows]]
-        written = rows[contains(bodies, rows, b'"' + key + b'"')]
-        if not len(written):
-            continue
-        if key.decode("utf-8", "surrogatepass") not in _FIELDS:
-            unsure[written] = True  # a key outside the spec: its value goes to _extra
-            continue
-        pattern = re.compile(rb'"' + re.escape(key) + rb'"\s*:\s*null')
-        unsure[[i for i in written.tolist() if pattern.search(bodies[i])]] = True
+    outside = [re.escape(b'"' + name.encode("utf-8", "surrogatepass") + b'"')
+               for name in kind.names if name not in _FIELDS]
+    if outside:  # a key outside the spec (rare): the bodies that write it are read again
+        for hit in _rows_matching(bodies, [*outside, rb"\\"]):
+            unsure |= hit
     again = np.flatnonzero(unsure)
     if not len(again):
         return out
@@ -338,6 +299,26 @@ def from_table_column(column: pa.ChunkedArray, bodies: Sequence[bytes], loaded: 
     take = np.arange(n)
     take[again] = n + np.arange(len(again))
     return pa.concat_arrays([out, _one(redone)]).take(pa.array(take))
+
+
+_SEARCH_BATCH = 4096  # bodies joined per search (bounded memory)
+
+
+def _rows_matching(bodies: Sequence[bytes], patterns: list[bytes]) -> list[np.ndarray]:
+    """For each regular expression, whether each body matches it: one search per batch of
+    joined bodies (most patterns are rare, so a C-level scan finds them)."""
+    n = len(bodies)
+    compiled = [re.compile(p) for p in patterns]
+    out = [np.zeros(n, dtype=bool) for _ in patterns]
+    for first in range(0, n, _SEARCH_BATCH):
+        batch = bodies[first:first + _SEARCH_BATCH]
+        joined = b"\n".join(batch)
+        starts = np.cumsum(np.fromiter(map(len, batch), dtype=np.int64, count=len(batch)) + 1)
+        for pattern, hits in zip(compiled, out, strict=True):
+            at = [m.start() for m in pattern.finditer(joined)]
+            if at:
+                hits[first + np.searchsorted(starts, at, side="right")] = True
+    return out
 
 
 def _one(arr: pa.Array | pa.ChunkedArray) -> pa.Array:

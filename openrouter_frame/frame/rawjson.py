@@ -235,14 +235,14 @@ def _drop_absent(maybe: _Maybe, loaded: Loaded, n: int, unsure: np.ndarray | Non
     rows = np.fromiter((m[0] for m in maybe), dtype=np.intp, count=len(maybe))
     keys = [m[2] for m in maybe]
     checked = np.unique(rows)
-    out[checked[contains(bodies, checked, b"\\")]] = True  # memchr
+    out[checked[_contains(bodies, checked, b"\\")]] = True  # memchr
     number = {key: i for i, key in enumerate(dict.fromkeys(keys))}
     codes = np.fromiter(map(number.__getitem__, keys), dtype=np.intp, count=len(keys))
     for key, code in number.items():
         candidates = np.unique(rows[codes == code])
         candidates = candidates[~out[candidates]]
         text = key.encode("utf-8", "surrogatepass")  # as a body without escapes writes it
-        written = candidates[contains(bodies, candidates, b'"' + text + b'"')]
+        written = candidates[_contains(bodies, candidates, b'"' + text + b'"')]
         if len(written):
             pattern = re.compile(rb'"' + re.escape(text) + rb'"\s*:\s*null')
             out[[i for i in written.tolist() if pattern.search(bodies[i])]] = True
@@ -252,7 +252,7 @@ def _drop_absent(maybe: _Maybe, loaded: Loaded, n: int, unsure: np.ndarray | Non
     return out if out.any() else None
 
 
-def contains(bodies: Sequence[bytes], rows: np.ndarray, text: bytes) -> np.ndarray:
+def _contains(bodies: Sequence[bytes], rows: np.ndarray, text: bytes) -> np.ndarray:
     """Whether each of the bodies ``rows`` contains ``text`` (a C-level pass)."""
     found = map(bytes.__contains__, map(bodies.__getitem__, rows.tolist()),
                 itertools.repeat(text))

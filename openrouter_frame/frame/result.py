@@ -12,6 +12,15 @@ from .. import schema
 from ..errors import UNTRIED
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: ``1 failure``, ``0 failures``.
+
+    >>> counted(1, "failure"), counted(0, "record"), counted(1200, "record")
+    ('1 failure', '0 records', '1200 records')
+    """
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 class FetchResult:
     """What a batch fetched: ``frame`` (typed records) and ``failures``.
 
@@ -26,7 +35,7 @@ class FetchResult:
     Examples
     --------
     >>> FetchResult(failures_frame([]).iloc[:0], failures_frame([("gen-x", 404, "not found")]))
-    FetchResult(0 records, 1 failures)
+    FetchResult(0 records, 1 failure)
     """
 
     def __init__(self, frame: pd.DataFrame, failures: pd.DataFrame,
@@ -45,7 +54,8 @@ class FetchResult:
         return self._records
 
     def __repr__(self) -> str:
-        return f"FetchResult({len(self.frame)} records, {len(self.failures)} failures)"
+        return (f"FetchResult({counted(len(self.frame), 'record')}, "
+                f"{counted(len(self.failures), 'failure')})")
 
     @property
     def ok(self) -> bool:

@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -96,6 +96,29 @@ MODELS: tuple[Model, ...] = (
 BY_SLUG: dict[str, Model] = {m.slug: m for m in MODELS}
 _WEIGHTS = [m.weight for m in MODELS]
 
+#: Provider endpoints priced apart from their model: (model, provider) -> (prompt,
+#: completion) in USD per million tokens.  Generations they serve are billed at these
+#: prices, so they match the endpoint's list price, not the model-level one.
+ENDPOINT_PRICES: dict[tuple[str, str], tuple[float, float]] = {
+    ("meta-llama/llama-3.3-70b-instruct", "Groq"): (0.59, 0.79),
+    ("deepseek/deepseek-r1", "Together"): (3.0, 7.0),
+}
+#: Models the account used that ``GET /models`` no longer lists (retired): no list price.
+RETIRED: frozenset[str] = frozenset({"cohere/command-r-08-2024"})
+#: Providers that served generations but whose endpoints ``GET /models/.../endpoints``
+#: no longer lists (they are not in the spec's ``ProviderName``): the model's price applies.
+UNLISTED_PROVIDERS: frozenset[str] = frozenset({"Lambda", "Hyperbolic"})
+#: Why a generation's ``total_cost`` is not the list-price cost of its tokens at the price
+#: of the endpoint that served it (see :func:`priced_otherwise`), in the order checked.
+PRICED_OTHERWISE: dict[str, str] = {
+    "missing_price": "its model is retired: GET /models lists no price for it",
+    "byok": "BYOK: total_cost is OpenRouter's 5% fee on upstream_inference_cost, the "
+            "list-price cost billed by the provider",
+    "cache_write": "prompt tokens written to the cache are billed at input_cache_write; the "
+                   "record gives no count of them (cache_discount < 0)",
+    "endpoint_price": "the serving endpoint's price differs from the model-level price "
+                      "(the cost matches the endpoint's list price)",
+}
 #: Cache pricing per family: (read price, write price) as fractions of the prompt price.
 CACHE_PRICING: dict[str, tuple[float, float | None]] = {
     "openai": (0.5, None), "anthropic": (0.1, 1.25), "google": (0.25, None),
@@ -252,14 +275,60 @@ def _tokens(rng: random.Random, median: float, sigma: float, lo: int, hi: int) -
     return min(hi, max(lo, int(rng.lognormvariate(0.0, sigma) * median)))
 
 
+def served_prices(model: Model, provider: str | None) -> Model:
+    """``model`` with the prices of the endpoint of ``provider`` that served it."""
+    prices = ENDPOINT_PRICES.get((model.slug, provider or ""))
+    if prices is None:
+        return model
+    return replace(model, prompt=prices[0], completion=prices[1])
+
+
 def list_cost(rec: dict[str, Any]) -> float:
-    """What a record's tokens cost at list price (before any cache discount), in USD."""
-    model = BY_SLUG[rec["model"]]
+    """What a record's tokens cost at the served endpoint's list price, before any cache
+    discount, in USD.
+
+    The one pricing rule of the simulator, in the terms of ``GET /models``
+    ``pricing`` (:mod:`openrouter_frame.testing.prices` serves these prices)::
+
+        native_tokens_prompt * prompt
+        + (native_tokens_completion - native_tokens_reasoning
+           - native_tokens_completion_images) * completion
+        + native_tokens_reasoning * internal_reasoning     (= completion here)
+        + native_tokens_completion_images * image_output
+        + request
+
+    ``native_tokens_completion`` includes the reasoning and image tokens, and
+    ``native_tokens_prompt`` the cached ones: ``total_cost`` is this minus
+    ``cache_discount``, i.e. cached prompt tokens at ``input_cache_read``
+    (``native_tokens_cached * (prompt - input_cache_read)`` off), unless
+    :func:`priced_otherwise` gives a reason.  An absent count is 0.
+    """
+    model = served_prices(BY_SLUG[rec["model"]], rec["provider_name"])
     prompt = rec["native_tokens_prompt"] or 0
     completion = rec["native_tokens_completion"] or 0
     images = rec["native_tokens_completion_images"] or 0
     return (prompt * model.prompt + (completion - images) * model.completion
             + images * model.image_price) / 1e6 + model.request_fee
+
+
+def priced_otherwise(rec: dict[str, Any]) -> str | None:
+    """Why ``rec["total_cost"]`` is not :func:`list_cost` minus the cache-read discount at
+    the list price a price table gives, else ``None``.
+
+    One key of :data:`PRICED_OTHERWISE` (the first that applies, in its order):
+    ``missing_price`` (a :data:`RETIRED` model), ``byok``, ``cache_write``, or
+    ``endpoint_price`` (served by an endpoint of :data:`ENDPOINT_PRICES`: the
+    cost is the endpoint's list price, which differs from the model-level one).
+    """
+    if rec["model"] in RETIRED:
+        return "missing_price"
+    if rec["is_byok"]:
+        return "byok"
+    if (rec["cache_discount"] or 0) < 0:
+        return "cache_write"
+    if (rec["model"], rec["provider_name"]) in ENDPOINT_PRICES:
+        return "endpoint_price"
+    return None
 
 
 def make_record(id: str) -> dict[str, Any]:
@@ -333,18 +402,19 @@ def make_record(id: str) -> dict[str, Any]:
     # Prompt caching: positive discounts for cache reads, negative for cache writes.
     cached = 0
     discount: float | None = None
+    priced = served_prices(model, provider)
     if model.cache and chat:
         discount = 0.0
         read, write = CACHE_PRICING[model.cache]
         if not legacy and prompt >= 1024 and rng.random() < 0.3:
             if write is not None and rng.random() < 0.4:
                 written = int(prompt * rng.uniform(0.5, 0.95))
-                discount = -written * model.prompt * (write - 1) / 1e6
+                discount = -written * priced.prompt * (write - 1) / 1e6
             else:
                 cached = int(prompt * rng.uniform(0.5, 0.97))
                 if model.cache == "openai":
                     cached = max(1024, cached // 128 * 128)
-                discount = cached * model.prompt * (1 - read) / 1e6
+                discount = cached * priced.prompt * (1 - read) / 1e6
 
     # Timings.
     speed = _PROVIDER_SPEED.get(provider or "", 1.0)

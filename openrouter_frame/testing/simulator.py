@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -37,10 +38,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
+from . import account
 from .content import make_content
-from .data import account_secret, check_id, make_id, make_record
+from .data import account_secret, check_id, make_id, make_record, priced_otherwise
 from .faults import EARLY_TOLERANCE, RANDOM_FAULTS, Faults, Stats
 
 __all__ = ["EARLY_TOLERANCE", "Faults", "Simulator", "Stats", "serve"]
@@ -72,6 +74,15 @@ def _error(status: int, message: str | None = None) -> _Reply:
     return _Reply(status, json.dumps({"error": {"code": status, "message": text}}).encode())
 
 
+def _json(body: Any) -> _Reply:
+    return _Reply(200, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+#: The account's endpoints besides ``/models/{author}/{slug}/endpoints``.
+_ACCOUNT_PATHS = frozenset({"/api/v1/activity", "/api/v1/models", "/api/v1/credits",
+                            "/api/v1/key"})
+
+
 def _unit(*parts: object) -> float:
     """A uniform number in [0, 1) from a hash of ``parts``."""
     text = "\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")
@@ -86,7 +97,14 @@ class Simulator:
     base_url : str
         ``http://127.0.0.1:PORT/api/v1`` once started.
     api_key : str
-        The only key the server accepts (an obviously fake one by default).
+        The inference key: the only one ``/generation`` accepts (an obviously fake
+        one by default).
+    management_key : str
+        The account's management key: the only one ``/activity`` and ``/credits``
+        accept (they answer 403 to the inference key, as the service does).
+    today : datetime.date
+        The simulated UTC day (fixed); ``/activity`` covers the 30 days before it,
+        ``history_start`` to ``history_end`` (inclusive).
     stats : Stats
         Request counters.
     received_ids : list of str
@@ -97,13 +115,24 @@ class Simulator:
 
     def __init__(self, *, latency_ms: float = 0, seed: int = 0,
                  faults: Faults | Mapping[str, Any] | None = None,
-                 api_key: str | None = None) -> None:
+                 api_key: str | None = None, management_key: str | None = None,
+                 unlisted_share: float = 0.0) -> None:
         self.latency_ms = float(latency_ms)
         self.seed = seed
         self.faults = Faults.coerce(faults)
         self.api_key = api_key or "sk-or-v1-simulator-" + hashlib.sha256(
             f"orf-sim-key\0{seed}".encode()).hexdigest()[:16]
+        self.management_key = management_key or "sk-or-v1-simulator-mgmt-" + hashlib.sha256(
+            f"orf-sim-management-key\0{seed}".encode()).hexdigest()[:16]
+        if hmac.compare_digest(self.management_key.encode(), self.api_key.encode()):
+            raise ValueError("the management key must differ from the inference key")
         self._secret = account_secret(self.api_key)
+        self.unlisted_share = unlisted_share
+        self.today: datetime.date = account.TODAY
+        self.history_start: datetime.date = account.first_day()
+        self.history_end: datetime.date = account.last_day()
+        self._held_back: frozenset[str] | None = None
+        account.held_back([], unlisted_share, seed)  # checks the share at once
         self._foreign = account_secret(self.api_key, salt="foreign")
         self.stats = Stats()
         self.received_ids: list[str] = []
@@ -167,6 +196,59 @@ class Simulator:
         if check_id(id, self._secret) != "valid":
             raise KeyError(f"not an id of this simulator's account: {id!r}")
         return make_content(id)
+
+    # The account: history, activity, prices ---------------------------------------
+    def _history(self) -> tuple[account.Billed, ...]:
+        return account.history(self._secret)[0]
+
+    def history_ids(self) -> list[str]:
+        """Every id the account's ``/activity`` counts, in id order (deterministic).
+
+        The generations among ``ids(account.HISTORY_INDEXES)`` created in the 30
+        completed UTC days before :attr:`today` that name their serving endpoint
+        (see :mod:`openrouter_frame.testing.account`)."""
+        return [row.id for row in self._history()]
+
+    def _unlisted(self) -> frozenset[str]:
+        if self._held_back is None:
+            self._held_back = account.held_back(self.history_ids(), self.unlisted_share,
+                                                self.seed)
+        return self._held_back
+
+    def listed_ids(self) -> list[str]:
+        """:meth:`history_ids` without the ``unlisted_share`` a user's logs missed."""
+        unlisted = self._unlisted()
+        return [id for id in self.history_ids() if id not in unlisted]
+
+    def unlisted_ids(self) -> list[str]:
+        """The history ids :meth:`listed_ids` holds back (``round(share * n)`` of them,
+        chosen by a hash of ``seed`` and the id)."""
+        unlisted = self._unlisted()
+        return [id for id in self.history_ids() if id in unlisted]
+
+    def priced_otherwise(self) -> dict[str, str]:
+        """``{id: reason}`` for the history's generations whose ``total_cost`` is not the
+        list-price cost of their tokens at the price of the endpoint that served them.
+
+        Reasons are the keys of ``data.PRICED_OTHERWISE`` (``missing_price``,
+        ``byok``, ``cache_write``, ``endpoint_price``; see
+        :func:`openrouter_frame.testing.data.priced_otherwise`).  Every other
+        history row costs exactly :func:`~openrouter_frame.testing.data.list_cost`
+        minus its cache-read discount (within 1e-9 USD).
+        """
+        records = account.history(self._secret)[1]
+        out = {}
+        for id in self.history_ids():
+            reason = priced_otherwise(records[id])
+            if reason is not None:
+                out[id] = reason
+        return out
+
+    def activity(self, date: str | None = None, workspace_id: str | None = None,
+                 group_by: str | None = None) -> list[dict[str, Any]]:
+        """The ``data`` items ``GET /activity`` serves for these query values."""
+        return account.activity(self._history(), day=date, workspace_id=workspace_id,
+                                by_workspace=group_by == "workspace")
 
     # Lifecycle ---------------------------------------------------------------------
     def start(self) -> Simulator:
@@ -289,6 +371,8 @@ class Simulator:
         id = values[0] if values else None
         self._check_early(auth, id, arrival)
         path = url.path.rstrip("/")
+        if path in _ACCOUNT_PATHS or path.startswith("/api/v1/models/"):
+            return self._account(method, path, url.query, auth), {}
         if path not in ("/api/v1/generation", "/api/v1/generation/content"):
             return _error(404, "Not Found"), {}
         if method != "GET":
@@ -354,6 +438,61 @@ class Simulator:
             reply.body = reply.body[: max(1, int(len(reply.body) * (0.2 + 0.6 * u)))]
         return reply
 
+    def _key_of(self, auth: str | None) -> str | None:
+        """``"inference"``, ``"management"``, or ``None`` for a missing or unknown key."""
+        if auth is None or not auth.startswith("Bearer "):
+            return None
+        given = auth[7:].strip().encode()
+        if hmac.compare_digest(given, self.api_key.encode()):
+            return "inference"
+        if hmac.compare_digest(given, self.management_key.encode()):
+            return "management"
+        return None
+
+    def _account(self, method: str, path: str, query: str, auth: str | None) -> _Reply:
+        """The account's endpoints (no faults apply to them)."""
+        if method != "GET":
+            return _error(405)
+        params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        if path == "/api/v1/models" or path.endswith("/endpoints"):
+            return self._models(path, params)  # public, as on the service
+        key = self._key_of(auth)
+        if key is None:
+            missing = auth is None or not auth.startswith("Bearer ")
+            return _error(401, "No auth credentials found" if missing else None)
+        rows = self._history()
+        if path == "/api/v1/key":
+            secret = self.api_key if key == "inference" else self.management_key
+            return _json(account.key_body(rows, secret, management=key == "management"))
+        if key != "management":
+            return _error(403, account.FORBIDDEN)
+        if path == "/api/v1/credits":
+            return _json(account.credits_body(rows))
+        day, group_by = params.get("date"), params.get("group_by")
+        workspace = params.get("workspace_id")
+        if day is not None and not (self.history_start.isoformat() <= day
+                                    <= self.history_end.isoformat()):
+            return _error(400, f"date must be a UTC day in the last 30 completed days "
+                               f"(YYYY-MM-DD), got {day!r}")
+        if group_by not in (None, "workspace"):
+            return _error(400, f"group_by must be 'workspace', got {group_by!r}")
+        if workspace is not None and workspace not in account.workspaces():
+            return _error(404, "Workspace not found")
+        return _json({"data": self.activity(day, workspace, group_by)})
+
+    def _models(self, path: str, params: dict[str, str]) -> _Reply:
+        if path == "/api/v1/models":
+            try:
+                offset = int(params["offset"]) if "offset" in params else None
+                limit = int(params["limit"]) if "limit" in params else None
+            except ValueError:
+                return _error(400, "offset and limit must be integers")
+            return _json(account.models_body(
+                output_modalities=params.get("output_modalities"), offset=offset, limit=limit))
+        slug = unquote(path[len("/api/v1/models/"):-len("/endpoints")])
+        body = account.endpoints_body(slug) if slug.count("/") == 1 else None
+        return _error(404, "Resource not found") if body is None else _json(body)
+
     def _lookup(self, id: str, content: bool = False) -> _Reply:
         verdict = check_id(id, self._secret)
         if verdict == "foreign":
@@ -375,7 +514,8 @@ class Simulator:
 @contextmanager
 def serve(*, latency_ms: float = 0, seed: int = 0,
           faults: Faults | Mapping[str, Any] | None = None,
-          api_key: str | None = None) -> Iterator[Simulator]:
+          api_key: str | None = None, management_key: str | None = None,
+          unlisted_share: float = 0.0) -> Iterator[Simulator]:
     """Run a loopback OpenRouter simulator for the duration of a ``with`` block.
 
     Parameters
@@ -388,13 +528,19 @@ def serve(*, latency_ms: float = 0, seed: int = 0,
         Faults to inject, e.g. ``{"rate_limit": 0.1, "retry_after": 0.2}``.
     api_key : str, optional
         The key to accept instead of the default fake one.
+    management_key : str, optional
+        The management key (``/activity``, ``/credits``) instead of the default fake one.
+    unlisted_share : float
+        The share of the account's history that :meth:`Simulator.listed_ids` holds
+        back (the ids a user's logs missed), in [0, 1].
 
     Yields
     ------
     Simulator
         Started, bound to ``127.0.0.1`` on a free port.
     """
-    sim = Simulator(latency_ms=latency_ms, seed=seed, faults=faults, api_key=api_key)
+    sim = Simulator(latency_ms=latency_ms, seed=seed, faults=faults, api_key=api_key,
+                    management_key=management_key, unlisted_share=unlisted_share)
     sim.start()
     try:
         yield sim

@@ -20,12 +20,25 @@ from typing import Any
 import numpy as np
 
 from ..analysis.plotting import plain_text
-from ..analysis.units import format_ms, format_usd
+from ..analysis.units import format_usd
 
 #: Colours readable on a light and on a dark background (the PNG is transparent).
 INK = "#8a8f98"
 BARS = "#4f8fd6"
 MARK = "#e4572e"
+
+
+def tick_ms(value: float) -> str:
+    """A duration tick in its own unit, no needless digits: ``10 ms``, ``1 s``, ``2 min``.
+
+    >>> tick_ms(10.0), tick_ms(200.0), tick_ms(1000.0), tick_ms(2500.0), tick_ms(120000.0)
+    ('10 ms', '200 ms', '1 s', '2.5 s', '2 min')
+    """
+    if value < 1000:
+        return f"{value:g} ms"
+    if value < 60_000:
+        return f"{value / 1000:g} s"
+    return f"{value / 60_000:.3g} min" if value < 3_600_000 else f"{value / 3_600_000:.3g} h"
 
 
 class DistributionChart:
@@ -50,7 +63,7 @@ class DistributionChart:
         self.figure = Figure(figsize=(4.2, 2.3), dpi=90)
         self._canvas = FigureCanvasAgg(self.figure)
         ax = self.figure.add_subplot()
-        self.figure.subplots_adjust(left=0.15, right=0.97, bottom=0.2, top=0.8)
+        self.figure.subplots_adjust(left=0.15, right=0.9, bottom=0.2, top=0.8)
         self.figure.patch.set_alpha(0.0)
         ax.set_facecolor("none")
         vals = values[np.isfinite(values)]
@@ -66,11 +79,12 @@ class DistributionChart:
             ax.stairs(counts, edges, fill=True, color=BARS, alpha=0.55, edgecolor=BARS)
             if use_log:
                 ax.set_xscale("log")
-                subs = (1.0,) if money else (1.0, 2.0, 5.0)
+                decades = np.log10(hi / lo) if hi > lo else 0.0
+                subs = (1.0,) if money or decades > 2 else (1.0, 2.0, 5.0)
                 ax.xaxis.set_major_locator(LogLocator(subs=subs, numticks=8))
                 ax.xaxis.set_minor_locator(NullLocator())  # each tick costs a redraw
-                if not money:  # milliseconds, as the rest of the viewer writes them
-                    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_ms(x)))
+                if not money:  # each tick carries its unit (ms, s, min)
+                    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: tick_ms(x)))
         else:
             ax.text(0.5, 0.5, "no values", ha="center", va="center", transform=ax.transAxes,
                     color=INK)

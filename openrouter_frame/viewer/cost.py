@@ -5,9 +5,12 @@ paid per row (the BYOK rule lives there, shared with ``df.orgen.effective_cost()
 ``total_cost``, plus the upstream provider's bill (``upstream_inference_cost``)
 for a BYOK generation, where OpenRouter only charges a small fee and the
 provider bills the caller's own key.  :func:`cost_breakdown` splits one
-generation's cost by token kind, priced from the model's per-token prices when
-they are given (OpenRouter's ``/models`` ``pricing`` shape), otherwise in
-proportion to the token counts and labelled as an estimate.  :func:`cost_html` renders it.
+generation's cost by token kind, priced from list prices when they are given
+(:data:`Prices`: a price table from ``orf.fetch_prices()``, where the served
+endpoint's price wins over the model's and the panel says "list price as of
+DATE"; a ``{model: pricing}`` mapping in the ``/models`` shape; or a function of
+the row), otherwise in proportion to the token counts and labelled as an
+estimate.  :func:`cost_html` renders it.
 
 Examples
 --------
@@ -23,18 +26,25 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
+import pandas as pd
 
 from ..analysis.metrics import EFFECTIVE_COST, effective_cost, paid_amount
+from ..analysis.pricing import PRICE_KEYS, row_prices
 from ..analysis.units import EM_DASH, format_tokens, format_usd
 from ..schema import is_na
 
-__all__ = ["EFFECTIVE_COST", "CostBreakdown", "CostLine", "cost_breakdown", "cost_html",
-           "effective_cost"]
+__all__ = ["EFFECTIVE_COST", "CostBreakdown", "CostLine", "Prices", "cost_breakdown",
+           "cost_html", "effective_cost", "row_pricing"]
+
+#: What the viewer prices a generation with: a price table (``orf.fetch_prices()``),
+#: ``{model: pricing}`` in the ``/models`` shape, or ``prices(row) -> pricing | None``.
+Prices: TypeAlias = (pd.DataFrame | Mapping[str, Mapping[str, Any]]
+                     | Callable[[Mapping[str, Any]], Mapping[str, Any] | None])
 
 @dataclass(frozen=True)
 class CostLine:
@@ -55,6 +65,8 @@ class CostBreakdown:
     lines: list[CostLine] = field(default_factory=list)
     #: True when split in proportion to token counts (no prices for the model).
     estimate: bool = True
+    #: Where the prices came from ("list price as of 2026-11-20", ...); "" for an estimate.
+    source: str = ""
     charged: float = float("nan")
     upstream: float = float("nan")
     byok: bool = False
@@ -87,18 +99,61 @@ def _price(prices: Mapping[str, Any], *keys: str) -> float | None:
     return None
 
 
-def cost_breakdown(row: Mapping[str, Any], prices: Mapping[str, Mapping[str, Any]] | None = None
-                   ) -> CostBreakdown:
+def _as_of(table: pd.DataFrame) -> str | None:
+    value: Any = table.attrs.get("as_of")
+    if is_na(value) and "as_of" in table.columns and table["as_of"].notna().any():
+        value = table["as_of"].dropna().iloc[0]
+    return None if is_na(value) else str(value)[:10]
+
+
+def row_pricing(row: Mapping[str, Any], prices: Prices | None
+                ) -> tuple[Mapping[str, Any] | None, str]:
+    """The prices for ``row`` and their label, or ``(None, "")`` when there are none.
+
+    A price table is looked up by :func:`~openrouter_frame.analysis.pricing.row_prices`
+    (the served endpoint's price, else the model's): labelled "list price as of
+    DATE" (the table's ``as_of``), "endpoint list price ..." for an endpoint's.
+
+    >>> from openrouter_frame.analysis.pricing import price_table
+    >>> table = price_table({"a/b": {"prompt": "0.000001", "completion": "0.000002"}})
+    >>> table.attrs["as_of"] = "2026-11-20"
+    >>> pricing, label = row_pricing({"model": "a/b", "provider_name": "P"}, table)
+    >>> pricing["prompt"], label
+    (1e-06, 'list price as of 2026-11-20')
+    """
+    if prices is None:
+        return None, ""
+    if isinstance(prices, pd.DataFrame):
+        one = pd.DataFrame({"model": [row.get("model")],
+                            "provider_name": [row.get("provider_name")]}, dtype="string")
+        found = row_prices(one, prices).iloc[0]
+        if is_na(found["price_level"]):
+            return None, ""
+        values = {k: float(found[k]) for k in PRICE_KEYS if not is_na(found[k])}
+        date = _as_of(prices)
+        label = "list price" + (f" as of {date}" if date else " (date unknown)")
+        if found["price_level"] == "endpoint":
+            label = f"{row.get('provider_name')} endpoint's {label}"
+        return values, label
+    if callable(prices):
+        got = prices(row)
+        return (got, "list price") if got else (None, "")
+    got = prices.get(str(row.get("model")))
+    return (got, "from the model's prices per token") if got else (None, "")
+
+
+def cost_breakdown(row: Mapping[str, Any], prices: Prices | None = None) -> CostBreakdown:
     """Split one generation's cost over prompt, cached prompt, completion, reasoning, images.
 
     Parameters
     ----------
     row : mapping
         The generation's fields (a frame row as a dict).
-    prices : mapping, optional
-        ``{model: {"prompt", "completion", ...}}`` in USD per token (numbers or
+    prices : price table, mapping or callable, optional
+        See :data:`Prices` and :func:`row_pricing`: USD per token (numbers or
         decimal strings, as ``GET /models`` sends them); ``internal_reasoning``,
-        ``input_cache_read``, ``image`` and ``request`` are used when present.
+        ``input_cache_read``, ``image_token`` / ``image_output`` and ``request``
+        are used when present.
 
     Returns
     -------
@@ -119,9 +174,9 @@ def cost_breakdown(row: Mapping[str, Any], prices: Mapping[str, Mapping[str, Any
     counts = [("prompt", prompt - cached), ("cached prompt", cached),
               ("completion", completion - reasoning - images), ("reasoning", reasoning),
               ("images", images)]
-    model_prices = (prices or {}).get(str(row.get("model")))
+    model_prices, source = row_pricing(row, prices)
     out = CostBreakdown(charged=charged, upstream=upstream, byok=byok, paid=paid,
-                        cache_discount=_num(row, "cache_discount"))
+                        cache_discount=_num(row, "cache_discount"), source=source)
     if model_prices:
         p_prompt = _price(model_prices, "prompt") or 0.0
         p_completion = _price(model_prices, "completion") or 0.0
@@ -130,7 +185,8 @@ def cost_breakdown(row: Mapping[str, Any], prices: Mapping[str, Mapping[str, Any
             "cached prompt": _price(model_prices, "input_cache_read", "prompt") or 0.0,
             "completion": p_completion,
             "reasoning": _price(model_prices, "internal_reasoning", "completion") or 0.0,
-            "images": _price(model_prices, "image", "completion") or 0.0,
+            "images": _price(model_prices, "image_token", "image_output", "completion")
+            or 0.0,
         }
         costs = [(label, n, n * unit[label]) for label, n in counts]
         prices_of: dict[str, float | None] = dict(unit)
@@ -163,7 +219,7 @@ def cost_html(bd: CostBreakdown) -> str:
     True
     """
     how = ("estimate: split in proportion to tokens (no prices for this model)"
-           if bd.estimate else "from the model's prices per token")
+           if bd.estimate else bd.source or "from the model's prices per token")
     rows = "".join(
         f'<tr class="orgen-cost-{line.label.replace(" ", "-")}"><th>{line.label}</th>'
         f"<td>{format_tokens(line.tokens)}</td><td>{_per_million(line.price)}</td>"

@@ -32,14 +32,16 @@ from ..schema import NA_LABEL, is_na
 from . import html
 from .browse import NA_CODE, SORTS
 from .content import content_html, state_html
-from .cost import EFFECTIVE_COST, cost_breakdown, cost_html
-from .fallback import attempts, badge, fallback_html
+from .cost import EFFECTIVE_COST, Prices, cost_breakdown, cost_html
+from .fallback import attempts, fallback_html, statuses
 
 __all__ = [
-    "ALL", "EMPTY_FILTERS", "LIST_ROWS", "NO_ROWS", "GenerationHtml", "chart_label",
-    "chart_title", "count_text", "dropdown_options", "empty_html", "export_failed",
-    "export_written", "generation_html", "group_code", "group_label", "list_head_html",
-    "list_row", "list_window", "loaded_content", "search_status", "snapshot_html",
+    "ALL", "EMPTY_FILTERS", "LIST_COLUMNS", "LIST_ROWS", "NO_ROWS", "GenerationHtml",
+    "chart_label", "chart_title", "count_html", "count_text", "cut_end", "dropdown_options",
+    "empty_html", "export_failed", "export_written", "generation_html", "group_code",
+    "group_label", "id_chars", "list_head_html", "list_header", "list_row", "list_title",
+    "list_widths", "list_window", "loaded_content", "search_status", "snapshot_html",
+    "twin_html",
 ]
 
 #: Dropdown value meaning "no filter" (:data:`~.browse.NA_CODE` is the NA group).
@@ -113,7 +115,7 @@ class GenerationHtml(NamedTuple):
 
 
 def generation_html(row: Mapping[str, Any], *, paid: float,
-                    prices: Mapping[str, Mapping[str, Any]] | None = None) -> GenerationHtml:
+                    prices: Prices | None = None) -> GenerationHtml:
     """What the panels show for one row (a mapping of its fields); ``paid`` is its cost
     really paid, ``prices`` the models' prices for the cost split (``None``: estimate).
 
@@ -121,10 +123,12 @@ def generation_html(row: Mapping[str, Any], *, paid: float,
     >>> "gen-1" in panels.head, "No provider attempts recorded." in panels.fallback
     (True, True)
     """
-    chain = attempts(row.get("provider_responses"), row.get("upstream_id"))
+    chain = attempts(row.get("provider_responses"), row.get("upstream_id"),
+                     row.get("finish_reason"))
     fields = {k: v for k, v in row.items() if k != "provider_responses"}  # the table has it
     return GenerationHtml(
-        head=html.headline_html(row, paid=paid, badge=badge(chain, row.get("finish_reason"))),
+        head=html.headline_html(row, paid=paid, statuses=statuses(
+            chain, row.get("finish_reason"), row.get("cancelled"))),
         cost=cost_html(cost_breakdown(row, prices)),
         fallback=fallback_html(chain),
         detail=html.detail_html(fields, headline=False))
@@ -154,23 +158,119 @@ def list_window(k: int, n: int, rows: int = LIST_ROWS) -> tuple[int, int]:
     return start, min(n, start + rows)
 
 
+#: The compact list's columns: (header, width in characters, right-aligned); ``#`` and
+#: ``id`` widths are set per list (:func:`list_widths`).
+LIST_COLUMNS: tuple[tuple[str, int, bool], ...] = (
+    ("#", 3, True), ("id", 12, False), ("model", 22, False), ("cost", 9, True),
+    ("latency", 8, True), ("finish", 10, False))
+_ELLIPSIS = "\u2026"
+
+
+def id_chars(ids: Sequence[str], least: int = 10, most: int = 24) -> int:
+    """How many trailing characters tell ``ids`` apart (at least ``least``, at most
+    ``most``): the compact list shows that many.
+
+    >>> id_chars(["gen-1-aaaaaaaaaaXY", "gen-2-aaaaaaaaaaXY"], least=4)
+    14
+    >>> id_chars(["a", "b"])
+    10
+    """
+    for k in range(least, most + 1):
+        if len({i[-k:] for i in ids}) == len(set(ids)):
+            return k
+    return most
+
+
+def cut_end(text: str, width: int) -> str:
+    """``text`` cut at its end to ``width`` characters, an ellipsis marking the cut.
+
+    >>> cut_end("anthropic/claude-sonnet-4", 12), cut_end("a/b", 12)
+    ('anthropic/c\u2026', 'a/b')
+    """
+    return text if len(text) <= width else text[:width - 1] + _ELLIPSIS
+
+
+def _tail(text: str, width: int) -> str:
+    return text if len(text) <= width else _ELLIPSIS + text[-(width - 1):]
+
+
+def list_widths(n: int, ids: Sequence[str]) -> dict[str, int]:
+    """The column widths of a list of ``n`` rows showing ``ids``.
+
+    >>> list_widths(100_000, ["gen-1", "gen-2"])["#"], list_widths(5, ["x"])["id"]
+    (7, 11)
+    """
+    widths = {name: width for name, width, _ in LIST_COLUMNS}
+    widths["#"] = max(widths["#"], len(f"{n:,}"))
+    widths["id"] = id_chars(ids) + 1  # room for the leading ellipsis
+    return widths
+
+
+def _line(cells: Mapping[str, str], widths: Mapping[str, int]) -> str:
+    return " ".join(
+        (cells[name].rjust(widths[name]) if right else cells[name].ljust(widths[name]))
+        for name, _, right in LIST_COLUMNS).rstrip()
+
+
 def list_row(j: int, generation_id: str, model: str, cost: float, latency: float,
-             finish: Any) -> str:
-    """One line of the compact list: #, id (end), model (end), cost, latency, finish.
+             finish: Any, widths: Mapping[str, int] | None = None) -> str:
+    """One line of the compact list, in the columns of :func:`list_header`: #, id (its
+    end), model (cut at its end), cost, latency, finish.
 
     >>> list_row(0, "gen-123456789012", "openai/gpt-4o", 0.5, 1200.0, None).split()
-    ['1', '3456789012', 'openai/gpt-4o', '$0.50', '1.20', 's']
+    ['1', '\u20263456789012', 'openai/gpt-4o', '$0.50', '1.20', 's']
     """
-    finish_text = "" if is_na(finish) else str(finish)
-    return (f"{j + 1:>5} {generation_id[-10:]:>10} {model[-18:]:<18} "
-            f"{fmt.format_usd(cost):>9} {fmt.format_ms(latency):>8} {finish_text}")
+    widths = widths or list_widths(j + 1, [generation_id])
+    return _line({"#": f"{j + 1:,}", "id": _tail(generation_id, widths["id"]),
+                  "model": cut_end(model, widths["model"]), "cost": fmt.format_usd(cost),
+                  "latency": fmt.format_ms(latency),
+                  "finish": "" if is_na(finish) else cut_end(str(finish), widths["finish"])},
+                 widths)
 
 
-def list_head_html(start: int, stop: int, n: int, sort: str) -> str:
-    """The line above the compact list: which rows it shows, in which order."""
+def list_header(widths: Mapping[str, int]) -> str:
+    """The column headers over the compact list, aligned with :func:`list_row`.
+
+    >>> list_header(list_widths(500, ["gen-1"])).split()
+    ['#', 'id', 'model', 'cost', 'latency', 'finish']
+    """
+    return _line({name: name for name, _, _ in LIST_COLUMNS}, widths)
+
+
+def list_title(generation_id: str, model: str, cost: float, latency: float,
+               finish: Any) -> str:
+    """A list row in full (its tooltip): the whole id and model name.
+
+    >>> list_title("gen-1", "openai/gpt-4o", 0.5, 1200.0, "stop")
+    'gen-1 \u00b7 openai/gpt-4o \u00b7 $0.50 \u00b7 1.20 s \u00b7 stop'
+    """
+    parts = [generation_id, model, fmt.format_usd(cost), fmt.format_ms(latency)]
+    return " \u00b7 ".join(parts + ([] if is_na(finish) else [str(finish)]))
+
+
+def list_head_html(start: int, stop: int, n: int, sort: str, header: str = "",
+                   titles: Sequence[str] = ()) -> str:
+    """Above the compact list: which rows it shows in which order, then its column
+    headers; ``titles`` (each row in full) ride along for the rows' tooltips."""
+    import json
+
+    data = html.escape(json.dumps(list(titles), ensure_ascii=False))
     return (f'<div class="orgen-muted" style="font-size:11px">Rows {start + 1:,}\u2013'
-            f"{stop:,} of {n:,} (sorted by {SORTS[sort][1]}): #, id (end), model, "
-            "cost, latency, finish. Click one to show it.</div>")
+            f"{stop:,} of {n:,}, sorted by {SORTS[sort][1]}. Click one to show it; "
+            "\u2191/\u2193 walk the rows.</div>"
+            f'<div class="orgen-list-cols" data-titles="{data}">{html.escape(header)}</div>')
+
+
+def count_html(k: int | None, n: int) -> str:
+    """The "k of n" text in a box as wide as the widest it can get, so the buttons
+    beside it never move.
+
+    >>> count_html(0, 500)
+    '<span class="orgen-count-text" style="min-width:11ch">1 of 500</span>'
+    """
+    widest = len(count_text(max(n - 1, 0), n)) + 1
+    return (f'<span class="orgen-count-text" style="min-width:{widest}ch">'
+            f"{count_text(k, n)}</span>")
 
 
 def empty_html(message: str) -> str:
@@ -230,6 +330,16 @@ def export_failed(exc: BaseException) -> str:
     return f"<b>Export failed:</b> {html.escape(exc)}"
 
 
+def twin_html(snapshot: str) -> str:
+    """The snapshot as the viewer's second output: hidden beside a live viewer (see
+    :data:`~.html.CSS`), shown wherever the widget cannot run.
+
+    >>> twin_html("<p>x</p>")
+    '<div class="orgen-twin"><p>x</p></div>'
+    """
+    return f'<div class="orgen-twin">{snapshot}</div>'
+
+
 def snapshot_html(count: str, *, empty: str | None = None, head: str = "", content: str = "",
                   cost: str = "", fallback: str = "", ranks: str = "", chart_png: bytes = b"",
                   detail: str = "") -> str:
@@ -244,8 +354,8 @@ def snapshot_html(count: str, *, empty: str | None = None, head: str = "", conte
            " the live viewer)</div>")
     if empty is not None:
         return top + empty + "</div>"
-    chart = (f'<img class="orgen-chart" alt="distribution" style="width:380px" '
+    chart = (f'<img class="orgen-chart" alt="distribution" style="width:378px;max-width:100%" '
              f'src="data:image/png;base64,{base64.b64encode(chart_png).decode()}">'
              if chart_png else "")
-    return (top + head + content + '<div style="display:flex;gap:24px;flex-wrap:wrap">'
+    return (top + head + content + '<div style="display:flex;gap:4px 28px;flex-wrap:wrap">'
             + cost + fallback + ranks + "</div>" + chart + detail + "</div>")

@@ -3,12 +3,16 @@
 :class:`GenerationViewer` is an :class:`ipywidgets.VBox` with an id search
 box, model and provider filters that narrow each other, a sort order,
 first/previous/next/last buttons (and the arrow keys) walking the filtered
-rows, a compact list of them to click on, and for the selected generation: a
-headline (copy-id button, link to OpenRouter, cost really paid, a badge when it
-fell back or failed), its conversation (fetched on selection through a function
-the viewer is given, in a thread), its cost split by token kind, its provider
-attempts, every field grouped, its percentile ranks and a small chart of its
-model's latency or cost distribution.
+rows, a compact list of them under column headers to click on, and for the
+selected generation: a headline as a trace view leads (status badges: ok, failed,
+cancelled, truncated, fell back; model, provider, cost really paid, latency,
+generation time, tokens in and out; the id with a copy button and a link to
+OpenRouter), its conversation (fetched on selection through a function the viewer
+is given, in a thread; a stored failure first, as its message), its cost split by
+token kind, its provider attempts as a timeline and a table, every field grouped,
+its percentile ranks and a small chart of its model's latency or cost
+distribution.  The layout wraps: on a narrow page the side column goes under the
+generation.
 
 Its state is a set of observable traits: :attr:`~GenerationViewer.selected_id`,
 :attr:`~GenerationViewer.sort`, the :attr:`~GenerationViewer.model` and
@@ -21,8 +25,9 @@ functions) and the threads from :mod:`.background`.
 
 Everything slow is done once in the constructor (sort orders, group codes,
 an id index), so changing a filter or moving to the next row on 100,000 rows
-costs a few numpy operations and one chart.  Saved notebooks show a static
-HTML snapshot of the selected generation (:meth:`GenerationViewer.snapshot_html`).
+costs a few numpy operations and one chart.  Displaying the viewer also writes a
+static HTML snapshot of the selected generation (:meth:`GenerationViewer.snapshot_html`)
+that saved notebooks and their HTML renderings show.
 
 Examples
 --------
@@ -58,7 +63,7 @@ from . import html, render
 from .background import ChartPainter, ContentLoader, ContentLoads, ContentResult
 from .browse import SORTS, FrameIndex
 from .content import CONTENT_FIELDS, LOADING, NO_KEY, content_html, state_html
-from .cost import EFFECTIVE_COST
+from .cost import EFFECTIVE_COST, Prices
 from .layout import Controls, Panels, arrange, build_controls, build_panels
 
 __all__ = ["CHARTS", "SORTS", "ContentLoader", "GenerationViewer", "UnknownChoice",
@@ -66,7 +71,7 @@ __all__ = ["CHARTS", "SORTS", "ContentLoader", "GenerationViewer", "UnknownChoic
 
 #: Metrics the chart can show: key -> (column, axis label).
 CHARTS: dict[str, tuple[str, str]] = {
-    "latency": ("latency", "latency (ms, log scale)"),
+    "latency": ("latency", "latency (log scale)"),  # the ticks carry their unit
     "cost": (EFFECTIVE_COST, "cost paid (USD)"),
 }
 
@@ -128,11 +133,13 @@ class GenerationViewer(widgets.VBox):
         ``client=``).  Called in a thread; the panel says "loading" until it
         lands, and an answer for a generation no longer selected is kept but not
         shown.  ``None``: the panel says no key was given.
-    prices : mapping, optional
+    prices : price table, mapping or callable, optional
+        A price table (``orf.fetch_prices()``: the served endpoint's list price
+        when it has it, else the model's, labelled "list price as of DATE"),
         ``{model: {"prompt": ..., "completion": ..., ...}}`` in USD per token
-        (OpenRouter's ``/models`` ``pricing``): the cost panel prices each token
-        kind with them; without them it splits the cost in proportion to tokens
-        and says it is an estimate.
+        (OpenRouter's ``/models`` ``pricing``) or ``prices(row) -> pricing``:
+        the cost panel prices each token kind with them; without them it
+        splits the cost in proportion to tokens and says it is an estimate.
 
     Attributes
     ----------
@@ -189,7 +196,7 @@ class GenerationViewer(widgets.VBox):
     def __init__(self, df: pd.DataFrame, selected: str | None = None, *, sort: str = "cost",
                  chart: str = "latency", max_matches: int = 50,
                  content: ContentLoader | None = None,
-                 prices: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+                 prices: Prices | None = None) -> None:
         if "id" not in df.columns:
             raise KeyError("GenerationViewer needs an 'id' column")
         _check_choice("sort", sort, SORTS)
@@ -429,29 +436,41 @@ class GenerationViewer(widgets.VBox):
         """Wait until the chart of the selected generation is drawn (tests, scripts)."""
         self._painter.wait(timeout)
 
-    def snapshot_html(self) -> str:
+    def snapshot_html(self, timeout: float = 10.0) -> str:
         """A static HTML snapshot of the selected generation (for saved notebooks).
 
         What the live widget shows, minus the controls: headline, conversation,
         cost, provider attempts, ranks, the chart (inline PNG) and every field.
+        Waits up to ``timeout`` seconds for the conversation and the chart.
         """
         p = self.panels
         if self._pos is None:
             return render.snapshot_html(self.count_text, empty=p.detail.value)
-        self.wait_chart()
+        self.wait_content(timeout)
+        self.wait_chart(timeout)
         return render.snapshot_html(
             self.count_text, head=p.head.value, content=p.content.value, cost=p.cost.value,
             fallback=p.fallback.value, ranks=p.ranks.value, chart_png=bytes(p.chart.value),
             detail=p.detail.value)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        """The widget view plus a ``text/html`` snapshot that static renderers show."""
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """Two outputs: the live widget, and its static snapshot (:meth:`snapshot_html`)
+        as ``text/html`` for whatever shows a saved notebook without running it (a
+        plain ``nbconvert --to html``, the committed pages under ``docs/``, GitHub).
+
+        The snapshot hides itself beside a live viewer (a ``:has()`` rule of its
+        stylesheet), so JupyterLab and Voila show the widget only.  It is the
+        generation selected when the viewer was displayed; the widget shows first,
+        and the cell then waits (at most 10 s) for its conversation and chart.
+        """
+        from IPython.display import display
+
         bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, meta = bundle if isinstance(bundle, tuple) else (bundle, None)
-        data = {**data, "text/html": self.snapshot_html()}
-        return data if meta is None else (data, meta)  # type: ignore[return-value]
+        if bundle is not None:
+            data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+            display(data, metadata=meta, raw=True)
+        display({"text/html": render.twin_html(self.snapshot_html()),
+                 "text/plain": f"<static snapshot: {self.count_text}>"}, raw=True)
 
     # -- showing the state --------------------------------------------------------------------
 
@@ -519,7 +538,7 @@ class GenerationViewer(widgets.VBox):
         c, p = self.controls, self.panels
         for button in c.walk:
             button.disabled = True
-        p.count.value = self.count_text
+        p.count.value = render.count_html(None, 0)
         p.status.value = ""
         p.detail.value = render.empty_html(message)
         for panel in p.text:
@@ -539,7 +558,7 @@ class GenerationViewer(widgets.VBox):
         c, p = self.controls, self.panels
         c.first.disabled = c.previous.disabled = k == 0
         c.next.disabled = c.last.disabled = k + 1 >= n
-        p.count.value = f'<span class="orgen-count-text">{self.count_text}</span>'
+        p.count.value = render.count_html(k, n)
         p.status.value = ""
         gid = self._index.ids[pos]
         with self._quiet():
@@ -578,18 +597,24 @@ class GenerationViewer(widgets.VBox):
         self.panels.chart.layout.display = None
 
     def _render_list(self, k: int) -> None:
-        """The compact list: up to :data:`~.render.LIST_ROWS` filtered rows around row ``k``."""
+        """The compact list: up to :data:`~.render.LIST_ROWS` filtered rows around row ``k``,
+        in aligned columns under their headers (each row's full text is its tooltip)."""
         n = len(self._positions)
         start, stop = render.list_window(k, n)
         cost = self._index.metric(EFFECTIVE_COST)
         latency = self._index.metric("latency")
-        options = []
-        for j in range(start, stop):
-            pos = int(self._positions[j])
+        shown = [int(self._positions[j]) for j in range(start, stop)]
+        ids = [self._index.ids[pos] for pos in shown]
+        widths = render.list_widths(n, ids)
+        options, titles = [], []
+        for j, pos, gid in zip(range(start, stop), shown, ids, strict=True):
             model = self._index.model_label(int(self._index.model_codes[pos]))
-            options.append((render.list_row(j, self._index.ids[pos], model, cost[pos],
-                                             latency[pos], self._finish[pos]), j))
-        self.panels.list_head.value = render.list_head_html(start, stop, n, self.sort)
+            options.append((render.list_row(j, gid, model, cost[pos], latency[pos],
+                                            self._finish[pos], widths), j))
+            titles.append(render.list_title(gid, model, cost[pos], latency[pos],
+                                            self._finish[pos]))
+        self.panels.list_head.value = render.list_head_html(
+            start, stop, n, self.sort, render.list_header(widths), titles)
         rows = self.controls.rows
         with self._quiet():
             rows.options = options

@@ -177,3 +177,34 @@ def test_report_leaves_out_what_the_frame_lacks():
     card = pd.DataFrame({"id": ["g", "h"], "total_cost": [0.5, None]}).orgen.report()
     assert "<svg" not in card.html and "top models" not in card.html
     assert "$0.50" in card.html and "&lt;NA&gt;" in card.html  # latency unknown, escaped
+
+
+def test_report_with_activity_heads_the_card_with_coverage():
+    import pandas as pd
+
+    df = pd.DataFrame({"created_at": pd.to_datetime(["2026-11-01 10:00Z", "2026-11-02 10:00Z"]),
+                       "model": ["a/x", "a/x"], "total_cost": [0.5, 0.25]})
+    activity = pd.DataFrame({"date": ["2026-11-01", "2026-11-02"], "model": ["a/x", "a/x"],
+                             "requests": [2, 1], "usage": [1.0, 0.25]})
+    html = df.orgen.report(activity=activity)._repr_html_()
+    assert ('<div class="orgen-coverage">the frame covers 60.0% of billed spend over the 2 days '
+            "it spans; 1 request on 1 day is missing</div>") in html
+    assert 'class="orgen-coverage"' not in df.orgen.report()._repr_html_()
+
+
+def test_reconcile_and_prices_on_the_pyarrow_backend(account_sim):
+    import openrouter_frame as orf
+
+    ids = account_sim.listed_ids()[:100]
+    df = orf.generations_to_frame(ids, api_key=account_sim.api_key, progress=False,
+                                  base_url=account_sim.base_url, dtype_backend="pyarrow")
+    activity = orf.fetch_activity(api_key=account_sim.management_key,
+                                  base_url=account_sim.base_url, dtype_backend="pyarrow")
+    prices = orf.fetch_prices(endpoints=True, base_url=account_sim.base_url,
+                              dtype_backend="pyarrow")
+    table = df.orgen.reconcile(activity, by=("date", "endpoint_id"))
+    assert int(table["generations"].sum()) == len(df)
+    otherwise = account_sim.priced_otherwise()
+    flagged = set(df.orgen.price_check(prices)["id"])
+    assert flagged == {i for i in ids if i in otherwise and otherwise[i] != "endpoint_price"}
+    assert "calls" in df.orgen.reprice(prices, to="openai/gpt-4o-mini").headline

@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 import openrouter_frame as orf  # noqa: F401  (registers df.orgen)
 from openrouter_frame import MissingColumnsError, SchemaWarning, schema
 from openrouter_frame.analysis import attempts
-from openrouter_frame.analysis.attempts import ATTEMPT_DTYPES, provider_attempts
+from openrouter_frame.analysis.attempts import (
+    ATTEMPT_DTYPES,
+    attempt_counts,
+    fallbacks,
+    provider_attempts,
+)
 from openrouter_frame.testing import sample_frame
 
 
@@ -92,7 +97,8 @@ def test_dtypes_are_the_schemas_whatever_the_backend(backend: str, path: str) ->
     under pandas 2.2 too), equal, not merely printed alike, from either reading path."""
     frame = sample_frame(40, dtype_backend=backend)
     if path == "per value":  # text cells (a CSV read-back) take the per-value reader
-        frame = frame.assign(provider_responses=frame["provider_responses"].map(json.dumps))
+        frame = frame.assign(provider_responses=pd.Series(
+            [json.dumps(c) for c in frame["provider_responses"].tolist()], dtype=object))
     got = provider_attempts(frame)
     assert len(got)
     assert dict(got.dtypes) == SCHEMA_DTYPES
@@ -395,3 +401,43 @@ def test_a_tier_outside_the_spec_is_kept_with_a_warning() -> None:
         got = provider_attempts(_frame(cells + [None, None]))
     assert got["routed_service_tier"].tolist() == ["warp-speed", "flex"]
     assert "warp-speed" in got["routed_service_tier"].cat.categories
+
+
+def _shapes(frame: pd.DataFrame, tmp_path: Any) -> dict[str, pd.DataFrame]:
+    """The frame's provider_responses in every shape the library gives: lists of dicts,
+    the Arrow list of structs, and both read back from the library's parquet."""
+    from openrouter_frame.frame.io import write_frame
+    from openrouter_frame.frame.nested import to_arrow
+
+    arrow = frame.assign(provider_responses=pd.Series(
+        pd.arrays.ArrowExtensionArray(to_arrow(frame["provider_responses"])),
+        index=frame.index))
+    path = tmp_path / "g.parquet"
+    write_frame(frame, path, "parquet")
+    return {"lists": frame, "arrow": arrow,
+            "parquet-numpy": pd.read_parquet(path),  # NumPy arrays of struct dicts
+            "parquet-arrow": pd.read_parquet(path, dtype_backend="pyarrow")}
+
+
+_ODD_ITEMS = [[{"provider_name": "A", "status": "503", "latency": 40, "zone": "eu"},
+               {"provider_name": "B", "status": 200, "latency": 900.0, "id": "up-1"}],
+              None, [], [{"provider": "Legacy", "status": 200}]]
+
+
+@pytest.mark.parametrize("odd", [False, True], ids=["official-items", "odd-items"])
+def test_both_shapes_give_the_same_attempts_and_counts(odd: bool, tmp_path: Any) -> None:
+    frame = sample_frame(60)[["id", "upstream_id", "model", "provider_responses"]]
+    if odd:  # keys outside the spec and values of other types: the _extra child
+        cells = frame["provider_responses"].tolist()
+        cells[:len(_ODD_ITEMS)] = _ODD_ITEMS
+        frame = frame.assign(provider_responses=pd.Series(cells, dtype=object))
+    shapes = _shapes(frame, tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaWarning)  # "503" as text: NA with a warning
+        expected = provider_attempts(frame)
+        for name, shaped in shapes.items():
+            pd.testing.assert_frame_equal(provider_attempts(shaped), expected, obj=name)
+            np.testing.assert_array_equal(attempt_counts(shaped), attempt_counts(frame))
+            pd.testing.assert_frame_equal(fallbacks(shaped), fallbacks(frame), obj=name)
+    if odd:
+        assert "zone" in expected.columns and expected["zone"].iloc[0] == "eu"

@@ -75,17 +75,127 @@ def test_slices_stay_rich(demo_frame):
     assert isinstance(demo_frame.orgen.summary().filter(like="cache"), RichSeries)
 
 
-def test_latency_summary_fits_1280_px(demo_frame):
-    """Estimated at 8 px a character plus 16 px padding a cell (a generous 14 px font)."""
+def _estimated_width(markup: str) -> int:
+    """Pixels at 8 a character plus 12 padding a cell (a generous 14 px font; the table's
+    style pads each cell 6 px a side, checked here); a header
+    cell wraps between words, so it needs its longest word (single-column headers only)."""
+    rows = [[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", markup.split("<tbody>")[1])]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    head = markup.split("<tbody>")[0]
+    if "rowspan" not in head:
+        titles = [html.unescape(t) for t in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+        widths = [max(w, *(len(word) for word in t.split()), 0) if t else w
+                  for w, t in zip(widths, titles, strict=True)]
+    assert "padding:2px 6px" in markup
+    return sum(8 * w + 12 for w in widths)
+
+
+def test_latency_summary_shares_headers(demo_frame):
     table = demo_frame.orgen.latency_summary(by="provider_name")
     markup = table._repr_html_()
-    rows = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in
-            re.findall(r"<tr>(.*?)</tr>", markup.split("<tbody>")[1])]
-    widths = [max(len(html.unescape(r[i])) for r in rows) for i in range(len(rows[0]))]
     sub_headers = re.findall(r"<th>(p\d+)</th>", markup)
     assert len(sub_headers) == 9  # p50/p90/p99 under latency, generation time, speed
-    assert "latency (ms)" in markup and "generation time (ms)" in markup
-    assert sum(8 * w + 16 for w in widths) <= 1280, widths
+    assert re.search(r">latency \((ms|s|min)\)<", markup)
+    assert re.search(r">generation time \((ms|s|min)\)<", markup)
+    assert "speed (tokens/s)" in markup
+
+
+@pytest.mark.parametrize("name", ["cost_summary", "latency_summary", "finish_reasons",
+                                  "fallbacks", "provider_summary"])
+def test_summaries_fit_a_1000_px_notebook_column(demo_frame, name):
+    """Issue 21: cost_summary was about 1,800 px wide; page 02 scrolled sideways."""
+    markup = getattr(demo_frame.orgen, name)()._repr_html_()
+    assert _estimated_width(markup) <= 1000
+
+
+UNIT_MS = {"ms": 1.0, "s": 1000.0, "min": 60000.0}
+
+
+@pytest.mark.parametrize("name", ["latency_summary", "provider_summary"])
+def test_duration_headers_name_the_unit_of_their_cells(demo_frame, name):
+    """Issue 21: headers said ms over values in s and min."""
+    plain = getattr(demo_frame.orgen, name)()
+    markup = plain._repr_html_()
+    unit = re.search(r">latency \((ms|s|min)\)<", markup).group(1)
+    rows = cells(markup)
+    column = list(plain.columns).index("latency_p50_ms")
+    for label, value in zip(plain.index, plain["latency_p50_ms"], strict=True):
+        text = rows[str(label)][column]
+        if pd.isna(value):
+            assert text == NA_LABEL
+            continue
+        assert re.match(r"^[\d,]+(\.\d+)?$", text), text  # a plain number in that unit
+        assert float(text.replace(",", "")) == pytest.approx(value / UNIT_MS[unit], abs=0.01)
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def test_one_precision_per_money_column(demo_frame):
+    """Issue 21: "$0.63" beside "$0.603" in one column."""
+    plain = demo_frame.orgen.cost_summary(by="model")
+    rows = cells(plain._repr_html_())
+    money = [i for i, c in enumerate(plain.columns) if c.endswith("_usd")]
+    assert len(money) >= 5
+    for i in money:
+        texts = [row[i] for row in rows.values() if row[i] != NA_LABEL]
+        assert all(MONEY.match(t) for t in texts), texts
+        assert len({_decimals(t) for t in texts}) == 1, (plain.columns[i], texts)
+        values = plain.iloc[:, i].dropna()
+        assert all(float(t.replace("$", "").replace(",", "")) > 0  # never a false zero
+                   for t, v in zip(texts, values, strict=True) if v > 0)
+
+
+def test_headers_drop_the_suffix_and_name_the_unit(demo_frame):
+    markup = demo_frame.orgen.cost_summary(by="model")._repr_html_()
+    head = markup.split("<tbody>")[0]
+    assert "<th>total cost</th>" in head and "_usd" not in head and "_" not in head
+
+
+@pytest.mark.parametrize(("name", "label", "pattern"), [
+    ("fallbacks", "mean_attempts", r"^\d+\.\d\d$"),
+    ("sessions", "wall_span_s", r"^[\d,]+(\.\d+)?$"),
+], ids=["fallbacks-mean_attempts", "sessions-wall_span_s"])
+def test_every_summary_column_is_formatted(demo_frame, name, label, pattern):
+    plain = getattr(demo_frame.orgen, name)()
+    markup = plain._repr_html_()
+    column = list(plain.columns).index(label)
+    texts = [row[column] for row in cells(markup).values()]
+    assert texts and all(re.match(pattern, t) or t == NA_LABEL for t in texts), texts[:5]
+    if label == "wall_span_s":
+        assert re.search(r">wall span \((ms|s|min)\)<", markup)
+        assert re.search(r">first created at \(UTC\)<", markup)
+
+
+def test_top_is_formatted_by_the_schema_units(demo_frame):
+    got = demo_frame.orgen.top(3)
+    pd.testing.assert_frame_equal(got, summary.top(demo_frame, 3), check_frame_type=False)
+    with pd.option_context("display.max_columns", 60):
+        markup = got._repr_html_()
+    rows = list(cells(markup).values())
+    columns = list(got.columns)
+    assert all(MONEY.match(r[columns.index("total_cost")]) for r in rows)
+    assert re.search(r">latency \((ms|s|min)\)<", markup)
+    assert re.search(r">created at \(UTC\)<", markup)
+    tokens = [r[columns.index("native_tokens_prompt")] for r in rows]
+    assert all(re.match(r"^[\d,]+$", t) for t in tokens)
+
+
+def test_wide_frames_show_first_and_last_columns():
+    frame = rich(pd.DataFrame({f"c{i}": [i] for i in range(30)}))
+    with pd.option_context("display.max_columns", 10):
+        markup = frame._repr_html_()
+    head = re.findall(r"<th[^>]*>(.*?)</th>", markup.split("<tbody>")[0])
+    assert head[1:] == ["c0", "c1", "c2", "c3", "c4", "…", "c25", "c26", "c27", "c28", "c29"]
+    assert "1 rows × 30 columns" in markup or "30 columns" in markup
+
+
+def test_long_text_is_cut_whole_in_the_tooltip():
+    text = "word " * 30
+    markup = rich(pd.DataFrame({"note": [text]}))._repr_html_()
+    assert f'title="{text}"' in markup and "…</td>" in markup
 
 
 @pytest.mark.parametrize(("freq", "pattern"), [

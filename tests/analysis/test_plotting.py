@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -89,8 +90,9 @@ def test_latency_ecdf(demo_frame, metric):
     ax = plotting.plot_latency(demo_frame, by="provider_name", kind="ecdf", metric=metric,
                                top=5)
     assert len(ax.lines) == 6
-    assert ax.get_xlabel() == plotting.METRIC_LABELS[metric] and ax.get_xscale() == "log"
-    assert "(ms)" in ax.get_xlabel() or "(tokens/s)" in ax.get_xlabel()
+    assert ax.get_xlabel().startswith(plotting.METRIC_LABELS[metric])
+    assert ax.get_xscale() == "log"
+    assert re.search(r" \((ms|s|min|tokens/s)\)$", ax.get_xlabel())
     for line in ax.lines:
         y = np.asarray(line.get_ydata(), dtype=float)
         assert y[-1] == pytest.approx(1.0) and (np.diff(y) >= 0).all()
@@ -105,14 +107,19 @@ def test_latency_box(demo_frame):
     ax = plotting.plot_latency(demo_frame, by="provider_name", kind="box", top=4, log=False)
     assert len(ax.patches) == 5
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0].startswith("OpenAI (n=") and labels[-1].startswith("other")
-    assert ax.get_xlabel() == f"latency, time to first token (ms)\n{plotting.BOX_CAPTION}"
+    by_median = demo_frame.groupby("provider_name", observed=True)["latency"].median()
+    slowest = by_median.sort_values(ascending=False).index[0]
+    assert labels[0].startswith(f"{slowest} (n=") and labels[-1].startswith("other")
+    label, caption = ax.get_xlabel().split("\n")
+    unit = re.fullmatch(r"total latency \((ms|s|min)\)", label).group(1)
+    assert caption == plotting.BOX_CAPTION
     assert "whiskers: 5th to 95th percentile" in plotting.BOX_CAPTION
     assert ax.get_xscale() == "linear"
     medians = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "median"]
     assert len(medians) == 5
-    openai = demo_frame.loc[demo_frame["provider_name"] == "OpenAI", "latency"]
-    assert medians[0] == pytest.approx(openai.median())
+    per = {"ms": 1.0, "s": 1000.0, "min": 60000.0}[unit]
+    assert medians[0] == pytest.approx(by_median[slowest] / per)  # in the label's unit
+    assert medians[:4] == sorted(medians[:4], reverse=True)  # slowest on top
 
 
 def test_tokens_vs_cost_scatter(demo_frame):
@@ -291,7 +298,7 @@ def test_own_figure_legend_outside_the_axes(demo_frame, name):
     assert sorted(labels) == sorted(drawn) and len(labels) >= 2  # one entry per group drawn
     names = set(demo_frame[column].dropna().astype(str)) | {"other", "<NA>"}
     assert set(labels) <= names
-    assert legend.get_title().get_text() == plotting.column_label(column)
+    assert legend.get_title().get_text().split(",")[0] == plotting.column_label(column)
     renderer = ax.figure.canvas.get_renderer()
     assert _overlap(legend.get_window_extent(renderer), ax.get_window_extent(renderer)) == 0
     assert ax.figure.bbox.contains(*legend.get_window_extent(renderer).p1)  # not cut off
@@ -347,8 +354,8 @@ def _shown(text) -> str:
     (lambda df: plotting.plot_cost_by(df, by="model"), "yticks"),
     (lambda df: plotting.plot_cost_by(df, by="provider_name"), "yticks"),
     (lambda df: plotting.plot_cost_over_time(df, by="model"), "legend"),
-    (lambda df: plotting.plot_latency(df, by="provider_name"), "legend"),
-    (lambda df: plotting.plot_latency(df, by="model", kind="box"), "yticks"),
+    (lambda df: plotting.plot_latency(df, by="provider_name", top=None), "legend"),
+    (lambda df: plotting.plot_latency(df, by="model", kind="box", top=None), "yticks"),
     (lambda df: plotting.plot_tokens_vs_cost(df, by="provider_name"), "legend"),
 ], ids=["cost_by-model", "cost_by-provider", "cost_over_time", "latency-ecdf", "latency-box",
         "tokens_vs_cost"])
@@ -372,3 +379,157 @@ def test_a_dollar_in_a_name_in_the_viewer_chart():
     assert chart.png(250.0, "this one: $1.00 ($2)").startswith(b"\x89PNG")  # draws with Agg
     assert _shown(chart.axes.title) == f"{EVIL} (n = 3)"
     assert _shown(chart.label) == "this one: $1.00 ($2)"
+
+
+# -- issue 21: "which provider is slow?" and one colour per group in a figure ----------------
+def _legend_names(ax) -> list[str]:
+    return [t.get_text().split(" (n=")[0] for t in ax.get_legend().get_texts()]
+
+
+@pytest.mark.parametrize("kind", ["ecdf", "box"], ids=["ecdf", "box"])
+def test_latency_plot_names_the_slow_small_providers(slow_small_frame, kind):
+    """The three slowest providers are the three smallest: drawn by name, slowest first."""
+    counts = slow_small_frame["provider_name"].value_counts()
+    assert set(counts.index[-3:]) == {"Slow-A", "Slow-B", "Slow-C"}  # the smallest
+    ax = plotting.plot_latency(slow_small_frame, by="provider_name", kind=kind)  # top=8
+    names = _legend_names(ax) if kind == "ecdf" else \
+        [t.get_text().split(" (n=")[0] for t in ax.get_yticklabels()]
+    assert names[:3] == ["Slow-C", "Slow-B", "Slow-A"]
+    assert len(names) == 9 and names[-1] == "other"  # 8 slowest + the faster rest
+
+
+@pytest.mark.parametrize("metric", ["latency", "tokens_per_second"], ids=["latency", "speed"])
+def test_latency_plot_top_none_draws_every_group(slow_small_frame, metric):
+    ax = plotting.plot_latency(slow_small_frame, by="provider_name", metric=metric, top=None)
+    names = _legend_names(ax)
+    assert "other" not in names and len(names) == 15
+    values = summary.tokens_per_second(slow_small_frame) if metric == "tokens_per_second" \
+        else slow_small_frame["latency"]
+    medians = values[values > 0].groupby(slow_small_frame["provider_name"],
+                                         observed=True).median()
+    expected = medians.sort_values(ascending=metric == "tokens_per_second")
+    assert names == expected.index.astype(str).tolist()  # slowest first
+
+
+def _many_providers(demo_frame, k: int):
+    frame = demo_frame.copy()
+    names = [f"Provider {i % k:02d}" for i in range(len(frame))]
+    frame["provider_name"] = pd.Series(names, index=frame.index, dtype="category")
+    return frame
+
+
+def _drawn_colours(ax) -> dict[str, tuple[float, ...]]:
+    if ax.get_legend() is not None:
+        legend = ax.get_legend()
+        return {t.get_text().split(" (n=")[0]: to_rgb(h.get_color() if hasattr(h, "get_color")
+                                                      and not hasattr(h, "get_facecolor")
+                                                      else h.get_facecolor())
+                for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)}
+    names = [t.get_text().split(" (n=")[0] for t in ax.get_yticklabels()]
+    return {n: to_rgb(p.get_facecolor()) for n, p in zip(names, ax.patches, strict=True)}
+
+
+@pytest.mark.parametrize("k", [8, 15], ids=["8-groups", "15-groups"])
+@pytest.mark.parametrize("draw", [
+    lambda df, k: plotting.plot_cost_by(df, by="provider_name", top=k),
+    lambda df, k: plotting.plot_latency(df, by="provider_name", top=k),
+    lambda df, k: plotting.plot_latency(df, by="provider_name", kind="box", top=k),
+    lambda df, k: plotting.plot_cost_over_time(df, freq="W", by="provider_name", top=k),
+    lambda df, k: plotting.plot_tokens_vs_cost(df, by="provider_name", top=k),
+], ids=["cost_by", "ecdf", "box", "cost_over_time", "tokens_vs_cost"])
+def test_no_two_groups_share_a_colour_in_one_figure(demo_frame, monkeypatch, k, draw):
+    """Issue 21: after a 15-provider plot took the palette, a later ECDF drew two providers
+    in one pink.  Colours given earlier in the session (more values than the palette holds)
+    must not make two groups of one figure alike; a group keeps its colour where it can."""
+    fresh = colors.ColorMap()
+    monkeypatch.setattr(colors, "DEFAULT", fresh)
+    for i in range(40):  # an earlier plot of many providers used up every slot
+        fresh(f"Earlier {i:02d}", "provider_name")
+    frame = _many_providers(demo_frame, k)
+    ax = draw(frame, k)
+    drawn = _drawn_colours(ax)
+    assert len(drawn) == k  # every group drawn on its own, none folded
+    assert len(set(drawn.values())) == k, drawn  # no two alike
+    assert to_rgb(OTHER_COLOR) not in drawn.values()
+    again = _drawn_colours(draw(frame, k))
+    assert again == drawn  # the same figure twice: the same colours
+
+
+def test_a_group_keeps_its_colour_when_it_is_free(demo_frame, monkeypatch):
+    fresh = colors.ColorMap()
+    monkeypatch.setattr(colors, "DEFAULT", fresh)
+    frame = _many_providers(demo_frame, 8)
+    ax = plotting.plot_latency(frame, by="provider_name", top=None)
+    for name, rgb in _drawn_colours(ax).items():
+        assert np.allclose(rgb, to_rgb(fresh(name, "provider_name"))), name
+
+
+def _hourly(demo_frame, periods: int):
+    """The demo frame with its generations spread evenly over ``periods`` hours."""
+    frame = demo_frame.copy()
+    start = pd.Timestamp("2026-11-01", tz="UTC")
+    hours = np.arange(len(frame)) * (periods - 1) // max(len(frame) - 1, 1)
+    frame["created_at"] = (start + pd.to_timedelta(hours, unit="h")).astype(
+        frame["created_at"].dtype)
+    return frame
+
+
+@pytest.mark.parametrize(("periods", "kind"), [
+    (plotting.BAR_PERIODS, "bars"), (plotting.BAR_PERIODS + 1, "area"), (400, "area"),
+], ids=["at-the-limit", "one-past", "many"])
+@pytest.mark.parametrize("by", [None, "model"], ids=["one-layer", "by-model"])
+def test_cost_over_time_bars_or_area_by_period_count(demo_frame, periods, kind, by):
+    frame = _hourly(demo_frame, periods)
+    table = summary.cost_over_time(frame, freq="h", by=by, top=3)
+    assert len(table) == periods
+    ax = plotting.plot_cost_over_time(frame, freq="h", by=by, top=3)
+    layers = len(table.columns)
+    if kind == "bars":
+        assert len(ax.containers) == layers and not ax.collections
+        assert "one bar per hour" in ax.get_xlabel()
+        return
+    assert not ax.containers and not ax.patches
+    assert len(ax.collections) == layers and "one step per hour" in ax.get_xlabel()
+    top = ax.collections[-1].get_paths()[0].vertices[:, 1].max()
+    per_period = table.sum(axis=1).to_numpy()
+    assert top == pytest.approx(per_period.max())  # the stack reaches the busiest hour
+    if by is not None:
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert sorted(legend) == sorted(table.columns)
+        assert ax.get_title() == "Cost per hour by model"
+    else:
+        assert ax.get_title() == "Cost per hour"
+
+
+def test_cost_over_time_area_layers_sum_to_the_cost(demo_frame):
+    """A step area is flat over each hour: its area in cost-hours is the frame's cost."""
+    frame = _hourly(demo_frame, 300)
+    ax = plotting.plot_cost_over_time(frame, freq="h", by="model", top=3)
+    area_days = 0.0  # x is in days: the shoelace area of every layer's polygon
+    for layer in ax.collections:
+        for polygon in layer.get_paths()[0].to_polygons():
+            x, y = polygon[:, 0], polygon[:, 1]
+            area_days += abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2
+    assert area_days * 24 == pytest.approx(frame["total_cost"].sum(), rel=1e-6)
+
+
+@pytest.mark.parametrize(("median_ms", "unit"), [(300.0, "ms"), (5_000.0, "s"),
+                                                 (600_000.0, "min")], ids=["ms", "s", "min"])
+@pytest.mark.parametrize("kind", ["ecdf", "box"])
+def test_latency_axis_unit_matches_its_tick_values(demo_frame, median_ms, unit, kind):
+    """Issue 21: axis units match tick labels; values are drawn in the unit the label names."""
+    frame = demo_frame.copy()
+    frame["latency"] = frame["latency"] * (median_ms / float(frame["latency"].median()))
+    ax = plotting.plot_latency(frame, by=None, kind=kind, log=False)
+    assert ax.get_xlabel().split("\n")[0] == f"total latency ({unit})"
+    per = {"ms": 1.0, "s": 1000.0, "min": 60000.0}[unit]
+    latency = frame["latency"].dropna()
+    if kind == "ecdf":
+        drawn = np.asarray(ax.lines[0].get_xdata(), dtype=float)
+        assert drawn.max() == pytest.approx(latency.max() / per)
+    else:
+        median = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "median"][0]
+        assert median == pytest.approx(latency.median() / per)
+    ax.figure.canvas.draw()
+    ticks = [t.get_position()[0] for t in ax.get_xticklabels() if t.get_text()]
+    assert min(ticks) <= latency.median() / per <= max(ticks)

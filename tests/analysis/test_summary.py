@@ -82,8 +82,9 @@ def test_summary_figures_match_plain_pandas(demo_frame):
         assert s[f"latency_p{p}_ms"] == pytest.approx(df["latency"].quantile(p / 100))
         assert s[f"generation_time_p{p}_ms"] == pytest.approx(
             df["generation_time"].quantile(p / 100))
-    tps = df["native_tokens_completion"].fillna(df["tokens_completion"]) / (
-        df["generation_time"].where(df["generation_time"] > 0) / 1000)
+    tokens = df["native_tokens_completion"].fillna(df["tokens_completion"])
+    tps = tokens.where(tokens > 0) / (df["generation_time"].where(df["generation_time"] > 0)
+                                      / 1000)
     assert s["tokens_per_second_p50"] == pytest.approx(tps.median())
     assert s["cancelled_rate"] == pytest.approx(df["cancelled"].mean())
     assert s["byok_share"] == pytest.approx(df["is_byok"].mean())
@@ -170,7 +171,9 @@ def test_latency_summary_percentiles(demo_frame):
     assert table.columns.tolist() == [
         "count", "latency_p25_ms", "latency_p99.9_ms", "generation_time_p25_ms",
         "generation_time_p99.9_ms", "tokens_per_second_p25", "tokens_per_second_p99.9"]
-    assert table["count"].is_monotonic_decreasing
+    medians = demo_frame.groupby("provider_name", observed=True, dropna=False)["latency"].median()
+    assert [medians[k] if k != "<NA>" else medians[np.nan] for k in table.index] == sorted(
+        medians, reverse=True)  # slowest median first, whatever percentiles are shown
     part = demo_frame[demo_frame["provider_name"] == "OpenAI"]
     assert table.loc["OpenAI", "latency_p99.9_ms"] == pytest.approx(
         part["latency"].quantile(0.999))
@@ -185,6 +188,14 @@ def test_latency_summary_percentiles(demo_frame):
 def test_bad_percentiles_raise(demo_frame, percentiles):
     with pytest.raises(ValueError, match="percentiles"):
         summary.latency_summary(demo_frame, percentiles=percentiles)
+
+
+def test_latency_summary_puts_the_slow_small_groups_first(slow_small_frame):
+    """Issue 21: sorted by count, the three slowest providers (the smallest) came last."""
+    table = summary.latency_summary(slow_small_frame, by="provider_name")
+    assert table.index[:3].tolist() == ["Slow-C", "Slow-B", "Slow-A"]
+    assert table["count"].iloc[:3].tolist() == [3, 2, 1]
+    assert table["latency_p50_ms"].is_monotonic_decreasing
 
 
 def test_single_percentile_may_be_a_number(demo_frame):
@@ -271,6 +282,20 @@ def test_tokens_per_second_definition():
     assert tps.index.tolist() == [10, 11, 12, 13, 14]
     assert tps.tolist()[:2] == [50.0, 80.0]
     assert tps.iloc[2:].isna().all()  # zero time, NA time, NA tokens: NA, never inf
+
+
+def test_tokens_per_second_is_na_without_completion_tokens(demo_frame):
+    """Issue 21: embedding rows showed 0.0 tokens/s; with no completion there is no speed."""
+    embeddings = demo_frame["api_type"] == "embeddings"
+    assert embeddings.sum() > 0
+    assert summary.tokens_per_second(demo_frame)[embeddings.fillna(False)].isna().all()
+    table = summary.latency_summary(demo_frame, by="api_type")
+    assert table.loc["embeddings", ["tokens_per_second_p50", "tokens_per_second_p99"]
+                     ].isna().all()
+    assert (table.loc["completions", "tokens_per_second_p50"] > 0)
+    html = demo_frame.orgen.latency_summary(by="api_type")._repr_html_()
+    row = html.split("<th>embeddings</th>", 1)[1].split("</tr>", 1)[0]
+    assert row.count("&lt;NA&gt;") == 3
 
 
 def test_tokens_per_second_never_inf(demo_frame):

@@ -85,6 +85,31 @@ def test_the_key_never_reaches_the_store(tmp_path: Path, store: str) -> None:
         assert b"k3yk3y" not in file.read_bytes()
 
 
+@pytest.mark.parametrize("store", list(STORES), ids=list(STORES))
+def test_the_management_key_never_reaches_the_store(tmp_path: Path, store: str) -> None:
+    cache = STORES[store](tmp_path)
+    management = "sk-or-v1-" + "m6m" * 16
+    with serve(management_key=management) as s, cache:
+        orf.fetch_activity(api_key=management, base_url=s.base_url, cache=cache)
+        orf.fetch_activity(api_key=management, base_url=s.base_url, cache=cache,
+                           date=s.history_end)
+        orf.fetch_prices(endpoints=True, models="openai/gpt-4o", base_url=s.base_url,
+                         api_key=s.api_key, cache=cache)
+        calls = cache.__dict__["calls"]
+        mine = cache.account(Secret(management))
+        assert mine != cache.account(Secret(s.api_key))  # kept apart from the inference key
+    tables = {kwargs.get("table") for name, _, kwargs in calls if name == "put_raw"}
+    assert tables == {"activity", "prices"}
+    for name, args, kwargs in calls:
+        for arg in (*args, *kwargs.values()):
+            text = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else repr(arg)
+            assert "m6mm6m" not in text and s.api_key not in text, name
+    assert all(args[0] == mine for name, args, kw in calls
+               if name in ("put_raw", "get_raw_many") and kw.get("table") == "activity")
+    for file in tmp_path.glob("c.sqlite*"):
+        assert b"m6mm6m" not in file.read_bytes()
+
+
 class FullDisk(GenerationCache):
     """A cache whose every write fails, as on a full disk."""
 

@@ -89,6 +89,17 @@ def _texts_of(exc: BaseException) -> list[str]:
     return texts
 
 
+def _raise_each(attempts: list[Any], texts: list[str]) -> list[str]:
+    """Call each attempt (each must raise); add every text of its error to ``texts``."""
+    raised = []
+    for attempt in attempts:
+        with pytest.raises((orf.OpenRouterError, ValueError)) as info:
+            attempt()
+        raised.append(type(info.value).__name__)
+        texts += _texts_of(info.value)
+    return raised
+
+
 def test_no_key_in_reprs_errors_tracebacks_or_logs(tmp_path: Path,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, urllib3's included
@@ -111,12 +122,7 @@ def test_no_key_in_reprs_errors_tracebacks_or_logs(tmp_path: Path,
             lambda: orf.fetch_generations(s.ids(300), client=client),  # 402 mid-batch
             lambda: OpenRouterClient(SECRET, "http://remote.invalid/api"),
         ]
-        raised = []
-        for attempt in attempts:
-            with pytest.raises((orf.OpenRouterError, ValueError)) as info:
-                attempt()
-            raised.append(type(info.value).__name__)
-            texts += _texts_of(info.value)
+        raised = _raise_each(attempts, texts)
         client.close()
     assert raised == ["GenerationNotFoundError", "UpstreamError", "FetchError",
                       "AuthenticationError", "InsufficientCreditsError", "ValueError"]
@@ -126,6 +132,43 @@ def test_no_key_in_reprs_errors_tracebacks_or_logs(tmp_path: Path,
     texts += [formatter.format(r) for r in records]
     for text in texts:
         assert FRAGMENT not in text
+
+
+MANAGEMENT = "sk-or-v1-" + "m4nag3" * 8
+M_FRAGMENT = "m4nag3"
+
+
+def test_no_management_key_in_reprs_errors_tracebacks_logs_or_cache(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    with serve(api_key=SECRET, management_key=MANAGEMENT) as s:
+        cache = tmp_path / "c.sqlite"
+        activity = orf.fetch_activity(api_key=MANAGEMENT, base_url=s.base_url, cache=cache)
+        orf.fetch_activity(api_key=MANAGEMENT, base_url=s.base_url, cache=cache,
+                           date=s.history_end)  # from the cache
+        texts += [activity.to_string(), repr(activity.attrs)]
+        from openrouter_frame.fetch.account import AccountFetcher
+
+        with AccountFetcher(MANAGEMENT, s.base_url, management=True) as fetcher:
+            texts += [repr(fetcher), str(fetcher), repr(fetcher.__dict__)]
+        attempts = [
+            lambda: orf.fetch_activity(api_key=SECRET, base_url=s.base_url),  # 403
+            lambda: orf.fetch_activity(api_key=MANAGEMENT + "-wrong", base_url=s.base_url),
+            lambda: orf.fetch_activity(api_key=MANAGEMENT, base_url="http://remote.invalid/"),
+            lambda: orf.fetch_activity(api_key=MANAGEMENT, base_url=s.base_url,
+                                       date="2020-01-01"),  # 400
+        ]
+        raised = _raise_each(attempts, texts)
+    assert raised == ["ManagementKeyRequiredError", "AuthenticationError", "ValueError",
+                      "OpenRouterError"]
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    texts += [formatter.format(r) for r in caplog.records]
+    for text in texts:
+        assert M_FRAGMENT not in text and FRAGMENT not in text
+    data = b"".join(f.read_bytes() for f in tmp_path.iterdir())
+    assert b"requests" in data  # the activity is there...
+    assert M_FRAGMENT.encode() not in data and FRAGMENT.encode() not in data  # ...no key
 
 
 def test_no_key_in_the_cache_file(tmp_path: Path) -> None:

@@ -183,7 +183,11 @@ def test_parquet_round_trip_keeps_every_dtype(sim: Simulator, tmp_path: Path,
 
 
 def _assert_same_after_plain_parquet(back: pd.DataFrame, df: pd.DataFrame) -> None:
-    """Equal, but Arrow's list of structs gives each dict every other item's keys (null)."""
+    """Equal, but Arrow's list of structs gives each dict every other item's keys (null);
+    under ``pyarrow`` the column is that list of structs already, and comes back equal."""
+    if isinstance(df["provider_responses"].dtype, pd.ArrowDtype):
+        pd.testing.assert_frame_equal(back, df)
+        return
     pd.testing.assert_frame_equal(back.drop(columns="provider_responses"),
                                   df.drop(columns="provider_responses"))
     assert back["provider_responses"].dtype == object

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from openrouter_frame.viewer.chart import DistributionChart
 
@@ -64,3 +65,34 @@ def test_each_png_shows_only_its_own_marker():
     assert (first == again).all()  # the 90 marker left no trace
     fresh = DistributionChart(np.linspace(1, 100, 50), xlabel="x", title="t")
     assert (image.imread(io.BytesIO(fresh.png(10.0, "a"))) == first).all()
+
+
+def _drawn_tick_labels(chart):
+    """The x tick labels inside the view limits, with their extents in pixels."""
+    chart.png(None)
+    chart.figure.canvas.draw()
+    renderer = chart.figure.canvas.get_renderer()
+    lo, hi = sorted(chart.axes.get_xlim())
+    return [(t.get_text(), t.get_window_extent(renderer)) for t, x in
+            zip(chart.axes.get_xticklabels(), chart.axes.get_xticks(), strict=True)
+            if t.get_text() and lo <= x <= hi]
+
+
+@pytest.mark.parametrize(("values", "money"), [
+    (np.random.default_rng(0).lognormal(7, 1, 500), False),
+    (np.random.default_rng(1).lognormal(7, 0.3, 500), False),
+    (np.random.default_rng(2).lognormal(-6, 1.5, 500), True),
+], ids=["latency-decades", "latency-narrow", "cost"])
+def test_tick_labels_fit_the_figure_and_never_overlap(values, money):
+    """Issue 21: the last tick was cut off, and "ms" sat over ticks in seconds."""
+    chart = DistributionChart(values, xlabel="latency (log scale)", title="m",
+                              log=None if money else True, money=money)
+    labels = _drawn_tick_labels(chart)
+    width = chart.figure.bbox.x1
+    assert len(labels) >= 2
+    assert all(0 <= box.x0 and box.x1 <= width for _, box in labels), labels
+    boxes = sorted(box.x0 for _, box in labels)
+    ends = sorted(box.x1 for _, box in labels)
+    assert all(end <= start for end, start in zip(ends, boxes[1:], strict=False)), labels
+    if not money:
+        assert all(text.endswith((" ms", " s", " min")) for text, _ in labels), labels

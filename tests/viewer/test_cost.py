@@ -103,3 +103,36 @@ def test_the_viewer_and_df_orgen_share_one_effective_cost():
     assert (viewer[byok] > total[byok]).all() and (viewer[~byok] == total[~byok]).all()
     for i in np.flatnonzero(byok)[:5]:  # the viewer's panel: the same amount, row by row
         assert cost_breakdown(df.iloc[i].to_dict()).paid == pytest.approx(viewer[i])
+
+
+@pytest.mark.parametrize("endpoints", [False, True], ids=["model-prices", "endpoint-prices"])
+def test_a_price_table_splits_the_expected_cost_and_says_list_price_as_of(endpoints,
+                                                                            account_prices):
+    from openrouter_frame.analysis.pricing import expected_cost
+
+    table = account_prices[endpoints].copy()
+    table.attrs["as_of"] = "2026-11-20"
+    df = sample_frame(40)
+    expected = expected_cost(df, table)
+    labels = set()
+    for (_, row), want in zip(df.iterrows(), expected, strict=True):
+        bd = cost_breakdown(row.to_dict(), table)
+        if pd.isna(want):
+            assert bd.estimate and "estimate" in cost_html(bd)
+            continue
+        assert sum(x.cost for x in bd.lines) + bd.request_fee == pytest.approx(want, rel=1e-9)
+        labels.add(bd.source)
+    assert all(label.endswith("list price as of 2026-11-20") for label in labels)
+    assert endpoints or labels == {"list price as of 2026-11-20"}  # model level only
+    assert any("endpoint's list price" in label for label in labels) == endpoints
+
+
+def test_a_price_function_is_asked_per_row():
+    seen = []
+
+    def prices(row):
+        seen.append(row["model"])
+        return {"prompt": 1e-6, "completion": 2e-6}
+
+    bd = cost_breakdown(ROW, prices)
+    assert seen == [ROW["model"]] and not bd.estimate and bd.source == "list price"

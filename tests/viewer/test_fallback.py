@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from openrouter_frame.viewer.fallback import attempts, badge, fallback_html
+from openrouter_frame.viewer.fallback import attempts, fallback_html, statuses, timeline_html
 from openrouter_frame.viewer.html import escape
 
 CHAIN = [{"provider_name": "Azure", "status": 503, "latency": 2465, "endpoint_id": "e-1"},
@@ -30,7 +30,7 @@ def test_every_shape_gives_the_same_attempts(cell):
     assert [(a.number, a.provider, a.status, a.latency, a.served) for a in chain] == [
         (1, "Azure", 503, 2465.0, False), (2, "OpenAI", 200, 610.0, True)]
     assert chain[0].other == {"endpoint_id": "e-1"}  # official keys beyond the four: kept
-    assert badge(chain) == "fell back"
+    assert statuses(chain) == ["ok", "fell back"]
 
 
 @pytest.mark.parametrize("cell", [None, pd.NA, np.nan, "", "[]", "null", [], _array([])],
@@ -38,7 +38,7 @@ def test_every_shape_gives_the_same_attempts(cell):
                               "empty-list", "empty-array"])
 def test_missing_cells_have_no_attempts(cell):
     assert attempts(cell) == []
-    assert badge([]) is None
+    assert statuses([]) == ["ok"]
     assert "No provider attempts recorded." in fallback_html([])
 
 
@@ -49,22 +49,67 @@ def test_unreadable_text_is_shown_not_dropped(text):
     assert escape(text) in fallback_html(chain)
 
 
-@pytest.mark.parametrize(("cell", "finish", "expected"), [
-    ([{"provider": "A", "status": 200}], "stop", None),
-    ([{"provider": "A", "status": 502}], None, "failed"),
-    ([{"provider": "A", "status": 200}], "error", "failed"),
-    ([{"provider": "A", "status": 429}, {"provider": "B", "status": 200}], "stop", "fell back"),
-], ids=["served", "all-failed", "finish-error", "fell-back"])
-def test_badge(cell, finish, expected):
-    assert badge(attempts(cell), finish) == expected
+_OK = [{"provider": "A", "status": 200}]
+
+
+@pytest.mark.parametrize(("cell", "finish", "cancelled", "expected"), [
+    (_OK, "stop", False, ["ok"]),
+    ([{"provider": "A", "status": 502}], None, None, ["failed"]),
+    (_OK, "error", False, ["failed"]),
+    (_OK, "length", False, ["truncated"]),
+    (_OK, None, True, ["cancelled"]),
+    ([{"provider": "A", "status": 429}, {"provider": "B", "status": 200}], "stop", None,
+     ["ok", "fell back"]),
+    ([{"provider": "A", "status": 429}, {"provider": "B", "status": 200}], "length", None,
+     ["truncated", "fell back"]),
+], ids=["served", "all-failed", "finish-error", "truncated", "cancelled", "fell-back",
+        "truncated-fell-back"])
+def test_statuses(cell, finish, cancelled, expected):
+    assert statuses(attempts(cell), finish, cancelled) == expected
+
+
+def test_an_error_generation_s_answering_attempt_is_not_served_ok():
+    """Issue 21: a failed row's only attempt read "200 served"."""
+    chain = attempts(_OK, finish_reason="error")
+    assert chain[0].outcome == "error"
+    text = fallback_html(chain)
+    assert "served the answer" not in text and "answered, then the generation failed" in text
 
 
 def test_table_marks_served_and_failed_rows_and_escapes():
     text = fallback_html(attempts([{"provider_name": "<Az>", "status": 503, "latency": 2465},
                                    {"provider_name": "OpenAI", "status": 200}]))
-    assert '<tr class="orgen-failed"><td>1</td><td>&lt;Az&gt;</td><td>503</td><td>2.46 s</td>' \
-        '<td>no</td>' in text
-    assert '<tr class="orgen-served"><td>2</td><td>OpenAI</td><td>200</td>' in text
+    assert ('<tr class="orgen-failed orgen-outcome-failed"><td>1</td><td>&lt;Az&gt;</td>'
+            "<td>503</td><td>0 ms</td><td>2.46 s</td><td>failed</td>") in text
+    assert ('<tr class="orgen-served orgen-outcome-served"><td>2</td><td>OpenAI</td>'
+            "<td>200</td><td>2.46 s</td>") in text
+    assert "<th>provider</th><th>status</th><th>start</th><th>latency</th>" in text
+
+
+def test_other_keys_go_in_a_collapsible_with_their_names():
+    text = fallback_html(attempts([{"provider_name": "A", "status": 200,
+                                    "endpoint_id": "ep_1", "is_byok": False}]))
+    assert '<details class="orgen-extra"><summary>2 more</summary>' in text
+    assert "<th>endpoint_id</th><td>ep_1</td>" in text and "<th>is_byok</th><td>false</td>" in text
+
+
+def test_timeline_places_each_attempt_after_the_earlier_ones():
+    """650 ms + 2.19 s + 454 ms: three bars on one axis, the last starting at 2.84 s."""
+    chain = attempts([{"provider_name": "A", "status": 502, "latency": 650},
+                      {"provider_name": "B", "status": 429, "latency": 2190},
+                      {"provider_name": "C", "status": 200, "latency": 454}])
+    assert [a.start for a in chain] == [0.0, 650.0, 2840.0]
+    text = timeline_html(chain)
+    total = 650 + 2190 + 454
+    assert f"left:{100 * 2840 / total:.2f}%;width:max({100 * 454 / total:.2f}%,2px)" in text
+    assert text.count("orgen-bar-failed") == 2 and text.count("orgen-bar-served") == 1
+    assert "3 in 3.29 s" in text and "<span>3.29 s</span>" in text
+
+
+@pytest.mark.parametrize("cell", [[{"provider": "A", "status": 200}], []],
+                         ids=["no-latency", "empty"])
+def test_no_timeline_without_latencies(cell):
+    assert timeline_html(attempts(cell)) == ""
 
 
 def test_served_agrees_with_provider_attempts(demo_frame):
@@ -153,3 +198,43 @@ def test_viewer_and_analysis_read_odd_cells_alike(cell, upstream):
     shown = [a for a in chain if not (set(a.other) == {"raw"} and a.provider is None)]
     assert [(a.provider, a.status, a.latency, a.served) for a in shown] == expected
     assert len(chain) >= len(expected)  # what the analysis leaves out, the viewer shows raw
+
+
+def _arrow_cell(cell):
+    """The cell as a ``pyarrow`` frame hands it out: an item of the Arrow list of structs."""
+    from openrouter_frame.frame.nested import to_arrow
+
+    return pd.Series(pd.arrays.ArrowExtensionArray(to_arrow([cell]))).iloc[0]
+
+
+def test_a_cell_of_the_arrow_list_of_structs_gives_the_same_attempts():
+    cell = _arrow_cell(CHAIN)
+    assert set(cell[0]) > set(CHAIN[0])  # every struct child, _extra included
+    chain = attempts(cell)
+    assert [(a.number, a.provider, a.status, a.latency, a.served) for a in chain] == [
+        (1, "Azure", 503, 2465.0, False), (2, "OpenAI", 200, 610.0, True)]
+    assert chain[0].other == {"endpoint_id": "e-1"}  # the struct's empty children: absent
+
+
+_LISTS = {k: v for k, v in ODD_CELLS.items() if isinstance(v, list)}
+
+
+@pytest.mark.parametrize("cell", list(_LISTS.values()), ids=list(_LISTS))
+def test_the_arrow_shape_reads_as_the_lists_of_dicts(cell):
+    import warnings
+
+    from openrouter_frame.analysis.attempts import provider_attempts
+    from openrouter_frame.frame.nested import to_arrow
+
+    frames = [pd.DataFrame({"id": ["gen-1"], "upstream_id": ["up-a"], "provider_responses":
+                            column}) for column in
+              (pd.Series([cell], dtype=object),
+               pd.Series(pd.arrays.ArrowExtensionArray(to_arrow([cell]))))]
+    assert isinstance(frames[1]["provider_responses"].dtype, pd.ArrowDtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tables = [provider_attempts(f) for f in frames]
+    pd.testing.assert_frame_equal(tables[1], tables[0])
+    shown = [[(a.provider, a.status, a.latency, a.served, a.other)
+              for a in attempts(f["provider_responses"].iloc[0], "up-a")] for f in frames]
+    assert shown[1] == shown[0]

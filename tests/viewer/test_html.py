@@ -47,13 +47,27 @@ def test_ranks_html_shows_value_and_ranks_with_their_counts():
 
 def test_headline_has_copy_button_activity_link_badge_and_byok_cost():
     text = html.headline_html({"id": "gen-1/x", "total_cost": 0.00002, "model": "a/b"},
-                              paid=0.00042, badge="failed")
+                              paid=0.00042, statuses=["failed"])
     assert 'data-id="gen-1/x"' in text and "clipboard" in text
     assert html.ACTIVITY_URL.format(id="gen-1%2Fx") in text
     assert '<b class="orgen-cost">$0.00042</b>' in text and "charged $0.00002" in text
     assert 'class="orgen-badge orgen-badge-failed">failed<' in text
     plain = html.headline_html({"id": "g", "total_cost": 0.5})
     assert "charged" not in plain and "orgen-badge" not in plain
+
+
+def test_headline_leads_with_status_model_provider_timing_tokens_and_cost():
+    text = html.headline_html(
+        {"id": "g", "model": "a/b", "provider_name": "<P>", "latency": 650,
+         "generation_time": 2190, "tokens_prompt": 1200, "tokens_completion": 34,
+         "total_cost": 0.5, "finish_reason": "length"}, statuses=["truncated", "fell back"])
+    first, second = text.split('<div class="orgen-facts">')[0], text.split("orgen-facts")[1]
+    assert first.index("orgen-badge-truncated") < first.index("orgen-badge-fell-back") \
+        < first.index('class="orgen-model">a/b<') < first.index("&lt;P&gt;") \
+        < first.index('class="orgen-cost">$0.50<')
+    for fact in ("latency 650 ms", "generation 2.19 s", "tokens 1,200 in / 34 out",
+                 "finish length"):
+        assert fact in second.split("orgen-idline")[0]
 
 
 def test_css_uses_the_jupyterlab_theme_variables():

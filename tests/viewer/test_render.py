@@ -65,18 +65,49 @@ def test_list_window_surrounds_the_row_and_stays_in_range(k, n, window):
 @pytest.mark.parametrize("finish", [None, np.nan, pd.NA], ids=["none", "nan", "pd-na"])
 def test_list_row_leaves_a_missing_finish_blank(finish):
     row = render.list_row(2, "gen-0123456789abc", "openai/gpt-4o", float("nan"), 250.0, finish)
-    assert row.split() == ["3", "3456789abc", "openai/gpt-4o", "\u2014", "250", "ms"]
+    assert row.split() == ["3", "\u20263456789abc", "openai/gpt-4o", "\u2014", "250", "ms"]
 
 
-def test_list_row_keeps_the_ends_of_long_ids_and_models():
+def test_list_row_keeps_the_end_of_an_id_and_the_start_of_a_model():
+    """Issue 21: models were cut from the left ("ic/claude-sonnet-4")."""
     row = render.list_row(0, "gen-" + "x" * 30 + "END", "vendor/" + "m" * 30 + "-tail", 0.5,
                           1200.0, "stop")
-    assert "xxxxxxxEND" in row and row.split()[2].endswith("-tail") and row.endswith("stop")
+    model = row.split()[2]
+    assert "xxxxxxxEND" in row and row.endswith("stop")
+    assert model.startswith("vendor/mmm") and model.endswith("\u2026") and len(model) == 22
 
 
-def test_list_head_names_the_rows_and_the_order():
-    assert "Rows 276\u2013325 of 1,000 (sorted by latency (slowest first))" in \
-        render.list_head_html(275, 325, 1000, "latency")
+def test_list_columns_line_up_under_their_headers():
+    ids = ["gen-1-aaaaaaaaaaaaaaaa-1", "gen-1-aaaaaaaaaaaaaaaa-2", "gen-2-aaaaaaaaaaaaaaaa-1"]
+    widths = render.list_widths(1000, ids)
+    header = render.list_header(widths)
+    rows = [render.list_row(j, i, m, c, lat, f, widths) for j, (i, m, c, lat, f) in enumerate([
+        (ids[0], "a/short", 0.5, 1200.0, "stop"),
+        (ids[1], "anthropic/claude-sonnet-4-with-a-long-name", 12.25, 45.0, None),
+        (ids[2], "m", float("nan"), float("nan"), "length")])]
+    for name in ("cost", "latency"):  # right-aligned: values end where the header ends
+        end = header.index(name) + len(name)
+        assert all(r[end - 1] != " " and (len(r) == end or r[end] == " ") for r in rows), name
+    for name in ("id", "model"):  # left-aligned: values start where the header starts
+        assert all(r[header.index(name) - 1] == " " != r[header.index(name)] for r in rows)
+    ids_shown = [r.split()[1] for r in rows]
+    assert len(set(ids_shown)) == 3  # long enough to tell apart
+
+
+def test_list_head_names_the_rows_the_order_and_the_columns():
+    text = render.list_head_html(275, 325, 1000, "latency", "#  id", ["gen-1 \u00b7 a/b"])
+    assert "Rows 276\u2013325 of 1,000, sorted by latency (slowest first)" in text
+    assert '<div class="orgen-list-cols" data-titles="[&quot;gen-1 \u00b7 a/b&quot;]">#  id' \
+        in text
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 9), (0, 10), (5, 100_000), (None, 0)],
+                         ids=["one-digit", "two-digits", "large", "empty"])
+def test_count_box_is_as_wide_as_its_widest_text(k, n):
+    """Issue 21: the next button moved as the counter changed width."""
+    text = render.count_html(k, n)
+    widest = render.count_text(max(n - 1, 0), n)
+    assert f"min-width:{len(widest) + 1}ch" in text and render.count_text(k, n) in text
 
 
 @pytest.mark.parametrize(("column", "x", "label"), [

@@ -21,6 +21,7 @@ from openrouter_frame import schema
 from openrouter_frame.analysis import metrics
 from openrouter_frame.analysis import units as fmt
 from openrouter_frame.frame import records_to_frame
+from openrouter_frame.viewer import render
 from openrouter_frame.viewer.chart import DistributionChart
 from openrouter_frame.viewer.render import ALL
 from openrouter_frame.viewer.widget import SORTS, GenerationViewer
@@ -177,7 +178,7 @@ def test_next_and_previous_buttons_walk_the_sorted_rows(viewer, demo_frame):
     assert order[2] in p.detail.value and order[2] == c.search.value
     c.previous.click()
     assert viewer.selected_id == order[1]
-    assert '<span class="orgen-count-text">2 of 500</span>' == p.count.value
+    assert p.count.value == render.count_html(1, 500)
     assert not c.previous.disabled
 
 
@@ -597,7 +598,8 @@ def test_fallback_table_and_badge_in_the_header():
     assert "orgen-badge-fell-back" in viewer.panels.head.value
     assert "<td>Azure</td><td>503</td>" in viewer.panels.fallback.value
     viewer.select("gen-a2")
-    assert "orgen-badge" not in viewer.panels.head.value
+    assert "orgen-badge-fell-back" not in viewer.panels.head.value
+    assert "orgen-badge-ok" in viewer.panels.head.value
     assert "No provider attempts recorded." in viewer.panels.fallback.value
 
 
@@ -624,12 +626,14 @@ def test_list_shows_a_window_around_the_selection_and_a_click_selects(viewer, de
     rows = viewer.controls.rows
     assert len(rows.options) == 50 and rows.value == 0
     assert order[0][-10:] in rows.options[0][0]
+    head = viewer.panels.list_head.value
+    assert "orgen-list-cols" in head and order[0] in head  # headers, full ids as tooltips
     rows.value = 7  # a click on the eighth row
     assert viewer.selected_id == order[7] and viewer.count_text == "8 of 500"
     viewer.select(order[300])
     values = [v for _, v in rows.options]
     assert values[0] <= 300 <= values[-1] and rows.value == 300
-    assert "Rows 276\u2013325 of 500 (sorted by cost" in viewer.panels.list_head.value
+    assert "Rows 276\u2013325 of 500, sorted by cost" in viewer.panels.list_head.value
 
 
 def test_dropdowns_narrow_each_other():
@@ -683,12 +687,20 @@ def test_export_writes_the_filtered_rows_in_order(viewer, demo_frame, tmp_path, 
     assert "Export failed:" in viewer.panels.status.value
 
 
-def test_mimebundle_has_a_static_html_snapshot_of_the_selection(viewer, demo_frame):
-    from IPython.core.formatters import DisplayFormatter
+def test_display_writes_the_widget_and_a_static_snapshot(viewer, demo_frame, monkeypatch):
+    """Two outputs: the widget view, then its snapshot as text/html that hides itself
+    beside a live viewer (nbconvert shows only the first mime type it prefers)."""
+    import IPython.display
 
-    data, _ = DisplayFormatter().format(viewer)  # what a notebook asks for
-    assert "application/vnd.jupyter.widget-view+json" in data
-    static = data["text/html"]
+    shown = []
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda data, **kw: shown.append((data, kw)))
+    viewer._ipython_display_()
+    (widget, kw), (twin, _) = shown
+    assert "application/vnd.jupyter.widget-view+json" in widget and kw["raw"]
+    assert "text/html" not in widget
+    static = twin["text/html"]
+    assert static.startswith('<div class="orgen-twin">')
     assert viewer.selected_id in static and "orgen-static" in static
     assert fmt.format_usd(_paid(demo_frame).max()) in static
     assert "data:image/png;base64," in static and "Provider attempts" in static
@@ -701,3 +713,9 @@ def test_snapshot_of_an_empty_selection_says_why():
     static = viewer.snapshot_html()
     assert "\u2013 of 0 after filters" in static and "No generations match" in static
     assert "data:image/png" not in static
+
+
+def test_cost_panel_with_a_price_table_says_list_price_as_of(demo_frame, account_prices):
+    table = account_prices[True]
+    viewer = demo_frame.orgen.view(prices=table)
+    assert f"list price as of {table.attrs['as_of']}" in viewer.panels.cost.value
