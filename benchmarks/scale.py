@@ -181,8 +181,9 @@ def duckdb_numbers(files: list[str]) -> tuple[dict[str, Any], dict[str, dict[str
 
     con = duckdb.connect()
     con.execute(f"CREATE VIEW g AS SELECT *, {_provider_attempts_sql()} AS attempts, "
-                "coalesce(native_tokens_completion, tokens_completion) "
-                "/ (CASE WHEN generation_time > 0 THEN generation_time END / 1000) AS tps "
+                "CASE WHEN coalesce(native_tokens_completion, tokens_completion) > 0 "
+                "AND generation_time > 0 THEN coalesce(native_tokens_completion, "
+                "tokens_completion) / (generation_time / 1000) END AS tps "
                 f"FROM read_parquet({_sql_list(files)}, hive_partitioning = false)")
     summary_sql = """
         SELECT count(*) AS generations, sum(total_cost) AS total_cost_usd,
