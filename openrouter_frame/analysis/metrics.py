@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import schema
 from ..errors import MissingColumnsError
@@ -51,6 +52,18 @@ def as_float(series: pd.Series) -> np.ndarray:
     [1.0, nan]
     """
     dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_timestamp(dtype.pyarrow_dtype):
+        # Arrow timestamps: one cast of the buffer (pd.to_datetime boxes every value)
+        arr = pa.array(series).cast(pa.int64())
+        ticks = np.asarray(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype="int64")
+        unit = dtype.pyarrow_dtype.unit
+        if unit == "ns":
+            ticks = ticks // 1_000  # floor, as the cast to datetime64[us] below
+        else:
+            ticks = ticks * {"s": 1_000_000, "ms": 1_000}.get(unit, 1)
+        out = ticks.astype("float64")
+        out[np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = np.nan
+        return out
     if pd.api.types.is_datetime64_any_dtype(dtype) or "timestamp" in str(dtype):
         ts = pd.to_datetime(series, utc=True).astype("datetime64[us, UTC]")
         out = ts.to_numpy(dtype="datetime64[us]").astype("int64").astype("float64")

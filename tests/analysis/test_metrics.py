@@ -6,9 +6,11 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from openrouter_frame.analysis import metrics
+from openrouter_frame.analysis.metrics import as_float
 
 
 @pytest.mark.parametrize(("values", "x", "rank"), [
@@ -54,3 +56,22 @@ def test_tokens_per_second_prefers_native_and_is_never_inf():
 def test_tokens_per_second_without_the_columns_is_all_nan():
     out = metrics.tokens_per_second_values(pd.DataFrame({"id": ["a", "b"]}), missing_ok=True)
     assert out.shape == (2,) and np.isnan(out).all()
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"], ids=lambda u: f"timestamp[{u}]")
+@pytest.mark.parametrize("tz", [None, "UTC"], ids=["naive", "utc"])
+def test_arrow_timestamps_cast_like_numpy_datetimes(unit, tz):
+    # Arrow timestamps take a buffer cast, not pd.to_datetime: same microseconds, NA as NaN.
+    when = pd.Series(pd.to_datetime(["2026-11-20 13:45:01", None, "1969-12-31 23:59:59"]))
+    if tz:
+        when = when.dt.tz_localize(tz)
+    arrow = when.astype(pd.ArrowDtype(pa.timestamp(unit, tz=tz)))
+    np.testing.assert_array_equal(as_float(arrow), as_float(when))
+    assert np.isnan(as_float(arrow)[1])
+    assert as_float(arrow)[2] == -1_000_000.0
+
+
+def test_arrow_nanoseconds_before_the_epoch_floor_like_numpy():
+    when = pd.Series(pd.to_datetime(["1969-12-31 23:59:59.9999995"], utc=True))
+    arrow = when.astype(pd.ArrowDtype(pa.timestamp("ns", tz="UTC")))
+    assert as_float(arrow).tolist() == as_float(when).tolist() == [-1.0]
