@@ -278,6 +278,25 @@ def reduce_frame(groups: Groups, inputs: Inputs) -> Reduced:
     return _FrameReduced(groups, inputs)
 
 
+def _pair_counts(first: np.ndarray, second: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct ``(first, second)`` pairs of two int64 arrays, sorted, and their counts.
+
+    Two 1-D sorts (``np.lexsort``); ``np.unique(axis=0)`` sorts rows as opaque bytes and
+    was ten times slower.
+
+    >>> [a.tolist() for a in _pair_counts(np.array([1, 0, 1, 1]), np.array([5, 7, 5, -2]))]
+    [[0, 1, 1], [7, -2, 5], [1, 1, 2]]
+    """
+    if not len(first):
+        empty = np.array([], dtype=np.int64)
+        return empty, empty, empty
+    order = np.lexsort((second, first))
+    a, b = first[order], second[order]
+    starts = np.flatnonzero(np.concatenate(([True], (a[1:] != a[:-1]) | (b[1:] != b[:-1]))))
+    return a[starts], b[starts], np.diff(np.append(starts, len(a)))
+
+
 # -- partials: one partition's reductions, merged in a tree ---------------------------------
 def group_labels(groups: Groups) -> list[tuple[Hashable, ...]]:
     """Each group's labels as a tuple (``("all",)`` for no keys): how partials name groups."""
@@ -317,10 +336,9 @@ def partial(groups: Groups, inputs: Inputs, bins: dict[str, tuple[np.ndarray, np
     for name in inputs.quantiles:
         values = inputs.values[name]
         known = ~np.isnan(values)
-        pairs = np.stack([codes[known], sketch_codes(values[known])], axis=1)
-        if len(pairs):
-            unique, count = np.unique(pairs, axis=0, return_counts=True)
-            parts.append((unique[:, 0], f"q:{name}", unique[:, 1], count.astype(np.float64)))
+        group, bucket, count = _pair_counts(codes[known], sketch_codes(values[known]))
+        if len(count):
+            parts.append((group, f"q:{name}", bucket, count.astype(np.float64)))
     for name, tallied in inputs.tallies.items():
         item_codes, item_labels = key_codes(tallied)
         k = len(item_labels)
