@@ -124,3 +124,16 @@ def test_bucket_values_keep_their_sign_and_are_within_alpha(value):
 def test_codes_sort_as_the_values_do():
     values = np.sort(np.random.default_rng(1).normal(0, 1e3, 2000))
     assert (np.diff(sketch_codes(values)) >= 0).all()
+
+
+@pytest.mark.parametrize("spread", [3, 1 << 20, 1 << 42], ids=["dense", "sparse", "both-signs"])
+def test_pair_counts_equal_numpy_unique(spread):
+    from openrouter_frame.analysis.partials import _pair_counts
+
+    rng = np.random.default_rng(spread % 97)
+    first = rng.integers(0, 5, 2_000)
+    second = rng.integers(-spread, spread, 2_000)
+    unique, count = np.unique(np.stack([first, second], axis=1), axis=0, return_counts=True)
+    got = _pair_counts(first, second)
+    assert [a.tolist() for a in got] == [unique[:, 0].tolist(), unique[:, 1].tolist(),
+                                         count.tolist()]
