@@ -277,10 +277,20 @@ def _engine_numbers(summary: Any, cost: Any) -> dict[str, Any]:
 
 
 def step_pandas(path: str, start: str | None, end: str | None, repeat: int,
-                dtype_backend: str) -> dict[str, Any]:
-    """``read_dataset`` + ``df.orgen.summary()`` + ``cost_summary()`` in pandas."""
+                dtype_backend: str, narrow: bool = False) -> dict[str, Any]:
+    """``read_dataset`` + ``df.orgen.summary()`` + ``cost_summary()`` in pandas.
+
+    ``narrow``: read only the columns the two methods read (``columns=``), as DuckDB does.
+    """
+    columns = None
+    if narrow:
+        from openrouter_frame.analysis.dask import _READS
+
+        columns = list(dict.fromkeys(["model", *_READS["summary"], *_READS["cost_summary"]]))
+
     def run() -> tuple[Any, Any, int]:
-        df = orf.read_dataset(path, start=start, end=end, dtype_backend=dtype_backend)
+        df = orf.read_dataset(path, start=start, end=end, dtype_backend=dtype_backend,
+                              columns=columns)
         return df.orgen.summary(), df.orgen.cost_summary(), len(df)
 
     gc.collect()
@@ -431,6 +441,9 @@ def _rows(path: str, rows: int, days: int, repeat: int, quick: bool) -> list[dic
     frames = {backend: _in_subprocess("pandas", path=path, start=start, end=end,
                                       repeat=repeat, dtype_backend=backend)
               for backend in (BACKENDS[:1] if quick else BACKENDS)}
+    frames[f"{BACKENDS[0]}, columns= what they read"] = _in_subprocess(
+        "pandas", path=path, start=start, end=end, repeat=repeat, dtype_backend=BACKENDS[0],
+        narrow=True)
     for backend, frame in frames.items():
         check_agreement(f"pandas ({backend})", frame, sub, percentile_rtol=0.0)
     if n_days < days:
