@@ -46,6 +46,16 @@ def notebook_imports(path: Path) -> set[str]:
     return found
 
 
+def _local(line: str) -> tuple[bool, list[str]]:
+    """Whether a requirements line installs the repository itself, and with which extras."""
+    found = re.fullmatch(r"(?P<path>[^\[\s]+)\s*(?:\[(?P<extras>[^\]]*)\])?", line)
+    if not found or found["path"] not in {x.split()[-1] for x in LOCAL}:
+        return False, []
+    if line not in LOCAL and not found["extras"]:
+        return False, []
+    return True, [e.strip() for e in (found["extras"] or "").split(",") if e.strip()]
+
+
 def binder_distributions() -> tuple[set[str], set[str]]:
     """(distributions binder/ installs, modules of the local project it installs)."""
     lines = [line.split("#", 1)[0].strip()
@@ -53,11 +63,14 @@ def binder_distributions() -> tuple[set[str], set[str]]:
     dists: set[str] = set()
     local_modules: set[str] = set()
     for line in filter(None, lines):
-        if line in LOCAL:
+        local, extras = _local(line)
+        if local:
             project = _pyproject()["project"]
             dists.add(canonicalize_name(project["name"]))
-            dists.update(canonicalize_name(Requirement(r).name)
-                         for r in project["dependencies"])
+            requirements = list(project["dependencies"])
+            for extra in extras:
+                requirements += project["optional-dependencies"][extra]
+            dists.update(canonicalize_name(Requirement(r).name) for r in requirements)
             include = _pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
             local_modules.update(p.rstrip("*").rstrip(".") for p in include)
         else:
@@ -77,14 +90,17 @@ def missing_modules(modules: set[str], dists: set[str], local_modules: set[str])
     return missing
 
 
-def test_the_three_notebooks_exist():
+def test_the_five_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == [
-        "01_quickstart.ipynb", "02_cost_and_latency.ipynb", "03_drill_down.ipynb"]
+        "01_quickstart.ipynb", "02_cost_and_latency.ipynb", "03_drill_down.ipynb",
+        "04_whole_history.ipynb", "05_reconcile_and_reprice.ipynb"]
 
 
 def test_binder_installs_the_checked_out_commit_not_a_release():
-    lines = {line.strip() for line in (BINDER / "requirements.txt").read_text().splitlines()}
-    assert lines & LOCAL, "binder/requirements.txt must install the repository itself ('.')"
+    lines = {line.split("#", 1)[0].strip()
+             for line in (BINDER / "requirements.txt").read_text().splitlines()}
+    assert any(_local(line)[0] for line in lines), (
+        "binder/requirements.txt must install the repository itself ('.' or '.[extras]')")
     name = canonicalize_name(_pyproject()["project"]["name"])
     released = [line for line in lines if line and not line.startswith(("#", "-", "."))
                 and canonicalize_name(Requirement(line).name) == name]
