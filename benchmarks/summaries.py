@@ -80,7 +80,7 @@ def build_frame(rows: int, *, dtype_backend: str = "numpy_nullable",
 def _tps(df: pd.DataFrame) -> pd.Series:
     tokens = df["native_tokens_completion"].fillna(df["tokens_completion"])
     seconds = df["generation_time"].where(df["generation_time"] > 0) / 1000
-    return tokens / seconds
+    return tokens.where(tokens > 0) / seconds  # no completion token: no speed (embeddings)
 
 
 def baseline_summary(df: pd.DataFrame) -> dict[str, Any]:
